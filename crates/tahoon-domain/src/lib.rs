@@ -1,0 +1,12 @@
+//! Tahoon's domain: the rules, with no I/O and no async.
+//!
+//! Everything here is deterministic given its inputs (randomness is only used where a secret is
+//! generated, and the caller can supply the generator), so it is unit- and property-tested alone.
+
+pub mod anti_xss;
+pub mod audit;
+pub mod organization;
+pub mod public_id;
+pub mod reason;
+pub mod secrets;
+pub mod signing;

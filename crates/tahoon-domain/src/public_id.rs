@@ -1,0 +1,266 @@
+//! Opaque public ids: deterministic, URL-safe, bound to their kind and tamper-evident.
+//!
+//! Construction (deterministic authenticated encryption, SIV style, all HMAC-SHA256):
+//! `tag = HMAC(k_mac, kind_byte ‖ payload)[..12]`, `ct = payload ⊕ HMAC(k_enc, tag)[..len]`,
+//! id = `<prefix>_` + base64url-nopad(`tag ‖ ct`). Decoding recomputes the tag and compares in
+//! constant time, so any change (a character, a truncation, another kind's id) is rejected rather
+//! than decoded to another record, and the payload (a row number) is not readable.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::fmt;
+use std::marker::PhantomData;
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+const TAG_LEN: usize = 12;
+const MAX_PAYLOAD: usize = 32;
+
+/// A kind of record that has public ids. Each kind has its own byte and prefix.
+pub trait IdKind {
+    const TAG: u8;
+    const PREFIX: &'static str;
+    /// A human name used in error messages ("user id").
+    const NAME: &'static str;
+}
+
+macro_rules! id_kinds {
+    ($( $ty:ident = $tag:literal, $prefix:literal, $name:literal; )*) => {
+        $(
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub struct $ty;
+            impl IdKind for $ty {
+                const TAG: u8 = $tag;
+                const PREFIX: &'static str = $prefix;
+                const NAME: &'static str = $name;
+            }
+        )*
+    };
+}
+
+/// Marker types for the kinds of public ids. Later kinds get new, never reused, tag bytes.
+pub mod kind {
+    use super::IdKind;
+    id_kinds! {
+        Organization = 1, "org", "organization id";
+        User = 2, "usr", "user id";
+        CareProvider = 3, "cp", "care provider id";
+        Booking = 4, "bkg", "booking id";
+        Slot = 5, "slot", "slot id";
+        WebhookEndpoint = 6, "whe", "webhook endpoint id";
+    }
+}
+
+/// The public id of one record of kind `K`; holds the internal row id.
+pub struct PublicId<K> {
+    id: i64,
+    _kind: PhantomData<K>,
+}
+
+impl<K> PublicId<K> {
+    pub fn new(id: i64) -> Self {
+        PublicId {
+            id,
+            _kind: PhantomData,
+        }
+    }
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+}
+impl<K> Clone for PublicId<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K> Copy for PublicId<K> {}
+impl<K> PartialEq for PublicId<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+impl<K> Eq for PublicId<K> {}
+impl<K: IdKind> fmt::Debug for PublicId<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicId<{}>({})", K::PREFIX, self.id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("is not a valid {0}")]
+    Invalid(&'static str),
+}
+
+/// Encodes and decodes public ids with keys derived from the server's master key.
+#[derive(Clone)]
+pub struct IdCodec {
+    mac_key: [u8; 32],
+    enc_key: [u8; 32],
+}
+
+impl fmt::Debug for IdCodec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IdCodec(..)")
+    }
+}
+
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+impl IdCodec {
+    pub fn new(master_key: &[u8; 32]) -> Self {
+        IdCodec {
+            mac_key: hmac(master_key, &[b"tahoon/public-id/mac/v1"]),
+            enc_key: hmac(master_key, &[b"tahoon/public-id/enc/v1"]),
+        }
+    }
+
+    pub fn encode<K: IdKind>(&self, id: PublicId<K>) -> String {
+        self.encode_bytes::<K>(&id.id.to_be_bytes())
+    }
+
+    pub fn decode<K: IdKind>(&self, text: &str) -> Result<PublicId<K>, IdError> {
+        let payload = self.decode_bytes::<K>(text)?;
+        let bytes: [u8; 8] = payload.try_into().map_err(|_| IdError::Invalid(K::NAME))?;
+        Ok(PublicId::new(i64::from_be_bytes(bytes)))
+    }
+
+    /// Encodes up to 32 payload bytes (for ids that are not a single row number, such as slots).
+    pub fn encode_bytes<K: IdKind>(&self, payload: &[u8]) -> String {
+        assert!(payload.len() <= MAX_PAYLOAD, "public id payload too long");
+        let tag = &hmac(&self.mac_key, &[&[K::TAG], payload])[..TAG_LEN];
+        let stream = hmac(&self.enc_key, &[tag]);
+        let mut raw = Vec::with_capacity(TAG_LEN + payload.len());
+        raw.extend_from_slice(tag);
+        raw.extend(payload.iter().zip(stream.iter()).map(|(p, s)| p ^ s));
+        format!("{}_{}", K::PREFIX, URL_SAFE_NO_PAD.encode(raw))
+    }
+
+    pub fn decode_bytes<K: IdKind>(&self, text: &str) -> Result<Vec<u8>, IdError> {
+        let invalid = || IdError::Invalid(K::NAME);
+        let body = text
+            .strip_prefix(K::PREFIX)
+            .and_then(|rest| rest.strip_prefix('_'))
+            .ok_or_else(invalid)?;
+        // 4 * ceil(44 * 4 / 3) bounds the length before decoding anything.
+        if body.len() > 60 {
+            return Err(invalid());
+        }
+        let raw = URL_SAFE_NO_PAD.decode(body).map_err(|_| invalid())?;
+        if raw.len() <= TAG_LEN || raw.len() > TAG_LEN + MAX_PAYLOAD {
+            return Err(invalid());
+        }
+        let (tag, ct) = raw.split_at(TAG_LEN);
+        let stream = hmac(&self.enc_key, &[tag]);
+        let payload: Vec<u8> = ct.iter().zip(stream.iter()).map(|(c, s)| c ^ s).collect();
+        let expected = &hmac(&self.mac_key, &[&[K::TAG], &payload])[..TAG_LEN];
+        if bool::from(expected.ct_eq(tag)) {
+            Ok(payload)
+        } else {
+            Err(invalid())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind::{Booking, User};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn codec() -> IdCodec {
+        IdCodec::new(&[7u8; 32])
+    }
+
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    proptest! {
+        #[test]
+        fn round_trip(id in any::<i64>()) {
+            let c = codec();
+            let text = c.encode(PublicId::<User>::new(id));
+            prop_assert_eq!(c.decode::<User>(&text).unwrap().id(), id);
+            // Deterministic for the same record.
+            prop_assert_eq!(text.clone(), c.encode(PublicId::<User>::new(id)));
+        }
+
+        #[test]
+        fn url_safe(id in any::<i64>()) {
+            let text = codec().encode(PublicId::<Booking>::new(id));
+            prop_assert!(text.bytes().all(|b| ALPHABET.contains(&b)));
+        }
+
+        #[test]
+        fn bound_to_kind(id in any::<i64>()) {
+            let c = codec();
+            let booking = c.encode(PublicId::<Booking>::new(id));
+            prop_assert!(c.decode::<User>(&booking).is_err());
+            // Even with the prefix swapped, the tag binds the kind.
+            let swapped = booking.replacen("bkg_", "usr_", 1);
+            prop_assert!(c.decode::<User>(&swapped).is_err());
+        }
+
+        #[test]
+        fn every_single_character_change_is_rejected(id in any::<i64>()) {
+            let c = codec();
+            let text = c.encode(PublicId::<User>::new(id));
+            for pos in 0..text.len() {
+                for &b in ALPHABET {
+                    if text.as_bytes()[pos] == b { continue; }
+                    let mut changed = text.clone().into_bytes();
+                    changed[pos] = b;
+                    let changed = String::from_utf8(changed).unwrap();
+                    prop_assert!(c.decode::<User>(&changed).is_err(), "accepted {changed}");
+                }
+            }
+        }
+
+        #[test]
+        fn every_truncation_and_extension_is_rejected(id in any::<i64>()) {
+            let c = codec();
+            let text = c.encode(PublicId::<User>::new(id));
+            for len in 0..text.len() {
+                prop_assert!(c.decode::<User>(&text[..len]).is_err());
+            }
+            let extended = format!("{}A", text);
+            prop_assert!(c.decode::<User>(&extended).is_err());
+        }
+
+        #[test]
+        fn another_master_key_rejects(id in any::<i64>()) {
+            let text = codec().encode(PublicId::<User>::new(id));
+            prop_assert!(IdCodec::new(&[8u8; 32]).decode::<User>(&text).is_err());
+        }
+    }
+
+    #[test]
+    fn garbage_is_rejected() {
+        let c = codec();
+        for text in [
+            "",
+            "usr_",
+            "usr",
+            "usr_!!!!",
+            "usr_AAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "42",
+        ] {
+            assert!(c.decode::<User>(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn byte_payloads_round_trip() {
+        let c = codec();
+        let text = c.encode_bytes::<kind::Slot>(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+        assert_eq!(c.decode_bytes::<kind::Slot>(&text).unwrap().len(), 14);
+    }
+}

@@ -1,0 +1,266 @@
+//! Request signing: the reference's `secureHash` body form and the `X-Tahoon-Signature` header.
+//!
+//! Body form: every top-level field except `secureHash` whose value is a string, number or
+//! boolean, sorted by name (byte order), joined as `name=value` with `&`; strings as they are,
+//! numbers as JSON writes them (integers in decimal), booleans `true`/`false`. The signature is the
+//! lowercase hex HMAC-SHA256 of that string keyed with the organization's shared key (UTF-8).
+//!
+//! Header form: `X-Tahoon-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`,
+//! accepted within ±300 s of the server's clock, each signature once (the caller keeps the replay
+//! record, see `SignatureHeader::replay_key`).
+
+use hmac::{Hmac, Mac};
+use serde_json::{Map, Value};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+pub const SECURE_HASH_FIELD: &str = "secureHash";
+pub const SIGNATURE_HEADER: &str = "x-tahoon-signature";
+/// How far the header's timestamp may be from the server's clock, in seconds.
+pub const HEADER_TOLERANCE_SECS: i64 = 300;
+
+fn hmac_hex(key: &str, parts: &[&[u8]]) -> String {
+    let mut mac = HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
+    for p in parts {
+        mac.update(p);
+    }
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn equal_hex(expected: &str, provided: &str) -> bool {
+    // Lowercase hex is the contract, but an uppercase signature is the same bytes.
+    let provided = provided.to_ascii_lowercase();
+    expected.len() == provided.len() && bool::from(expected.as_bytes().ct_eq(provided.as_bytes()))
+}
+
+/// The string the body form signs.
+pub fn canonical_string(body: &Map<String, Value>) -> String {
+    let mut fields: Vec<(&String, String)> = body
+        .iter()
+        .filter(|(name, _)| name.as_str() != SECURE_HASH_FIELD)
+        .filter_map(|(name, value)| {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Null | Value::Array(_) | Value::Object(_) => return None,
+            };
+            Some((name, text))
+        })
+        .collect();
+    fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    fields
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The `secureHash` of a JSON object body.
+pub fn secure_hash(shared_key: &str, body: &Map<String, Value>) -> String {
+    hmac_hex(shared_key, &[canonical_string(body).as_bytes()])
+}
+
+pub fn verify_secure_hash(shared_key: &str, body: &Map<String, Value>, provided: &str) -> bool {
+    equal_hex(&secure_hash(shared_key, body), provided)
+}
+
+/// The `v1` value of the header form.
+pub fn header_signature(shared_key: &str, timestamp: i64, raw_body: &[u8]) -> String {
+    hmac_hex(
+        shared_key,
+        &[timestamp.to_string().as_bytes(), b".", raw_body],
+    )
+}
+
+/// A complete `X-Tahoon-Signature` header value.
+pub fn header_value(shared_key: &str, timestamp: i64, raw_body: &[u8]) -> String {
+    format!(
+        "t={timestamp},v1={}",
+        header_signature(shared_key, timestamp, raw_body)
+    )
+}
+
+/// A parsed `X-Tahoon-Signature` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureHeader {
+    pub timestamp: i64,
+    /// One or more `v1` values (several allow a client to sign with two keys during rotation).
+    pub signatures: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    #[error("the X-Tahoon-Signature header must look like t=<unix seconds>,v1=<hex>")]
+    Malformed,
+    #[error("the X-Tahoon-Signature timestamp is more than 300 seconds from the server's clock")]
+    OutsideTolerance,
+    #[error("the X-Tahoon-Signature does not match the body")]
+    Mismatch,
+}
+
+impl SignatureHeader {
+    pub fn parse(value: &str) -> Result<SignatureHeader, HeaderError> {
+        let mut timestamp = None;
+        let mut signatures = Vec::new();
+        for item in value.split(',') {
+            let (key, val) = item.trim().split_once('=').ok_or(HeaderError::Malformed)?;
+            match key {
+                "t" => timestamp = Some(val.parse::<i64>().map_err(|_| HeaderError::Malformed)?),
+                "v1" if val.len() == 64 && val.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    signatures.push(val.to_ascii_lowercase())
+                }
+                "v1" => return Err(HeaderError::Malformed),
+                _ => {} // Unknown schemes are ignored so that new ones can be added.
+            }
+        }
+        match timestamp {
+            Some(timestamp) if !signatures.is_empty() => Ok(SignatureHeader {
+                timestamp,
+                signatures,
+            }),
+            _ => Err(HeaderError::Malformed),
+        }
+    }
+
+    /// Checks time and signature; on success returns the matching `v1` value, which the caller
+    /// records so that the same signature is never accepted twice.
+    pub fn verify(
+        &self,
+        shared_key: &str,
+        raw_body: &[u8],
+        now_unix: i64,
+    ) -> Result<&str, HeaderError> {
+        if (now_unix - self.timestamp).abs() > HEADER_TOLERANCE_SECS {
+            return Err(HeaderError::OutsideTolerance);
+        }
+        let expected = header_signature(shared_key, self.timestamp, raw_body);
+        self.signatures
+            .iter()
+            .find(|provided| equal_hex(&expected, provided))
+            .map(String::as_str)
+            .ok_or(HeaderError::Mismatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    // Vectors computed independently with:
+    //   printf '%s' "$canonical" | openssl dgst -sha256 -hmac "$key"
+    // and recorded in docs/signing.md so partners can check their own client.
+    const KEY: &str = "thn_sk_test_0123456789abcdef";
+
+    #[test]
+    fn canonical_string_follows_the_rules() {
+        let body = obj(json!({
+            "referenceId": "ORG-USER-123",
+            "name": "John Doe",
+            "dob": "1990-05-15",
+            "genderType": 1,
+            "isBookingFromMobile": false,
+            "answers": [{"questionId": 1}],
+            "filterCriteriaObject": {"genderType": 0},
+            "userId": null,
+            "secureHash": "ignored"
+        }));
+        assert_eq!(
+            canonical_string(&body),
+            "dob=1990-05-15&genderType=1&isBookingFromMobile=false&name=John Doe&referenceId=ORG-USER-123"
+        );
+    }
+
+    #[test]
+    fn byte_order_sorting_puts_uppercase_first() {
+        let body = obj(json!({"b": "1", "B": "2", "a": "3", "Z": "4"}));
+        assert_eq!(canonical_string(&body), "B=2&Z=4&a=3&b=1");
+    }
+
+    #[test]
+    fn secure_hash_fixed_vector() {
+        let body = obj(json!({
+            "referenceId": "ORG-USER-123",
+            "name": "John Doe",
+            "dob": "1990-05-15",
+            "genderType": 1
+        }));
+        assert_eq!(
+            secure_hash(KEY, &body),
+            "519c38ded486ad4cebfded0f45a2cacafffdb24dd51f77e77fb38a36ca35f3ee"
+        );
+    }
+
+    #[test]
+    fn header_fixed_vector() {
+        let body = br#"{"referenceId":"ORG-USER-123","genderType":1}"#;
+        assert_eq!(
+            header_signature(KEY, 1764000000, body),
+            "f01fffa22fc1971ba2a9e7095a94b532b76fb62560ef6600ac415e13ec6d172f"
+        );
+    }
+
+    #[test]
+    fn changed_field_fails() {
+        let mut body = obj(json!({"name": "John Doe", "genderType": 1}));
+        let hash = secure_hash(KEY, &body);
+        assert!(verify_secure_hash(KEY, &body, &hash));
+        assert!(verify_secure_hash(KEY, &body, &hash.to_uppercase()));
+        body.insert("genderType".into(), json!(0));
+        assert!(!verify_secure_hash(KEY, &body, &hash));
+        assert!(!verify_secure_hash(
+            "other",
+            &obj(json!({"name": "John Doe", "genderType": 1})),
+            &hash
+        ));
+    }
+
+    #[test]
+    fn header_parse_and_verify() {
+        let body = b"{\"a\":1}";
+        let value = header_value(KEY, 1_000, body);
+        let header = SignatureHeader::parse(&value).unwrap();
+        assert_eq!(header.timestamp, 1_000);
+        assert!(header.verify(KEY, body, 1_000 + 300).is_ok());
+        assert!(header.verify(KEY, body, 1_000 - 300).is_ok());
+        assert_eq!(
+            header.verify(KEY, body, 1_301),
+            Err(HeaderError::OutsideTolerance)
+        );
+        assert_eq!(
+            header.verify(KEY, b"{\"a\":2}", 1_000),
+            Err(HeaderError::Mismatch)
+        );
+        assert_eq!(
+            header.verify("other", body, 1_000),
+            Err(HeaderError::Mismatch)
+        );
+    }
+
+    #[test]
+    fn malformed_headers() {
+        for v in [
+            "",
+            "t=1",
+            "v1=00",
+            "t=x,v1=".to_string().as_str(),
+            "t=1,v1=zz",
+            "garbage",
+        ] {
+            assert_eq!(
+                SignatureHeader::parse(v),
+                Err(HeaderError::Malformed),
+                "{v}"
+            );
+        }
+        let ok = format!("t=5,v0=abc,v1={}", "a".repeat(64));
+        assert!(SignatureHeader::parse(&ok).is_ok());
+    }
+}

@@ -1,0 +1,6 @@
+//! Extractors: how requests are parsed into domain types, with every failure in our envelope.
+
+pub mod auth;
+pub mod body;
+pub mod json;
+pub mod signed;

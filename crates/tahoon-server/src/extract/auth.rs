@@ -1,0 +1,93 @@
+//! Bearer authentication of partner routes, and the role check of mutating ones.
+
+use crate::error::ApiError;
+use crate::services::audit::AuditEvent;
+use crate::services::tokens::{Authenticated, TokenRejection};
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use serde_json::json;
+use tahoon_domain::reason::Reason;
+
+/// A request with a valid bearer token, any role.
+#[derive(Debug, Clone)]
+pub struct Partner(pub Authenticated);
+
+/// A request with a valid bearer token whose role may change data.
+#[derive(Debug, Clone)]
+pub struct FullAccess(pub Authenticated);
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequestParts<AppState> for Partner {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(done) = parts.extensions.get::<Authenticated>() {
+            return Ok(Partner(done.clone()));
+        }
+        let outcome = match bearer(parts) {
+            Some(token) => state.tokens.authenticate(token).await?,
+            None => Err(TokenRejection::Missing),
+        };
+        match outcome {
+            Ok(authenticated) => {
+                tracing::Span::current().record("organization_id", authenticated.organization.id);
+                parts.extensions.insert(authenticated.clone());
+                Ok(Partner(authenticated))
+            }
+            Err(rejection) => {
+                state
+                    .audit
+                    .record_failure(
+                        AuditEvent::failure("auth.failed", None, "anonymous").details(json!({
+                            "method": parts.method.as_str(),
+                            "path": parts.uri.path(),
+                            "why": rejection.as_str(),
+                        })),
+                    )
+                    .await;
+                Err(ApiError::new(Reason::InvalidToken))
+            }
+        }
+    }
+}
+
+impl Authenticated {
+    /// The one role check: mutating routes need FullAccess.
+    pub async fn require_full_access(
+        &self,
+        state: &AppState,
+        parts: &Parts,
+    ) -> Result<(), ApiError> {
+        if self.role.can_mutate() {
+            return Ok(());
+        }
+        state
+            .audit
+            .record_failure(
+                AuditEvent::failure("access.forbidden", Some(self.organization.id), format!("org:{}", self.organization.id))
+                    .details(json!({ "method": parts.method.as_str(), "path": parts.uri.path(), "role": self.role })),
+            )
+            .await;
+        Err(ApiError::new(Reason::Forbidden))
+    }
+}
+
+impl FromRequestParts<AppState> for FullAccess {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Partner(authenticated) = Partner::from_request_parts(parts, state).await?;
+        authenticated.require_full_access(state, parts).await?;
+        Ok(FullAccess(authenticated))
+    }
+}

@@ -1,0 +1,21 @@
+//! The legacy `/api/…` paths: the same routes as `/api/v1/…`, marked deprecated.
+
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+
+pub async fn mark_deprecated(request: Request, next: Next) -> Response {
+    let successor = request
+        .uri()
+        .path()
+        .strip_prefix("/api/")
+        .map(|rest| format!("</api/v1/{rest}>; rel=\"successor-version\""));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert("deprecation", HeaderValue::from_static("true"));
+    if let Some(link) = successor.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        headers.insert(axum::http::header::LINK, link);
+    }
+    response
+}

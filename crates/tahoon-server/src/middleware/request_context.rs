@@ -1,0 +1,70 @@
+//! Gives every request an id (the client's `x-request-id` when sane, else a new one), its
+//! language and client address, a tracing span, and echoes the id on the response.
+
+use crate::context::RequestContext;
+use axum::extract::{ConnectInfo, MatchedPath, Request};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use std::net::SocketAddr;
+use tahoon_domain::reason::Language;
+use tracing::Instrument;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+fn acceptable_request_id(value: &HeaderValue) -> Option<String> {
+    let text = value.to_str().ok()?;
+    let ok = !text.is_empty()
+        && text.len() <= 128
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    ok.then(|| text.to_string())
+}
+
+pub async fn request_context(request: Request, next: Next) -> Response {
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(acceptable_request_id)
+        .unwrap_or_else(|| format!("req_{}", uuid::Uuid::new_v4().simple()));
+    let language = request
+        .headers()
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Language::from_accept_language)
+        .unwrap_or_default();
+    let source_ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    // No query strings, bodies or headers in the span: they may carry personal data.
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %request.method(),
+        route = %route,
+        organization_id = tracing::field::Empty,
+        status = tracing::field::Empty,
+    );
+    let context = RequestContext {
+        request_id: request_id.clone(),
+        language,
+        source_ip,
+    };
+    let mut response = context
+        .scope(next.run(request))
+        .instrument(span.clone())
+        .await;
+    span.record("status", response.status().as_u16());
+    span.in_scope(|| tracing::info!("request handled"));
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}

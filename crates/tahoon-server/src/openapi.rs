@@ -1,0 +1,39 @@
+//! The OpenAPI 3.1 document, generated from the route annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tahoon API",
+        description = "Partner API for registering people, mental-health screening, finding care providers and \
+booking video therapy sessions. Every partner route is served under `/api/v1/…` and, deprecated, under `/api/…`. \
+Responses use the envelope `{status, reason, reasonName, message, data, requestId}` except the OAuth token routes.",
+        version = "1.0.0"
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "OAuth 2.0 tokens"),
+        (name = "diagnostics", description = "Help for integrating partners"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! Routes, one file per resource action.
+
+pub mod auth;
+pub mod diagnostics;
+pub mod fallback;
+pub mod health;

@@ -1,0 +1,105 @@
+//! What the token routes share: form-or-JSON bodies and the OAuth error body.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Body of `/auth/token` and `/auth/refresh`, as a form or as JSON.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// `password` (with `access_key`) or `refresh_token` (with `refresh_token`).
+    pub grant_type: Option<String>,
+    /// The organization's access key, for `grant_type=password`.
+    pub access_key: Option<String>,
+    /// A refresh token, for `grant_type=refresh_token`.
+    pub refresh_token: Option<String>,
+}
+
+/// Body of `/auth/revoke` (RFC 7009), as a form or as JSON.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RevokeRequest {
+    /// The access or refresh token to revoke.
+    pub token: Option<String>,
+    /// `access_token` or `refresh_token`; optional.
+    pub token_type_hint: Option<String>,
+}
+
+/// OAuth error body (RFC 6749 §5.2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_grant` or `unsupported_grant_type`.
+    pub error: &'static str,
+    pub error_description: String,
+}
+
+impl OAuthError {
+    pub fn invalid_request(description: impl Into<String>) -> OAuthError {
+        OAuthError {
+            error: "invalid_request",
+            error_description: description.into(),
+        }
+    }
+    pub fn invalid_grant(description: impl Into<String>) -> OAuthError {
+        OAuthError {
+            error: "invalid_grant",
+            error_description: description.into(),
+        }
+    }
+    pub fn unsupported_grant_type() -> OAuthError {
+        OAuthError {
+            error: "unsupported_grant_type",
+            error_description: "grant_type must be password or refresh_token".into(),
+        }
+    }
+    pub fn server_error() -> OAuthError {
+        OAuthError {
+            error: "server_error",
+            error_description: "an internal error occurred".into(),
+        }
+    }
+}
+
+/// Token responses must not be cached (RFC 6749 §5.1).
+pub fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let status = if self.error == "server_error" {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        no_store((status, Json(self)).into_response())
+    }
+}
+
+/// Parses a form (the OAuth default) or, with a JSON content type, a JSON object.
+pub fn parse_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, OAuthError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if is_json {
+        serde_json::from_slice(body)
+            .map_err(|_| OAuthError::invalid_request("the body is not a valid JSON object"))
+    } else {
+        serde_urlencoded::from_bytes(body)
+            .map_err(|_| OAuthError::invalid_request("the body is not a valid form"))
+    }
+}

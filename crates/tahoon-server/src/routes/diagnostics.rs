@@ -1,0 +1,49 @@
+//! `POST /diagnostics/signature`: lets a partner check its signing code against the server.
+
+use crate::envelope::{Envelope, Success};
+use crate::extract::signed::{SignatureForm, SignedReadOnly};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tahoon_domain::public_id::{PublicId, kind};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureCheck {
+    pub verified: bool,
+    /// Which form carried the signature: `secureHash` or `header`.
+    pub form: SignatureForm,
+    /// The organization whose shared key verified it.
+    pub organization_id: String,
+}
+
+/// Check a request signature.
+///
+/// Send any JSON object signed as a mutating route would be (`secureHash` field or
+/// `X-Tahoon-Signature` header). A match answers 200; a mismatch answers 401 InvalidSignature,
+/// and for the `secureHash` form its `data.canonicalString` is the exact string the server
+/// signed, to compare with yours. Changes nothing; any role may call it.
+#[utoipa::path(
+    post,
+    path = "/diagnostics/signature",
+    tag = "diagnostics",
+    request_body = Object,
+    params(("X-Tahoon-Signature" = Option<String>, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\">")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Envelope<SignatureCheck>),
+        (status = 401, description = "InvalidToken or InvalidSignature"),
+    )
+)]
+pub async fn check_signature(
+    state: axum::extract::State<crate::state::AppState>,
+    request: SignedReadOnly<Map<String, Value>>,
+) -> Success<SignatureCheck> {
+    Success(SignatureCheck {
+        verified: true,
+        form: request.form,
+        organization_id: state.ids.encode(PublicId::<kind::Organization>::new(
+            request.auth.organization.id,
+        )),
+    })
+}

@@ -1,0 +1,51 @@
+//! `GET /healthz` (the process is alive) and `GET /readyz` (the database answers).
+
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::extract::State;
+use serde::Serialize;
+use tahoon_domain::reason::Reason;
+use tahoon_store::Backend;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// `alive` or `ready`.
+    pub state: &'static str,
+    /// `sqlite` or `postgres`, for readiness.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<&'static str>,
+}
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Envelope<Health>)))]
+pub async fn healthz() -> Success<Health> {
+    Success(Health {
+        state: "alive",
+        database: None,
+    })
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "health",
+    responses((status = 200, body = Envelope<Health>), (status = 503, description = "Database unreachable"))
+)]
+pub async fn readyz(State(state): State<AppState>) -> ApiResult<Success<Health>> {
+    state.store.ping().await.map_err(|e| {
+        tracing::warn!(error = %e, "readiness check failed");
+        ApiError::new(Reason::ServiceUnavailable).with_retry_after(5)
+    })?;
+    let database = match state.store.backend() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    Ok(Success(Health {
+        state: "ready",
+        database: Some(database),
+    }))
+}

@@ -1,0 +1,181 @@
+//! Creating organizations and rotating their credentials (operator plane: CLI and admin routes).
+
+use crate::services::audit::AuditEvent;
+use crate::state::AppState;
+use serde::Serialize;
+use serde_json::json;
+use tahoon_domain::organization::{OrganizationKind, Role};
+use tahoon_domain::public_id::{PublicId, kind};
+use tahoon_domain::secrets::{ACCESS_KEY_PREFIX, SHARED_KEY_PREFIX, digest, generate_secret};
+use tahoon_store::{
+    NewCredentials, NewOrganization, Organization, OrganizationChanges, StoreError,
+};
+
+#[derive(Debug, Clone)]
+pub struct OrganizationSpec {
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub balance: i64,
+    pub role: Role,
+    pub rate_limit_per_minute: Option<i64>,
+    pub require_signature_header: bool,
+}
+
+/// The only time the secrets are shown.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedCredentials {
+    pub organization_id: String,
+    pub access_key: String,
+    pub shared_api_key: String,
+}
+
+/// An organization as the operator sees it (no secrets).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationView {
+    pub organization_id: String,
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub balance: i64,
+    pub rate_limit_per_minute: i64,
+    pub enabled: bool,
+    pub require_signature_header: bool,
+    pub created_at: String,
+}
+
+impl OrganizationView {
+    pub fn new(state: &AppState, o: &Organization) -> OrganizationView {
+        OrganizationView {
+            organization_id: state.ids.encode(PublicId::<kind::Organization>::new(o.id)),
+            name: o.name.clone(),
+            kind: o.kind,
+            balance: o.balance,
+            rate_limit_per_minute: o.rate_limit_per_minute,
+            enabled: o.enabled,
+            require_signature_header: o.require_signature_header,
+            created_at: jiff::Timestamp::from_microsecond(o.created_at_us)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+fn now_us() -> i64 {
+    jiff::Timestamp::now().as_microsecond()
+}
+
+fn audit(actor: &str, action: &'static str, organization_id: i64) -> AuditEvent {
+    AuditEvent::success(action, Some(organization_id), actor)
+}
+
+pub async fn create(
+    state: &AppState,
+    spec: OrganizationSpec,
+    actor: &str,
+) -> Result<IssuedCredentials, StoreError> {
+    let access_key = generate_secret(ACCESS_KEY_PREFIX);
+    let shared_key = generate_secret(SHARED_KEY_PREFIX);
+    let organization = state
+        .store
+        .create_organization(NewOrganization {
+            name: spec.name,
+            kind: spec.kind,
+            balance: spec.balance,
+            rate_limit_per_minute: spec
+                .rate_limit_per_minute
+                .unwrap_or(state.config.default_rate_limit_per_minute),
+            require_signature_header: spec.require_signature_header,
+            shared_key_sealed: state.config.secrets.master_key.seal(&shared_key),
+            access_key_digest: digest(&access_key),
+            role: spec.role,
+            now_us: now_us(),
+        })
+        .await?;
+    state
+        .audit
+        .record(
+            audit(actor, "organization.created", organization.id).details(json!({
+                "kind": organization.kind, "role": spec.role,
+            })),
+        )
+        .await?;
+    Ok(IssuedCredentials {
+        organization_id: state
+            .ids
+            .encode(PublicId::<kind::Organization>::new(organization.id)),
+        access_key,
+        shared_api_key: shared_key,
+    })
+}
+
+/// New access key and shared key; every older key and token stops working at once.
+pub async fn rotate_keys(
+    state: &AppState,
+    id: i64,
+    actor: &str,
+) -> Result<Option<IssuedCredentials>, StoreError> {
+    // The new key keeps the role of the newest active key (FullAccess if none is active).
+    let keys = state.store.access_keys(id).await?;
+    let role = keys
+        .iter()
+        .rev()
+        .find(|k| k.revoked_at_us.is_none())
+        .map(|k| k.role)
+        .unwrap_or(Role::FullAccess);
+    let access_key = generate_secret(ACCESS_KEY_PREFIX);
+    let shared_key = generate_secret(SHARED_KEY_PREFIX);
+    let rotated = state
+        .store
+        .rotate_organization_keys(
+            id,
+            NewCredentials {
+                shared_key_sealed: state.config.secrets.master_key.seal(&shared_key),
+                access_key_digest: digest(&access_key),
+                role,
+                now_us: now_us(),
+            },
+        )
+        .await?;
+    let Some(organization) = rotated else {
+        return Ok(None);
+    };
+    state
+        .audit
+        .record(audit(actor, "organization.keys_rotated", organization.id))
+        .await?;
+    Ok(Some(IssuedCredentials {
+        organization_id: state
+            .ids
+            .encode(PublicId::<kind::Organization>::new(organization.id)),
+        access_key,
+        shared_api_key: shared_key,
+    }))
+}
+
+pub async fn update(
+    state: &AppState,
+    id: i64,
+    changes: OrganizationChanges,
+    actor: &str,
+) -> Result<Option<Organization>, StoreError> {
+    let details = json!({
+        "enabled": changes.enabled,
+        "requireSignatureHeader": changes.require_signature_header,
+        "rateLimitPerMinute": changes.rate_limit_per_minute,
+        "balance": changes.balance,
+        "renamed": changes.name.is_some(),
+    });
+    let Some(organization) = state
+        .store
+        .update_organization(id, changes, now_us())
+        .await?
+    else {
+        return Ok(None);
+    };
+    state
+        .audit
+        .record(audit(actor, "organization.updated", organization.id).details(details))
+        .await?;
+    Ok(Some(organization))
+}

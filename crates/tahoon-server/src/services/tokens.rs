@@ -1,0 +1,341 @@
+//! Access tokens (JWT HS256) and rotating refresh tokens.
+//!
+//! Access token claims: `iss`, `aud`, `sub` (the organization's public id), `exp`, `iat`, `nbf`,
+//! `jti`, `role`, `fam` (the refresh family it was issued in) and `ver` (the organization's
+//! credentials version); header `kid`. The shared signing key is never in a token.
+
+use crate::config::ServerConfig;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tahoon_domain::organization::Role;
+use tahoon_domain::public_id::{IdCodec, PublicId, kind};
+use tahoon_domain::secrets::{REFRESH_TOKEN_PREFIX, digest, generate_secret};
+use tahoon_store::{
+    AccessKey, NewRefreshToken, Organization, RefreshOutcome, RevokedRefresh, Store, StoreError,
+    TokenFamily,
+};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub nbf: i64,
+    pub jti: String,
+    pub role: Role,
+    pub fam: String,
+    pub ver: i64,
+}
+
+/// The token endpoint's success body (OAuth 2.0, RFC 6749 §5.1).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TokenGrant {
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires (86400).
+    pub expires_in: i64,
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: i64,
+}
+
+/// A bearer token that passed every check.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub organization: Organization,
+    pub role: Role,
+    pub family_id: String,
+    pub jti: String,
+}
+
+/// Why a bearer token was refused (recorded in the audit log, never detailed to the client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRejection {
+    Missing,
+    Malformed,
+    BadSignature,
+    Algorithm,
+    UnknownKey,
+    Expired,
+    Issuer,
+    Audience,
+    Revoked,
+    OrganizationDisabled,
+    CredentialsRotated,
+}
+
+impl TokenRejection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenRejection::Missing => "missing bearer token",
+            TokenRejection::Malformed => "malformed token",
+            TokenRejection::BadSignature => "bad signature",
+            TokenRejection::Algorithm => "algorithm not allowed",
+            TokenRejection::UnknownKey => "unknown kid",
+            TokenRejection::Expired => "expired",
+            TokenRejection::Issuer => "wrong issuer",
+            TokenRejection::Audience => "wrong audience",
+            TokenRejection::Revoked => "revoked",
+            TokenRejection::OrganizationDisabled => "organization disabled",
+            TokenRejection::CredentialsRotated => "credentials rotated",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GrantError {
+    #[error("the credentials are invalid, expired or revoked")]
+    Invalid,
+    #[error("the refresh token was already used; its token family is revoked")]
+    Reused(TokenFamily),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Clone)]
+pub struct TokenService {
+    store: Arc<dyn Store>,
+    config: Arc<ServerConfig>,
+    ids: IdCodec,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    kid: String,
+    validation: Validation,
+}
+
+fn now_us() -> i64 {
+    jiff::Timestamp::now().as_microsecond()
+}
+
+impl TokenService {
+    pub fn new(store: Arc<dyn Store>, config: Arc<ServerConfig>, ids: IdCodec) -> TokenService {
+        let key = config.secrets.token_signing_key;
+        let kid =
+            hex::encode(&Sha256::digest([b"tahoon/token-kid/v1".as_slice(), &key].concat())[..8]);
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[&config.token_issuer]);
+        validation.set_audience(&[&config.token_audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "nbf"]);
+        validation.validate_nbf = true;
+        // We issue and check our own tokens on one clock: no leeway.
+        validation.leeway = 0;
+        TokenService {
+            encoding: EncodingKey::from_secret(&key),
+            decoding: DecodingKey::from_secret(&key),
+            kid,
+            validation,
+            store,
+            config,
+            ids,
+        }
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// Signs arbitrary claims with the server's key (tests use it to forge near-valid tokens).
+    pub fn sign(&self, header: &Header, claims: &impl Serialize) -> String {
+        jsonwebtoken::encode(header, claims, &self.encoding).expect("HS256 signing does not fail")
+    }
+
+    fn access_token(&self, organization: &Organization, role: Role, family_id: &str) -> String {
+        let now = jiff::Timestamp::now().as_second();
+        let claims = AccessClaims {
+            iss: self.config.token_issuer.clone(),
+            aud: self.config.token_audience.clone(),
+            sub: self
+                .ids
+                .encode(PublicId::<kind::Organization>::new(organization.id)),
+            exp: now + self.config.access_token_ttl_secs,
+            iat: now,
+            nbf: now,
+            jti: uuid::Uuid::new_v4().simple().to_string(),
+            role,
+            fam: family_id.to_string(),
+            ver: organization.credentials_version,
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        self.sign(&header, &claims)
+    }
+
+    fn new_refresh(&self, family_id: String) -> (String, NewRefreshToken) {
+        let secret = generate_secret(REFRESH_TOKEN_PREFIX);
+        let now = now_us();
+        let record = NewRefreshToken {
+            digest: digest(&secret),
+            family_id,
+            expires_at_us: now + self.config.refresh_token_ttl_secs * 1_000_000,
+            now_us: now,
+        };
+        (secret, record)
+    }
+
+    fn grant(&self, access_token: String, refresh_token: String) -> TokenGrant {
+        TokenGrant {
+            access_token,
+            token_type: "bearer".into(),
+            expires_in: self.config.access_token_ttl_secs,
+            refresh_token,
+            refresh_expires_in: self.config.refresh_token_ttl_secs,
+        }
+    }
+
+    /// `grant_type=password`: an active access key of an enabled organization.
+    pub async fn password_grant(
+        &self,
+        access_key: &str,
+    ) -> Result<(TokenGrant, AccessKey, Organization), GrantError> {
+        let Some((key, organization)) =
+            self.store.access_key_by_digest(&digest(access_key)).await?
+        else {
+            return Err(GrantError::Invalid);
+        };
+        if !organization.enabled {
+            return Err(GrantError::Invalid);
+        }
+        let family = TokenFamily {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            organization_id: organization.id,
+            access_key_id: key.id,
+            role: key.role,
+        };
+        let (refresh, record) = self.new_refresh(family.id.clone());
+        self.store
+            .start_token_family(family.clone(), record)
+            .await?;
+        let access = self.access_token(&organization, key.role, &family.id);
+        Ok((self.grant(access, refresh), key, organization))
+    }
+
+    /// `grant_type=refresh_token`: rotates; a reused token revokes its family.
+    pub async fn refresh_grant(
+        &self,
+        refresh_token: &str,
+    ) -> Result<(TokenGrant, TokenFamily), GrantError> {
+        let (refresh, record) = self.new_refresh(String::new());
+        match self
+            .store
+            .rotate_refresh_token(&digest(refresh_token), record)
+            .await?
+        {
+            RefreshOutcome::Rotated(family) => {
+                let organization = self
+                    .store
+                    .organization(family.organization_id)
+                    .await?
+                    .ok_or(GrantError::Invalid)?;
+                let access = self.access_token(&organization, family.role, &family.id);
+                Ok((self.grant(access, refresh), family))
+            }
+            RefreshOutcome::Reused(family) => Err(GrantError::Reused(family)),
+            RefreshOutcome::Invalid => Err(GrantError::Invalid),
+        }
+    }
+
+    /// RFC 7009: revokes a refresh token (its whole family) or an access token (by `jti`).
+    /// Returns the organization it belonged to, or `None` for an unknown token.
+    pub async fn revoke(&self, token: &str, hint: Option<&str>) -> Result<Option<i64>, StoreError> {
+        let now = now_us();
+        let looks_like_refresh = token.starts_with(REFRESH_TOKEN_PREFIX);
+        if looks_like_refresh || hint == Some("refresh_token") {
+            if let RevokedRefresh::Revoked(family) =
+                self.store.revoke_refresh_token(&digest(token), now).await?
+            {
+                return Ok(Some(family.organization_id));
+            }
+            if looks_like_refresh {
+                return Ok(None);
+            }
+        }
+        // An access token: its signature must be ours; expiry does not matter.
+        let mut validation = self.validation.clone();
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        let Ok(data) = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation)
+        else {
+            return Ok(None);
+        };
+        let Ok(organization) = self.ids.decode::<kind::Organization>(&data.claims.sub) else {
+            return Ok(None);
+        };
+        self.store
+            .revoke_access_token(
+                &data.claims.jti,
+                organization.id(),
+                data.claims.exp * 1_000_000,
+                now,
+            )
+            .await?;
+        Ok(Some(organization.id()))
+    }
+
+    /// Checks a bearer token completely: shape, algorithm, `kid`, signature, issuer, audience,
+    /// lifetime, then revocation (token, family, key), organization enabled, credentials version.
+    pub async fn authenticate(
+        &self,
+        token: &str,
+    ) -> Result<Result<Authenticated, TokenRejection>, StoreError> {
+        let header = match jsonwebtoken::decode_header(token) {
+            Ok(header) => header,
+            Err(e) if matches!(e.kind(), ErrorKind::InvalidAlgorithmName) => {
+                return Ok(Err(TokenRejection::Algorithm));
+            }
+            Err(_) => return Ok(Err(TokenRejection::Malformed)),
+        };
+        if header.alg != Algorithm::HS256 {
+            return Ok(Err(TokenRejection::Algorithm));
+        }
+        if header.kid.as_deref() != Some(self.kid.as_str()) {
+            return Ok(Err(TokenRejection::UnknownKey));
+        }
+        let claims =
+            match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation) {
+                Ok(data) => data.claims,
+                Err(e) => {
+                    return Ok(Err(match e.kind() {
+                        ErrorKind::InvalidSignature => TokenRejection::BadSignature,
+                        ErrorKind::ExpiredSignature | ErrorKind::ImmatureSignature => {
+                            TokenRejection::Expired
+                        }
+                        ErrorKind::InvalidIssuer => TokenRejection::Issuer,
+                        ErrorKind::InvalidAudience => TokenRejection::Audience,
+                        ErrorKind::InvalidAlgorithm => TokenRejection::Algorithm,
+                        _ => TokenRejection::Malformed,
+                    }));
+                }
+            };
+        let Ok(organization_id) = self.ids.decode::<kind::Organization>(&claims.sub) else {
+            return Ok(Err(TokenRejection::Malformed));
+        };
+        let Some(standing) = self
+            .store
+            .token_standing(organization_id.id(), &claims.fam, &claims.jti)
+            .await?
+        else {
+            return Ok(Err(TokenRejection::Revoked));
+        };
+        if standing.token_revoked || standing.family_revoked || standing.key_revoked {
+            return Ok(Err(TokenRejection::Revoked));
+        }
+        if !standing.organization.enabled {
+            return Ok(Err(TokenRejection::OrganizationDisabled));
+        }
+        if standing.organization.credentials_version != claims.ver {
+            return Ok(Err(TokenRejection::CredentialsRotated));
+        }
+        Ok(Ok(Authenticated {
+            organization: standing.organization,
+            role: claims.role,
+            family_id: claims.fam,
+            jti: claims.jti,
+        }))
+    }
+}

@@ -1,0 +1,88 @@
+//! Builds the application on a given listener (tests bind port 0) and runs it until told to stop.
+
+use crate::middleware::{legacy, request_context};
+use crate::openapi::ApiDoc;
+use crate::routes::{auth, diagnostics, fallback, health};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Partner routes, mounted twice: under `/api/v1` and (deprecated) under `/api`.
+fn partner_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::token::issue_token))
+        .routes(routes!(auth::refresh::refresh_token))
+        .routes(routes!(auth::revoke::revoke_token))
+        .routes(routes!(diagnostics::check_signature))
+}
+
+/// The OpenAPI document and the router that serves it.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", partner_routes())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .split_for_parts()
+}
+
+/// Layers every route gets: envelope for panics, body limit, request context (outermost).
+pub fn with_common_layers(router: Router, max_body_bytes: usize) -> Router {
+    router
+        .fallback(fallback::not_found)
+        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(CatchPanicLayer::custom(fallback::panic_response))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(axum::middleware::from_fn(request_context::request_context))
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let (router, openapi) = api();
+    let (legacy, _) = partner_routes().split_for_parts();
+    let router = router
+        .nest(
+            "/api",
+            legacy.layer(axum::middleware::from_fn(legacy::mark_deprecated)),
+        )
+        .with_state(state.clone())
+        .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi));
+    with_common_layers(router, state.config.max_body_bytes)
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    pub fn new(state: AppState, listener: TcpListener) -> Application {
+        Application {
+            router: build_router(state),
+            listener,
+        }
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+}

@@ -1,0 +1,397 @@
+//! The query text both backends share, as one macro that implements `Store` for a backend type.
+//!
+//! The backend type provides `pool`, `begin_write()` (a transaction that holds the write intent
+//! from its start) and `serialize_audit_appends(&mut tx)`.
+
+macro_rules! impl_store_queries {
+    ($store:ty, $backend:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            fn backend(&self) -> $crate::store::Backend {
+                $backend
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn create_organization(&self, new: NewOrganization) -> Result<Organization, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let row: OrganizationRow = sqlx::query_as(concat!(
+                    "INSERT INTO organizations (name, kind, balance, rate_limit_per_minute, \
+                     require_signature_header, shared_key_sealed, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
+                    org_columns!()
+                ))
+                .bind(&new.name)
+                .bind(new.kind.as_str())
+                .bind(new.balance)
+                .bind(new.rate_limit_per_minute)
+                .bind(new.require_signature_header)
+                .bind(&new.shared_key_sealed)
+                .bind(new.now_us)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO access_keys (organization_id, digest, role, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(row.id())
+                .bind(&new.access_key_digest)
+                .bind(new.role.as_str())
+                .bind(new.now_us)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                row.try_into()
+            }
+
+            async fn organization(&self, id: i64) -> Result<Option<Organization>, StoreError> {
+                let row: Option<OrganizationRow> =
+                    sqlx::query_as(concat!("SELECT ", org_columns!(), " FROM organizations WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn organizations(&self) -> Result<Vec<Organization>, StoreError> {
+                let rows: Vec<OrganizationRow> =
+                    sqlx::query_as(concat!("SELECT ", org_columns!(), " FROM organizations ORDER BY id"))
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn update_organization(
+                &self,
+                id: i64,
+                changes: OrganizationChanges,
+                now_us: i64,
+            ) -> Result<Option<Organization>, StoreError> {
+                let row: Option<OrganizationRow> = sqlx::query_as(concat!(
+                    "UPDATE organizations SET enabled = COALESCE($2, enabled), \
+                     require_signature_header = COALESCE($3, require_signature_header), \
+                     rate_limit_per_minute = COALESCE($4, rate_limit_per_minute), \
+                     balance = COALESCE($5, balance), name = COALESCE($6, name), updated_at = $7 \
+                     WHERE id = $1 RETURNING ",
+                    org_columns!()
+                ))
+                .bind(id)
+                .bind(changes.enabled)
+                .bind(changes.require_signature_header)
+                .bind(changes.rate_limit_per_minute)
+                .bind(changes.balance)
+                .bind(changes.name)
+                .bind(now_us)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn rotate_organization_keys(
+                &self,
+                id: i64,
+                credentials: NewCredentials,
+            ) -> Result<Option<Organization>, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let row: Option<OrganizationRow> = sqlx::query_as(concat!(
+                    "UPDATE organizations SET shared_key_sealed = $2, \
+                     credentials_version = credentials_version + 1, updated_at = $3 WHERE id = $1 RETURNING ",
+                    org_columns!()
+                ))
+                .bind(id)
+                .bind(&credentials.shared_key_sealed)
+                .bind(credentials.now_us)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                sqlx::query("UPDATE access_keys SET revoked_at = $2 WHERE organization_id = $1 AND revoked_at IS NULL")
+                    .bind(id)
+                    .bind(credentials.now_us)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO access_keys (organization_id, digest, role, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(&credentials.access_key_digest)
+                .bind(credentials.role.as_str())
+                .bind(credentials.now_us)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some(row.try_into()?))
+            }
+
+            async fn access_keys(&self, organization_id: i64) -> Result<Vec<AccessKey>, StoreError> {
+                let rows: Vec<AccessKeyRow> = sqlx::query_as(
+                    "SELECT id, organization_id, role, created_at, revoked_at FROM access_keys \
+                     WHERE organization_id = $1 ORDER BY id",
+                )
+                .bind(organization_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn access_key_by_digest(
+                &self,
+                digest: &str,
+            ) -> Result<Option<(AccessKey, Organization)>, StoreError> {
+                let row: Option<KeyWithOrganizationRow> = sqlx::query_as(concat!(
+                    "SELECT k.id AS key_id, k.role AS key_role, k.created_at AS key_created_at, ",
+                    org_columns!(o),
+                    " FROM access_keys k JOIN organizations o ON o.id = k.organization_id \
+                     WHERE k.digest = $1 AND k.revoked_at IS NULL"
+                ))
+                .bind(digest)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn start_token_family(
+                &self,
+                family: TokenFamily,
+                first: NewRefreshToken,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO token_families (id, organization_id, access_key_id, role, created_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&family.id)
+                .bind(family.organization_id)
+                .bind(family.access_key_id)
+                .bind(family.role.as_str())
+                .bind(first.now_us)
+                .execute(&mut *tx)
+                .await?;
+                insert_refresh_token!(&mut *tx, &first);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn rotate_refresh_token(
+                &self,
+                presented_digest: &str,
+                next: NewRefreshToken,
+            ) -> Result<RefreshOutcome, StoreError> {
+                let mut tx = self.begin_write().await?;
+                // The conditional update is the lock: of two concurrent presentations, one wins.
+                let claimed: Option<(String,)> = sqlx::query_as(
+                    "UPDATE refresh_tokens SET used_at = $2 \
+                     WHERE digest = $1 AND used_at IS NULL AND expires_at > $2 RETURNING family_id",
+                )
+                .bind(presented_digest)
+                .bind(next.now_us)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let family_id = match claimed {
+                    Some((family_id,)) => family_id,
+                    None => {
+                        let previous: Option<(String, Option<i64>)> =
+                            sqlx::query_as("SELECT family_id, used_at FROM refresh_tokens WHERE digest = $1")
+                                .bind(presented_digest)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        let Some((family_id, Some(_used))) = previous else {
+                            return Ok(RefreshOutcome::Invalid);
+                        };
+                        let family = family_row!(&mut *tx, &family_id).family()?;
+                        sqlx::query(
+                            "UPDATE token_families SET revoked_at = $2, revoked_reason = 'refresh token reused' \
+                             WHERE id = $1 AND revoked_at IS NULL",
+                        )
+                        .bind(&family_id)
+                        .bind(next.now_us)
+                        .execute(&mut *tx)
+                        .await?;
+                        tx.commit().await?;
+                        return Ok(RefreshOutcome::Reused(family));
+                    }
+                };
+                let row = family_row!(&mut *tx, &family_id);
+                if !row.usable {
+                    return Ok(RefreshOutcome::Invalid);
+                }
+                insert_refresh_token!(&mut *tx, &NewRefreshToken { family_id, ..next });
+                tx.commit().await?;
+                Ok(RefreshOutcome::Rotated(row.family()?))
+            }
+
+            async fn revoke_refresh_token(&self, digest: &str, now_us: i64) -> Result<RevokedRefresh, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let found: Option<(String,)> = sqlx::query_as("SELECT family_id FROM refresh_tokens WHERE digest = $1")
+                    .bind(digest)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((family_id,)) = found else {
+                    return Ok(RevokedRefresh::Unknown);
+                };
+                let family = family_row!(&mut *tx, &family_id).family()?;
+                sqlx::query(
+                    "UPDATE token_families SET revoked_at = $2, revoked_reason = 'revoked by client' \
+                     WHERE id = $1 AND revoked_at IS NULL",
+                )
+                .bind(&family_id)
+                .bind(now_us)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(RevokedRefresh::Revoked(family))
+            }
+
+            async fn revoke_access_token(
+                &self,
+                jti: &str,
+                organization_id: i64,
+                expires_at_us: i64,
+                now_us: i64,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO revoked_access_tokens (jti, organization_id, expires_at, revoked_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (jti) DO NOTHING",
+                )
+                .bind(jti)
+                .bind(organization_id)
+                .bind(expires_at_us)
+                .bind(now_us)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn token_standing(
+                &self,
+                organization_id: i64,
+                family_id: &str,
+                jti: &str,
+            ) -> Result<Option<TokenStanding>, StoreError> {
+                let row: Option<StandingRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    org_columns!(o),
+                    ", k.revoked_at IS NOT NULL AS key_revoked, f.revoked_at IS NOT NULL AS family_revoked, \
+                     EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $3) AS token_revoked \
+                     FROM token_families f \
+                     JOIN organizations o ON o.id = f.organization_id \
+                     JOIN access_keys k ON k.id = f.access_key_id \
+                     WHERE f.id = $2 AND f.organization_id = $1"
+                ))
+                .bind(organization_id)
+                .bind(family_id)
+                .bind(jti)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn record_signature(
+                &self,
+                organization_id: i64,
+                signature: &str,
+                expires_at_us: i64,
+                now_us: i64,
+            ) -> Result<bool, StoreError> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM used_signatures WHERE expires_at < $1")
+                    .bind(now_us)
+                    .execute(&mut *tx)
+                    .await?;
+                let inserted = sqlx::query(
+                    "INSERT INTO used_signatures (organization_id, signature, expires_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (organization_id, signature) DO NOTHING",
+                )
+                .bind(organization_id)
+                .bind(signature)
+                .bind(expires_at_us)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                tx.commit().await?;
+                Ok(inserted == 1)
+            }
+
+            async fn append_audit(&self, content: AuditContent) -> Result<AuditEntry, StoreError> {
+                let mut tx = self.begin_write().await?;
+                Self::serialize_audit_appends(&mut tx).await?;
+                let last: Option<(i64, String)> =
+                    sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let (seq, prev_hash) = match last {
+                    Some((seq, hash)) => (seq + 1, hash),
+                    None => (1, tahoon_domain::audit::GENESIS_HASH.to_string()),
+                };
+                let hash = content.chain_hash(seq, &prev_hash);
+                sqlx::query(concat!(
+                    "INSERT INTO audit_log (",
+                    audit_columns!(),
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                ))
+                .bind(seq)
+                .bind(content.occurred_at_us)
+                .bind(content.organization_id)
+                .bind(&content.actor)
+                .bind(&content.action)
+                .bind(content.outcome.as_str())
+                .bind(&content.request_id)
+                .bind(&content.source_ip)
+                .bind(&content.details)
+                .bind(&prev_hash)
+                .bind(&hash)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(AuditEntry { seq, content, prev_hash, hash })
+            }
+
+            async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+                let rows: Vec<AuditRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    audit_columns!(),
+                    " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+                ))
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+        }
+    };
+}
+
+/// Inserts one refresh token inside a transaction.
+macro_rules! insert_refresh_token {
+    ($conn:expr, $token:expr) => {{
+        let token: &NewRefreshToken = $token;
+        sqlx::query("INSERT INTO refresh_tokens (digest, family_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(&token.digest)
+            .bind(&token.family_id)
+            .bind(token.now_us)
+            .bind(token.expires_at_us)
+            .execute($conn)
+            .await?;
+    }};
+}
+
+/// Reads a token family with whether it can still be used (family, key and organization live).
+macro_rules! family_row {
+    ($conn:expr, $family_id:expr) => {{
+        let row: FamilyRow = sqlx::query_as(
+            "SELECT f.id, f.organization_id, f.access_key_id, f.role, \
+             (f.revoked_at IS NULL AND k.revoked_at IS NULL AND o.enabled) AS usable \
+             FROM token_families f \
+             JOIN access_keys k ON k.id = f.access_key_id \
+             JOIN organizations o ON o.id = f.organization_id WHERE f.id = $1",
+        )
+        .bind($family_id)
+        .fetch_one($conn)
+        .await?;
+        row
+    }};
+}

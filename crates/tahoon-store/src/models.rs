@@ -1,0 +1,105 @@
+//! What the store takes and returns. Instants are microseconds since the Unix epoch (UTC).
+
+use tahoon_domain::organization::{OrganizationKind, Role};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: i64,
+    pub name: String,
+    pub kind: OrganizationKind,
+    /// Sessions left, for charity organizations.
+    pub balance: i64,
+    pub rate_limit_per_minute: i64,
+    pub enabled: bool,
+    pub require_signature_header: bool,
+    /// Bumped by a key rotation; tokens carry it, so rotation invalidates every older token.
+    pub credentials_version: i64,
+    /// The shared signing key, sealed under the master key.
+    pub shared_key_sealed: String,
+    pub created_at_us: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub balance: i64,
+    pub rate_limit_per_minute: i64,
+    pub require_signature_header: bool,
+    pub shared_key_sealed: String,
+    pub access_key_digest: String,
+    pub role: Role,
+    pub now_us: i64,
+}
+
+/// New credentials for `rotate_organization_keys`.
+#[derive(Debug, Clone)]
+pub struct NewCredentials {
+    pub shared_key_sealed: String,
+    pub access_key_digest: String,
+    pub role: Role,
+    pub now_us: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    pub id: i64,
+    pub organization_id: i64,
+    pub role: Role,
+    pub created_at_us: i64,
+    pub revoked_at_us: Option<i64>,
+}
+
+/// Settings an operator can change after creation.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationChanges {
+    pub enabled: Option<bool>,
+    pub require_signature_header: Option<bool>,
+    pub rate_limit_per_minute: Option<i64>,
+    pub balance: Option<i64>,
+    pub name: Option<String>,
+}
+
+/// One password grant's token family, as a token's claims name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenFamily {
+    pub id: String,
+    pub organization_id: i64,
+    pub access_key_id: i64,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRefreshToken {
+    pub digest: String,
+    pub family_id: String,
+    pub expires_at_us: i64,
+    pub now_us: i64,
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// The token was current: it is now used and the new one stored in the same family.
+    Rotated(TokenFamily),
+    /// The token had already been rotated: its family is now revoked.
+    Reused(TokenFamily),
+    /// Unknown, expired, revoked family, revoked key or disabled organization.
+    Invalid,
+}
+
+/// Everything checked about a bearer token's organization, key and family, read in one query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenStanding {
+    pub organization: Organization,
+    pub key_revoked: bool,
+    pub family_revoked: bool,
+    pub token_revoked: bool,
+}
+
+/// The result of revoking a refresh token by value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevokedRefresh {
+    Revoked(TokenFamily),
+    Unknown,
+}

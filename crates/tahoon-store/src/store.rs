@@ -1,0 +1,107 @@
+use crate::error::StoreError;
+use crate::models::*;
+use async_trait::async_trait;
+use tahoon_domain::audit::{AuditContent, AuditEntry};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            // Never echo the URL: it may hold a password.
+            let scheme = url.split(':').next().unwrap_or("");
+            Err(StoreError::UnsupportedUrl(format!("scheme {scheme:?}")))
+        }
+    }
+}
+
+/// Every read and write the service makes. Each method is one atomic operation.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// A cheap round trip, for readiness.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    // Organizations and keys.
+    async fn create_organization(&self, new: NewOrganization) -> Result<Organization, StoreError>;
+    async fn organization(&self, id: i64) -> Result<Option<Organization>, StoreError>;
+    async fn organizations(&self) -> Result<Vec<Organization>, StoreError>;
+    async fn update_organization(
+        &self,
+        id: i64,
+        changes: OrganizationChanges,
+        now_us: i64,
+    ) -> Result<Option<Organization>, StoreError>;
+    /// Revokes every active access key, stores the new key and shared key, and bumps the
+    /// credentials version, in one transaction.
+    async fn rotate_organization_keys(
+        &self,
+        id: i64,
+        credentials: NewCredentials,
+    ) -> Result<Option<Organization>, StoreError>;
+    /// Every key of the organization, oldest first, revoked ones included.
+    async fn access_keys(&self, organization_id: i64) -> Result<Vec<AccessKey>, StoreError>;
+    /// The active key with this digest and its organization.
+    async fn access_key_by_digest(
+        &self,
+        digest: &str,
+    ) -> Result<Option<(AccessKey, Organization)>, StoreError>;
+
+    // Tokens.
+    /// Starts a family for a password grant and stores its first refresh token.
+    async fn start_token_family(
+        &self,
+        family: TokenFamily,
+        first: NewRefreshToken,
+    ) -> Result<(), StoreError>;
+    /// Presents a refresh token (by digest): rotates it, or detects reuse and revokes the family.
+    async fn rotate_refresh_token(
+        &self,
+        presented_digest: &str,
+        next: NewRefreshToken,
+    ) -> Result<RefreshOutcome, StoreError>;
+    async fn revoke_refresh_token(
+        &self,
+        digest: &str,
+        now_us: i64,
+    ) -> Result<RevokedRefresh, StoreError>;
+    async fn revoke_access_token(
+        &self,
+        jti: &str,
+        organization_id: i64,
+        expires_at_us: i64,
+        now_us: i64,
+    ) -> Result<(), StoreError>;
+    /// The standing of an access token, or `None` when its organization or family is unknown.
+    async fn token_standing(
+        &self,
+        organization_id: i64,
+        family_id: &str,
+        jti: &str,
+    ) -> Result<Option<TokenStanding>, StoreError>;
+
+    // Signatures.
+    /// Records a header signature; `false` when it was seen before (a replay).
+    async fn record_signature(
+        &self,
+        organization_id: i64,
+        signature: &str,
+        expires_at_us: i64,
+        now_us: i64,
+    ) -> Result<bool, StoreError>;
+
+    // Audit.
+    /// Appends to the hash chain; appends are serialized so the chain never forks.
+    async fn append_audit(&self, content: AuditContent) -> Result<AuditEntry, StoreError>;
+    /// Entries with `seq > after`, in order, at most `limit`.
+    async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
+}
