@@ -100,3 +100,47 @@ mod tests {
         }
     }
 }
+
+/// Free text that passed `check_free_text`; built once at the edge (deserialization names the
+/// field of a refused value).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct FreeText(String);
+
+impl FreeText {
+    pub fn parse(text: impl Into<String>) -> Result<FreeText, MarkupError> {
+        let text = text.into();
+        check_free_text(&text)?;
+        Ok(FreeText(text))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FreeText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        FreeText::parse(text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod free_text_tests {
+    use super::*;
+
+    #[test]
+    fn deserializes_only_clean_text() {
+        assert_eq!(
+            serde_json::from_str::<FreeText>("\"O'Brien\"")
+                .unwrap()
+                .as_str(),
+            "O'Brien"
+        );
+        let err = serde_json::from_str::<FreeText>("\"<b>x</b>\"").unwrap_err();
+        assert!(err.to_string().contains("must not contain HTML tags"));
+    }
+}

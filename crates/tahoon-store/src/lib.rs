@@ -9,6 +9,7 @@ mod backend;
 mod error;
 mod models;
 mod store;
+pub mod testing;
 
 pub use backend::postgres::PostgresStore;
 pub use backend::sqlite::SqliteStore;

@@ -1,15 +1,19 @@
 //! The legacy `/api/…` paths: the same routes as `/api/v1/…`, marked deprecated.
 
-use axum::extract::Request;
+use axum::extract::{OriginalUri, Request};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 
 pub async fn mark_deprecated(request: Request, next: Next) -> Response {
-    let successor = request
-        .uri()
-        .path()
-        .strip_prefix("/api/")
+    // Inside the nested router the path has lost its `/api` prefix; the original has it.
+    let original = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map(|u| u.0.path().to_string());
+    let successor = original
+        .as_deref()
+        .and_then(|path| path.strip_prefix("/api/"))
         .map(|rest| format!("</api/v1/{rest}>; rel=\"successor-version\""));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

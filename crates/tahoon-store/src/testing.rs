@@ -1,0 +1,150 @@
+//! Fresh, throw-away databases for tests: a temporary SQLite file, or a new PostgreSQL database
+//! on the server named by `TAHOON_TEST_POSTGRES_URL`. Dropped databases are deleted.
+
+use crate::store::Backend;
+use sqlx::Connection;
+use std::path::PathBuf;
+
+pub const POSTGRES_URL_VAR: &str = "TAHOON_TEST_POSTGRES_URL";
+
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// A new empty database, or `None` for PostgreSQL when `TAHOON_TEST_POSTGRES_URL` is unset.
+    /// When it is set, an unreachable server is an error (CI must not skip silently).
+    pub async fn create(backend: Backend) -> Option<TestDatabase> {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("tahoon-test-{unique}.db"));
+                Some(TestDatabase {
+                    url: format!("sqlite://{}", path.display()),
+                    cleanup: Cleanup::SqliteFile(path),
+                })
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var(POSTGRES_URL_VAR)
+                    .ok()
+                    .filter(|u| !u.is_empty())?;
+                let name = format!("tahoon_test_{unique}");
+                let mut conn = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}")
+                    });
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                let mut url =
+                    url::Url::parse(&admin_url).expect("TAHOON_TEST_POSTGRES_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                Some(TestDatabase {
+                    url: url.to_string(),
+                    cleanup: Cleanup::PostgresDatabase { admin_url, name },
+                })
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs outside any runtime we may block on: use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
+                    runtime.block_on(async {
+                        let mut conn = sqlx::PgConnection::connect(&admin_url).await.ok()?;
+                        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut conn)
+                            .await
+                            .ok()
+                    })
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// Declares each listed async test function (taking a `Backend`) twice: in `mod sqlite` and in
+/// `mod postgres`, so every PostgreSQL test's name contains `postgres`.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    if std::env::var($crate::testing::POSTGRES_URL_VAR).map_or(true, |u| u.is_empty()) {
+                        eprintln!("skipped: {} is not set", $crate::testing::POSTGRES_URL_VAR);
+                        return;
+                    }
+                    super::$name($crate::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// Edits one audit row behind the store's back (removing the append-only trigger first), as an
+/// attacker with database access would; tests use it to prove `audit verify` notices.
+pub async fn tamper_with_audit_row(url: &str, seq: i64) -> Result<(), sqlx::Error> {
+    let statements: &[&'static str] = match Backend::from_url(url) {
+        Ok(Backend::Sqlite) => &[
+            "DROP TRIGGER IF EXISTS audit_log_no_update",
+            "UPDATE audit_log SET outcome = CASE outcome WHEN 'success' THEN 'failure' ELSE 'success' END WHERE seq = $1",
+        ],
+        _ => &[
+            "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
+            "UPDATE audit_log SET outcome = CASE outcome WHEN 'success' THEN 'failure' ELSE 'success' END WHERE seq = $1",
+        ],
+    };
+    match Backend::from_url(url) {
+        Ok(Backend::Sqlite) => {
+            let mut conn = sqlx::SqliteConnection::connect(url).await?;
+            sqlx::query(statements[0]).execute(&mut conn).await?;
+            sqlx::query(statements[1])
+                .bind(seq)
+                .execute(&mut conn)
+                .await?;
+        }
+        _ => {
+            let mut conn = sqlx::PgConnection::connect(url).await?;
+            sqlx::query(statements[0]).execute(&mut conn).await?;
+            sqlx::query(statements[1])
+                .bind(seq)
+                .execute(&mut conn)
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! Command-line interface. Every option that has an environment variable reads `TAHOON_*`;
+//! the order of precedence is flags → environment → `tahoon.toml` → defaults.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tahoon",
+    version,
+    about = "Tahoon: partner API for therapy screening and booking"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Configuration file (TOML). Default: ./tahoon.toml when it exists.
+    #[arg(long, env = "TAHOON_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://FILE (default sqlite://tahoon.db) or postgres://…
+    #[arg(long, env = "TAHOON_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Where generated secrets are kept when none are configured. Default: beside the SQLite file,
+    /// or ./tahoon.secrets.toml for PostgreSQL.
+    #[arg(long, env = "TAHOON_SECRETS_FILE", global = true)]
+    pub secrets_file: Option<PathBuf>,
+    /// Master key (64 hex characters): seals shared keys, derives public-id keys.
+    #[arg(long, env = "TAHOON_MASTER_KEY", global = true, hide_env_values = true)]
+    pub master_key: Option<String>,
+    /// Access-token signing key (64 hex characters).
+    #[arg(
+        long,
+        env = "TAHOON_TOKEN_SIGNING_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub token_signing_key: Option<String>,
+    /// Bearer token of the operator routes (/api/v1/admin/…).
+    #[arg(
+        long,
+        env = "TAHOON_OPERATOR_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub operator_token: Option<String>,
+    /// Log format.
+    #[arg(long, env = "TAHOON_LOG_FORMAT", global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage partner organizations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Sign a JSON body read from standard input, as a partner would.
+    Sign(SignArgs),
+    /// Inspect the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Default 127.0.0.1:8080.
+    #[arg(long, env = "TAHOON_LISTEN")]
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization and print its credentials (shown this once only).
+    Create(OrgCreateArgs),
+    /// List organizations (no secrets).
+    List(JsonFlag),
+    /// Issue a new access key and shared key; every older key and token stops working.
+    RotateKeys(OrgIdArgs),
+    /// Disable an organization: its tokens and keys are refused until enabled again.
+    Disable(OrgIdArgs),
+    /// Enable a disabled organization.
+    Enable(OrgIdArgs),
+    /// Change an organization's settings.
+    Set(OrgSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgCreateArgs {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, default_value = "standard")]
+    pub kind: tahoon_domain::organization::OrganizationKind,
+    /// Session balance (charity organizations).
+    #[arg(long, default_value_t = 0)]
+    pub balance: i64,
+    /// Role of the access key.
+    #[arg(long, default_value = "FullAccess")]
+    pub role: tahoon_domain::organization::Role,
+    /// Requests per minute (default from configuration, 100).
+    #[arg(long)]
+    pub rate_limit: Option<i64>,
+    /// Accept only the X-Tahoon-Signature header form of request signing.
+    #[arg(long)]
+    pub require_signature_header: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgIdArgs {
+    /// The organization's id (org_…).
+    pub id: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgSetArgs {
+    /// The organization's id (org_…).
+    pub id: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub rate_limit: Option<i64>,
+    #[arg(long)]
+    pub balance: Option<i64>,
+    #[arg(long)]
+    pub require_signature_header: Option<bool>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The organization's shared API key.
+    #[arg(long, env = "TAHOON_SHARED_KEY", hide_env_values = true)]
+    pub key: String,
+    /// Print an X-Tahoon-Signature header value instead of a secureHash.
+    #[arg(long)]
+    pub header: bool,
+    /// Unix time for the header form (default: now).
+    #[arg(long, requires = "header")]
+    pub timestamp: Option<i64>,
+    /// Print the body with its secureHash field added, ready to send.
+    #[arg(long, conflicts_with = "header")]
+    pub embed: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain; exit non-zero naming the first broken entry.
+    Verify,
+}

@@ -1,0 +1,30 @@
+//! One file per command.
+
+mod audit;
+mod org;
+mod serve;
+mod sign;
+
+use crate::cli::{Cli, Command};
+use crate::settings::Settings;
+use std::process::ExitCode;
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Sign(args) => sign::run(args),
+        command => {
+            let settings = Settings::load(&cli.global)?;
+            match command {
+                Command::Serve(args) => serve::run(&settings, args).await,
+                Command::Migrate => {
+                    settings.state().await?;
+                    eprintln!("migrations applied");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Command::Org(command) => org::run(&settings, command).await,
+                Command::Audit(command) => audit::run(&settings, command).await,
+                Command::Sign(_) => unreachable!("handled above"),
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+use crate::cli::{OrgCommand, OrgCreateArgs, OrgIdArgs, OrgSetArgs};
+use crate::settings::Settings;
+use anyhow::{Context, bail};
+use std::process::ExitCode;
+use tahoon_domain::public_id::kind;
+use tahoon_server::AppState;
+use tahoon_server::services::organizations::{
+    self, IssuedCredentials, OrganizationSpec, OrganizationView,
+};
+use tahoon_store::OrganizationChanges;
+
+const ACTOR: &str = "cli";
+
+pub async fn run(settings: &Settings, command: OrgCommand) -> anyhow::Result<ExitCode> {
+    let state = settings.state().await?;
+    match command {
+        OrgCommand::Create(args) => create(&state, args).await,
+        OrgCommand::List(flag) => {
+            let views: Vec<_> = state
+                .store
+                .organizations()
+                .await?
+                .iter()
+                .map(|o| OrganizationView::new(&state, o))
+                .collect();
+            if flag.json {
+                println!("{}", serde_json::to_string_pretty(&views)?);
+            } else {
+                for v in views {
+                    println!(
+                        "{}  {:<9} {:<8} balance={:<5} rate={}/min {}  {}",
+                        v.organization_id,
+                        v.kind.as_str(),
+                        if v.enabled { "enabled" } else { "DISABLED" },
+                        v.balance,
+                        v.rate_limit_per_minute,
+                        if v.require_signature_header {
+                            "header-signing"
+                        } else {
+                            ""
+                        },
+                        v.name
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        OrgCommand::RotateKeys(args) => {
+            let id = parse_id(&state, &args.id)?;
+            let issued = organizations::rotate_keys(&state, id, ACTOR)
+                .await?
+                .context("no such organization")?;
+            print_credentials(&issued, args.json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        OrgCommand::Disable(args) => set_enabled(&state, args, false).await,
+        OrgCommand::Enable(args) => set_enabled(&state, args, true).await,
+        OrgCommand::Set(args) => set(&state, args).await,
+    }
+}
+
+fn parse_id(state: &AppState, text: &str) -> anyhow::Result<i64> {
+    Ok(state
+        .ids
+        .decode::<kind::Organization>(text.trim())
+        .map_err(|e| anyhow::anyhow!("{text:?} {e} (organization ids look like org_…)"))?
+        .id())
+}
+
+async fn create(state: &AppState, args: OrgCreateArgs) -> anyhow::Result<ExitCode> {
+    let name = args.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        bail!("--name must be 1 to 200 characters");
+    }
+    tahoon_domain::anti_xss::check_free_text(&name).map_err(|e| anyhow::anyhow!("--name {e}"))?;
+    if args.balance < 0 {
+        bail!("--balance must not be negative");
+    }
+    if args.rate_limit.is_some_and(|r| r <= 0) {
+        bail!("--rate-limit must be positive");
+    }
+    let issued = organizations::create(
+        state,
+        OrganizationSpec {
+            name,
+            kind: args.kind,
+            balance: args.balance,
+            role: args.role,
+            rate_limit_per_minute: args.rate_limit,
+            require_signature_header: args.require_signature_header,
+        },
+        ACTOR,
+    )
+    .await?;
+    print_credentials(&issued, args.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_credentials(issued: &IssuedCredentials, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(issued)?);
+    } else {
+        println!("organizationId: {}", issued.organization_id);
+        println!("accessKey:      {}", issued.access_key);
+        println!("sharedApiKey:   {}", issued.shared_api_key);
+        eprintln!("These keys are shown this once only; store them now.");
+    }
+    Ok(())
+}
+
+async fn set_enabled(state: &AppState, args: OrgIdArgs, enabled: bool) -> anyhow::Result<ExitCode> {
+    let id = parse_id(state, &args.id)?;
+    let changes = OrganizationChanges {
+        enabled: Some(enabled),
+        ..Default::default()
+    };
+    let updated = organizations::update(state, id, changes, ACTOR)
+        .await?
+        .context("no such organization")?;
+    print_view(state, &updated, args.json)
+}
+
+async fn set(state: &AppState, args: OrgSetArgs) -> anyhow::Result<ExitCode> {
+    let id = parse_id(state, &args.id)?;
+    if args.rate_limit.is_some_and(|r| r <= 0) {
+        bail!("--rate-limit must be positive");
+    }
+    if args.balance.is_some_and(|b| b < 0) {
+        bail!("--balance must not be negative");
+    }
+    if let Some(name) = &args.name {
+        tahoon_domain::anti_xss::check_free_text(name)
+            .map_err(|e| anyhow::anyhow!("--name {e}"))?;
+    }
+    let changes = OrganizationChanges {
+        name: args.name,
+        rate_limit_per_minute: args.rate_limit,
+        balance: args.balance,
+        require_signature_header: args.require_signature_header,
+        enabled: None,
+    };
+    let updated = organizations::update(state, id, changes, ACTOR)
+        .await?
+        .context("no such organization")?;
+    print_view(state, &updated, args.json)
+}
+
+fn print_view(
+    state: &AppState,
+    o: &tahoon_store::Organization,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let view = OrganizationView::new(state, o);
+    if json {
+        println!("{}", serde_json::to_string(&view)?);
+    } else {
+        println!(
+            "{} {} ({})",
+            view.organization_id,
+            view.name,
+            if view.enabled { "enabled" } else { "disabled" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,41 @@
+use crate::cli::ServeArgs;
+use crate::settings::Settings;
+use anyhow::Context;
+use std::process::ExitCode;
+use tahoon_server::Application;
+
+pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let state = settings.state().await?;
+    let listen = settings.listen(args.listen);
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let app = Application::new(state, listener);
+    tracing::info!(address = %app.local_addr()?, docs = "/docs", "tahoon is listening");
+    app.run_until(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGINT or SIGTERM: stop accepting, finish in-flight requests.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,271 @@
+//! Layered settings: defaults → `tahoon.toml` → `TAHOON_*` environment → flags (clap already
+//! merged the last two), and the server secrets, generated once when none are configured.
+
+use crate::cli::{GlobalArgs, LogFormat};
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use tahoon_domain::secrets::{
+    MasterKey, OPERATOR_TOKEN_PREFIX, generate_key, generate_secret, parse_hex_key,
+};
+use tahoon_server::{AppState, Secrets, ServerConfig};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://tahoon.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// `tahoon.toml`. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub secrets_file: Option<PathBuf>,
+    pub master_key: Option<String>,
+    pub token_signing_key: Option<String>,
+    pub operator_token: Option<String>,
+    pub log_format: Option<LogFormat>,
+    pub token_issuer: Option<String>,
+    pub token_audience: Option<String>,
+    pub max_body_bytes: Option<usize>,
+    pub default_rate_limit_per_minute: Option<i64>,
+}
+
+impl FileConfig {
+    pub fn load(global: &GlobalArgs) -> anyhow::Result<FileConfig> {
+        let (path, required) = match &global.config {
+            Some(path) => (path.clone(), true),
+            None => (PathBuf::from("tahoon.toml"), false),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                toml::from_str(&text).with_context(|| format!("reading {}", path.display()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                Ok(FileConfig::default())
+            }
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+}
+
+/// Everything resolved.
+pub struct Settings {
+    pub database_url: String,
+    pub file: FileConfig,
+    global: GlobalArgs,
+}
+
+impl Settings {
+    pub fn load(global: &GlobalArgs) -> anyhow::Result<Settings> {
+        let file = FileConfig::load(global)?;
+        let database_url = global
+            .database_url
+            .clone()
+            .or_else(|| file.database_url.clone())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        Ok(Settings {
+            database_url,
+            file,
+            global: global.clone(),
+        })
+    }
+
+    pub fn listen(&self, flag: Option<String>) -> String {
+        flag.or_else(|| self.file.listen.clone())
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string())
+    }
+
+    /// Where generated secrets live: configured, else beside the SQLite file, else the working
+    /// directory.
+    fn secrets_path(&self) -> PathBuf {
+        if let Some(path) = self
+            .global
+            .secrets_file
+            .clone()
+            .or_else(|| self.file.secrets_file.clone())
+        {
+            return path;
+        }
+        sqlite_file(&self.database_url)
+            .map(|db| {
+                db.with_file_name(format!(
+                    "{}.secrets.toml",
+                    db.file_stem().and_then(|s| s.to_str()).unwrap_or("tahoon")
+                ))
+            })
+            .unwrap_or_else(|| PathBuf::from("tahoon.secrets.toml"))
+    }
+
+    pub fn secrets(&self) -> anyhow::Result<Secrets> {
+        let configured = SecretsFile {
+            master_key: self
+                .global
+                .master_key
+                .clone()
+                .or_else(|| self.file.master_key.clone()),
+            token_signing_key: self
+                .global
+                .token_signing_key
+                .clone()
+                .or_else(|| self.file.token_signing_key.clone()),
+            operator_token: self
+                .global
+                .operator_token
+                .clone()
+                .or_else(|| self.file.operator_token.clone()),
+        };
+        let resolved = if configured.is_complete() {
+            configured
+        } else {
+            let stored = load_or_generate(&self.secrets_path())?;
+            SecretsFile {
+                master_key: configured.master_key.or(stored.master_key),
+                token_signing_key: configured.token_signing_key.or(stored.token_signing_key),
+                operator_token: configured.operator_token.or(stored.operator_token),
+            }
+        };
+        let master = resolved.master_key.context("master key missing")?;
+        let signing = resolved
+            .token_signing_key
+            .context("token signing key missing")?;
+        let operator_token = resolved.operator_token.context("operator token missing")?;
+        if operator_token.len() < 32 {
+            bail!("the operator token must be at least 32 characters");
+        }
+        Ok(Secrets {
+            master_key: MasterKey::new(
+                parse_hex_key(&master).map_err(|e| anyhow::anyhow!("master key {e}"))?,
+            ),
+            token_signing_key: parse_hex_key(&signing)
+                .map_err(|e| anyhow::anyhow!("token signing key {e}"))?,
+            operator_token,
+        })
+    }
+
+    pub fn server_config(&self) -> anyhow::Result<ServerConfig> {
+        let mut config = ServerConfig::new(self.secrets()?);
+        if let Some(issuer) = &self.file.token_issuer {
+            config.token_issuer = issuer.clone();
+        }
+        if let Some(audience) = &self.file.token_audience {
+            config.token_audience = audience.clone();
+        }
+        if let Some(bytes) = self.file.max_body_bytes {
+            config.max_body_bytes = bytes;
+        }
+        if let Some(limit) = self.file.default_rate_limit_per_minute {
+            config.default_rate_limit_per_minute = limit;
+        }
+        Ok(config)
+    }
+
+    /// Opens the database (applying migrations) and builds the application state.
+    pub async fn state(&self) -> anyhow::Result<AppState> {
+        let config = self.server_config()?;
+        let store = tahoon_store::open(&self.database_url)
+            .await
+            .context("opening the database")?;
+        Ok(AppState::new(store, config))
+    }
+}
+
+/// The file path of a `sqlite:` URL, if it names a file.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretsFile {
+    master_key: Option<String>,
+    token_signing_key: Option<String>,
+    operator_token: Option<String>,
+}
+
+impl SecretsFile {
+    fn is_complete(&self) -> bool {
+        self.master_key.is_some()
+            && self.token_signing_key.is_some()
+            && self.operator_token.is_some()
+    }
+
+    fn generate() -> SecretsFile {
+        SecretsFile {
+            master_key: Some(hex::encode(generate_key())),
+            token_signing_key: Some(hex::encode(generate_key())),
+            operator_token: Some(generate_secret(OPERATOR_TOKEN_PREFIX)),
+        }
+    }
+}
+
+/// Reads the secrets file, or creates it (mode 0600, never overwriting: a server and a CLI
+/// starting together agree on one file).
+fn load_or_generate(path: &Path) -> anyhow::Result<SecretsFile> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return toml::from_str(&text)
+            .with_context(|| format!("reading secrets from {}", path.display()));
+    }
+    let generated = SecretsFile::generate();
+    let text = format!(
+        "# Tahoon server secrets, generated {}. Keep this file private and backed up:\n\
+         # without master_key the organizations' shared keys and public ids cannot be read.\n{}",
+        jiff::Timestamp::now(),
+        toml::to_string(&generated)?
+    );
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(mut file) => {
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            tracing::warn!(path = %path.display(), "no secrets configured: generated new ones and stored them (mode 0600)");
+            Ok(generated)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text = std::fs::read_to_string(path)?;
+            toml::from_str(&text)
+                .with_context(|| format!("reading secrets from {}", path.display()))
+        }
+        Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+    }
+}
+
+pub fn init_logging(global: &GlobalArgs) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let file_format = FileConfig::load(global).ok().and_then(|f| f.log_format);
+    match global.log_format.or(file_format) {
+        Some(LogFormat::Json) => builder.json().init(),
+        _ => builder.init(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(
+            sqlite_file("sqlite://tahoon.db"),
+            Some(PathBuf::from("tahoon.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:///var/lib/t.db?mode=rwc"),
+            Some(PathBuf::from("/var/lib/t.db"))
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://x"), None);
+    }
+}
