@@ -22,12 +22,9 @@ pub enum MarkupError {
 }
 
 static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[/!?]?[A-Za-z!]").unwrap());
-static EVENT_HANDLER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(^|[^\p{L}\p{N}_])on[a-z]+\s*=").unwrap());
-static SCRIPT_URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(javascript|vbscript):|data:[a-z]+/").unwrap());
-static OBFUSCATION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)&#x?[0-9a-f]+;?|expression\s*\(").unwrap());
+static EVENT_HANDLER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)(^|[^\p{L}\p{N}_])on[a-z]+\s*=").unwrap());
+static SCRIPT_URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)(javascript|vbscript):|data:[a-z]+/").unwrap());
+static OBFUSCATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)&#x?[0-9a-f]+;?|expression\s*\(").unwrap());
 
 /// Checks one free-text value. The caller names the field in its error.
 pub fn check_free_text(text: &str) -> Result<(), MarkupError> {
@@ -38,10 +35,7 @@ pub fn check_free_text(text: &str) -> Result<(), MarkupError> {
         return Err(MarkupError::EventHandler);
     }
     // Browsers ignore whitespace and control characters inside a scheme ("java\tscript:").
-    let squeezed: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect();
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
     if SCRIPT_URL.is_match(&squeezed) {
         return Err(MarkupError::ScriptUrl);
     }
@@ -134,12 +128,7 @@ mod free_text_tests {
 
     #[test]
     fn deserializes_only_clean_text() {
-        assert_eq!(
-            serde_json::from_str::<FreeText>("\"O'Brien\"")
-                .unwrap()
-                .as_str(),
-            "O'Brien"
-        );
+        assert_eq!(serde_json::from_str::<FreeText>("\"O'Brien\"").unwrap().as_str(), "O'Brien");
         let err = serde_json::from_str::<FreeText>("\"<b>x</b>\"").unwrap_err();
         assert!(err.to_string().contains("must not contain HTML tags"));
     }

@@ -81,9 +81,7 @@ pub struct AuditEntry {
 pub enum ChainBreak {
     #[error("audit entry {seq}: its content does not match its hash (edited)")]
     Edited { seq: i64 },
-    #[error(
-        "audit entry {seq}: its previous hash does not match entry before it (a row was removed or reordered)"
-    )]
+    #[error("audit entry {seq}: its previous hash does not match entry before it (a row was removed or reordered)")]
     Unlinked { seq: i64 },
 }
 
@@ -104,10 +102,7 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier {
-            last_hash: GENESIS_HASH.to_string(),
-            checked: 0,
-        }
+        ChainVerifier { last_hash: GENESIS_HASH.to_string(), checked: 0 }
     }
 }
 
@@ -147,12 +142,7 @@ mod tests {
                     details: "{}".into(),
                 };
                 let hash = content.chain_hash(seq, &prev);
-                let e = AuditEntry {
-                    seq,
-                    content,
-                    prev_hash: prev.clone(),
-                    hash: hash.clone(),
-                };
+                let e = AuditEntry { seq, content, prev_hash: prev.clone(), hash: hash.clone() };
                 prev = hash;
                 e
             })
@@ -187,9 +177,7 @@ mod tests {
     fn rehashed_edit_still_breaks_the_next_link() {
         let mut entries = chain(5);
         entries[1].content.outcome = Outcome::Failure;
-        entries[1].hash = entries[1]
-            .content
-            .chain_hash(2, &entries[1].prev_hash.clone());
+        entries[1].hash = entries[1].content.chain_hash(2, &entries[1].prev_hash.clone());
         assert_eq!(verify(&entries), Err(ChainBreak::Unlinked { seq: 3 }));
     }
 }

@@ -62,10 +62,7 @@ pub struct PublicId<K> {
 
 impl<K> PublicId<K> {
     pub fn new(id: i64) -> Self {
-        PublicId {
-            id,
-            _kind: PhantomData,
-        }
+        PublicId { id, _kind: PhantomData }
     }
     pub fn id(&self) -> i64 {
         self.id
@@ -147,10 +144,7 @@ impl IdCodec {
 
     pub fn decode_bytes<K: IdKind>(&self, text: &str) -> Result<Vec<u8>, IdError> {
         let invalid = || IdError::Invalid(K::NAME);
-        let body = text
-            .strip_prefix(K::PREFIX)
-            .and_then(|rest| rest.strip_prefix('_'))
-            .ok_or_else(invalid)?;
+        let body = text.strip_prefix(K::PREFIX).and_then(|rest| rest.strip_prefix('_')).ok_or_else(invalid)?;
         // 4 * ceil(44 * 4 / 3) bounds the length before decoding anything.
         if body.len() > 60 {
             return Err(invalid());
@@ -163,11 +157,7 @@ impl IdCodec {
         let stream = hmac(&self.enc_key, &[tag]);
         let payload: Vec<u8> = ct.iter().zip(stream.iter()).map(|(c, s)| c ^ s).collect();
         let expected = &hmac(&self.mac_key, &[&[K::TAG], &payload])[..TAG_LEN];
-        if bool::from(expected.ct_eq(tag)) {
-            Ok(payload)
-        } else {
-            Err(invalid())
-        }
+        if bool::from(expected.ct_eq(tag)) { Ok(payload) } else { Err(invalid()) }
     }
 }
 
@@ -245,14 +235,7 @@ mod tests {
     #[test]
     fn garbage_is_rejected() {
         let c = codec();
-        for text in [
-            "",
-            "usr_",
-            "usr",
-            "usr_!!!!",
-            "usr_AAAAAAAAAAAAAAAAAAAAAAAAAAA",
-            "42",
-        ] {
+        for text in ["", "usr_", "usr", "usr_!!!!", "usr_AAAAAAAAAAAAAAAAAAAAAAAAAAA", "42"] {
             assert!(c.decode::<User>(text).is_err(), "{text}");
         }
     }

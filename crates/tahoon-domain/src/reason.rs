@@ -19,13 +19,7 @@ impl Language {
         for part in header.split(',') {
             let mut pieces = part.trim().split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = pieces
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|v| v.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
+            let q = pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
             let lang = match primary {
                 "ar" => Language::Arabic,
@@ -93,36 +87,12 @@ mod tests {
 
     #[test]
     fn reference_codes_are_kept() {
+        assert_eq!((Reason::EmptyParameter.code(), Reason::EmptyParameter.http_status()), (1, 400));
+        assert_eq!((Reason::RecordAlreadyExist.code(), Reason::RecordAlreadyExist.http_status()), (4, 200));
+        assert_eq!((Reason::NotAllowed.code(), Reason::NotAllowed.http_status()), (16, 404));
+        assert_eq!((Reason::UserNotFound.code(), Reason::UserNotFound.http_status()), (18, 400));
         assert_eq!(
-            (
-                Reason::EmptyParameter.code(),
-                Reason::EmptyParameter.http_status()
-            ),
-            (1, 400)
-        );
-        assert_eq!(
-            (
-                Reason::RecordAlreadyExist.code(),
-                Reason::RecordAlreadyExist.http_status()
-            ),
-            (4, 200)
-        );
-        assert_eq!(
-            (Reason::NotAllowed.code(), Reason::NotAllowed.http_status()),
-            (16, 404)
-        );
-        assert_eq!(
-            (
-                Reason::UserNotFound.code(),
-                Reason::UserNotFound.http_status()
-            ),
-            (18, 400)
-        );
-        assert_eq!(
-            (
-                Reason::CharityOrganizationBalanceOut.code(),
-                Reason::CharityOrganizationBalanceOut.http_status()
-            ),
+            (Reason::CharityOrganizationBalanceOut.code(), Reason::CharityOrganizationBalanceOut.http_status()),
             (50, 200)
         );
         assert_eq!(Reason::Success.code(), 0);
@@ -139,18 +109,9 @@ mod tests {
     #[test]
     fn accept_language_picks_arabic_by_q() {
         assert_eq!(Language::from_accept_language("ar"), Language::Arabic);
-        assert_eq!(
-            Language::from_accept_language("ar-SA,en;q=0.5"),
-            Language::Arabic
-        );
-        assert_eq!(
-            Language::from_accept_language("en;q=0.4, ar;q=0.9"),
-            Language::Arabic
-        );
-        assert_eq!(
-            Language::from_accept_language("fr, en-GB;q=0.8"),
-            Language::English
-        );
+        assert_eq!(Language::from_accept_language("ar-SA,en;q=0.5"), Language::Arabic);
+        assert_eq!(Language::from_accept_language("en;q=0.4, ar;q=0.9"), Language::Arabic);
+        assert_eq!(Language::from_accept_language("fr, en-GB;q=0.8"), Language::English);
         assert_eq!(Language::from_accept_language("de"), Language::English);
         assert_eq!(Language::from_accept_language(""), Language::English);
     }

@@ -35,11 +35,8 @@ pub fn digest(secret: &str) -> String {
 
 /// Parses a 256-bit key written as 64 hex characters.
 pub fn parse_hex_key(text: &str) -> Result<[u8; 32], String> {
-    let bytes =
-        hex::decode(text.trim()).map_err(|_| "must be 64 hexadecimal characters".to_string())?;
-    bytes
-        .try_into()
-        .map_err(|_| "must be 64 hexadecimal characters (256 bits)".to_string())
+    let bytes = hex::decode(text.trim()).map_err(|_| "must be 64 hexadecimal characters".to_string())?;
+    bytes.try_into().map_err(|_| "must be 64 hexadecimal characters (256 bits)".to_string())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,10 +88,7 @@ impl MasterKey {
             .ok_or(UnsealError)?;
         let (nonce, ct) = raw.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().map_err(|_| UnsealError)?;
-        let pt = self
-            .cipher()
-            .decrypt(&Nonce::from(nonce), ct)
-            .map_err(|_| UnsealError)?;
+        let pt = self.cipher().decrypt(&Nonce::from(nonce), ct).map_err(|_| UnsealError)?;
         String::from_utf8(pt).map_err(|_| UnsealError)
     }
 }
@@ -115,10 +109,7 @@ mod tests {
 
     #[test]
     fn digest_is_sha256_hex() {
-        assert_eq!(
-            digest("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]

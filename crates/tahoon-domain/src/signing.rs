@@ -51,11 +51,7 @@ pub fn canonical_string(body: &Map<String, Value>) -> String {
         })
         .collect();
     fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    fields
-        .iter()
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    fields.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("&")
 }
 
 /// The `secureHash` of a JSON object body.
@@ -69,18 +65,12 @@ pub fn verify_secure_hash(shared_key: &str, body: &Map<String, Value>, provided:
 
 /// The `v1` value of the header form.
 pub fn header_signature(shared_key: &str, timestamp: i64, raw_body: &[u8]) -> String {
-    hmac_hex(
-        shared_key,
-        &[timestamp.to_string().as_bytes(), b".", raw_body],
-    )
+    hmac_hex(shared_key, &[timestamp.to_string().as_bytes(), b".", raw_body])
 }
 
 /// A complete `X-Tahoon-Signature` header value.
 pub fn header_value(shared_key: &str, timestamp: i64, raw_body: &[u8]) -> String {
-    format!(
-        "t={timestamp},v1={}",
-        header_signature(shared_key, timestamp, raw_body)
-    )
+    format!("t={timestamp},v1={}", header_signature(shared_key, timestamp, raw_body))
 }
 
 /// A parsed `X-Tahoon-Signature` header.
@@ -117,22 +107,14 @@ impl SignatureHeader {
             }
         }
         match timestamp {
-            Some(timestamp) if !signatures.is_empty() => Ok(SignatureHeader {
-                timestamp,
-                signatures,
-            }),
+            Some(timestamp) if !signatures.is_empty() => Ok(SignatureHeader { timestamp, signatures }),
             _ => Err(HeaderError::Malformed),
         }
     }
 
     /// Checks time and signature; on success returns the matching `v1` value, which the caller
     /// records so that the same signature is never accepted twice.
-    pub fn verify(
-        &self,
-        shared_key: &str,
-        raw_body: &[u8],
-        now_unix: i64,
-    ) -> Result<&str, HeaderError> {
+    pub fn verify(&self, shared_key: &str, raw_body: &[u8], now_unix: i64) -> Result<&str, HeaderError> {
         if (now_unix - self.timestamp).abs() > HEADER_TOLERANCE_SECS {
             return Err(HeaderError::OutsideTolerance);
         }
@@ -192,10 +174,7 @@ mod tests {
             "dob": "1990-05-15",
             "genderType": 1
         }));
-        assert_eq!(
-            secure_hash(KEY, &body),
-            "519c38ded486ad4cebfded0f45a2cacafffdb24dd51f77e77fb38a36ca35f3ee"
-        );
+        assert_eq!(secure_hash(KEY, &body), "519c38ded486ad4cebfded0f45a2cacafffdb24dd51f77e77fb38a36ca35f3ee");
     }
 
     #[test]
@@ -215,11 +194,7 @@ mod tests {
         assert!(verify_secure_hash(KEY, &body, &hash.to_uppercase()));
         body.insert("genderType".into(), json!(0));
         assert!(!verify_secure_hash(KEY, &body, &hash));
-        assert!(!verify_secure_hash(
-            "other",
-            &obj(json!({"name": "John Doe", "genderType": 1})),
-            &hash
-        ));
+        assert!(!verify_secure_hash("other", &obj(json!({"name": "John Doe", "genderType": 1})), &hash));
     }
 
     #[test]
@@ -230,35 +205,15 @@ mod tests {
         assert_eq!(header.timestamp, 1_000);
         assert!(header.verify(KEY, body, 1_000 + 300).is_ok());
         assert!(header.verify(KEY, body, 1_000 - 300).is_ok());
-        assert_eq!(
-            header.verify(KEY, body, 1_301),
-            Err(HeaderError::OutsideTolerance)
-        );
-        assert_eq!(
-            header.verify(KEY, b"{\"a\":2}", 1_000),
-            Err(HeaderError::Mismatch)
-        );
-        assert_eq!(
-            header.verify("other", body, 1_000),
-            Err(HeaderError::Mismatch)
-        );
+        assert_eq!(header.verify(KEY, body, 1_301), Err(HeaderError::OutsideTolerance));
+        assert_eq!(header.verify(KEY, b"{\"a\":2}", 1_000), Err(HeaderError::Mismatch));
+        assert_eq!(header.verify("other", body, 1_000), Err(HeaderError::Mismatch));
     }
 
     #[test]
     fn malformed_headers() {
-        for v in [
-            "",
-            "t=1",
-            "v1=00",
-            "t=x,v1=".to_string().as_str(),
-            "t=1,v1=zz",
-            "garbage",
-        ] {
-            assert_eq!(
-                SignatureHeader::parse(v),
-                Err(HeaderError::Malformed),
-                "{v}"
-            );
+        for v in ["", "t=1", "v1=00", "t=x,v1=".to_string().as_str(), "t=1,v1=zz", "garbage"] {
+            assert_eq!(SignatureHeader::parse(v), Err(HeaderError::Malformed), "{v}");
         }
         let ok = format!("t=5,v0=abc,v1={}", "a".repeat(64));
         assert!(SignatureHeader::parse(&ok).is_ok());

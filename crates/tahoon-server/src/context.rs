@@ -23,12 +23,10 @@ impl RequestContext {
 
     /// The current request's context (a placeholder outside a request, such as in the CLI).
     pub fn current() -> RequestContext {
-        CURRENT
-            .try_with(Clone::clone)
-            .unwrap_or_else(|_| RequestContext {
-                request_id: String::new(),
-                language: Language::English,
-                source_ip: None,
-            })
+        CURRENT.try_with(Clone::clone).unwrap_or_else(|_| RequestContext {
+            request_id: String::new(),
+            language: Language::English,
+            source_ip: None,
+        })
     }
 }

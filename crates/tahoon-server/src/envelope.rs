@@ -44,11 +44,7 @@ pub struct Success<T>(pub T);
 impl<T: Serialize> IntoResponse for Success<T> {
     fn into_response(self) -> Response {
         let language = RequestContext::current().language;
-        let body = Envelope::new(
-            Reason::Success,
-            Reason::Success.message(language).to_string(),
-            Some(self.0),
-        );
+        let body = Envelope::new(Reason::Success, Reason::Success.message(language).to_string(), Some(self.0));
         (StatusCode::OK, Json(body)).into_response()
     }
 }
@@ -64,11 +60,7 @@ impl<T: Serialize> IntoResponse for Outcome<T> {
     fn into_response(self) -> Response {
         let language = RequestContext::current().language;
         let status = StatusCode::from_u16(self.reason.http_status()).unwrap_or(StatusCode::OK);
-        let body = Envelope::new(
-            self.reason,
-            self.reason.message(language).to_string(),
-            Some(self.data),
-        );
+        let body = Envelope::new(self.reason, self.reason.message(language).to_string(), Some(self.data));
         (status, Json(body)).into_response()
     }
 }

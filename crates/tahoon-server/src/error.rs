@@ -28,23 +28,12 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(reason: Reason) -> ApiError {
-        ApiError {
-            reason,
-            field: None,
-            detail: None,
-            data: None,
-            retry_after: None,
-            cause: None,
-        }
+        ApiError { reason, field: None, detail: None, data: None, retry_after: None, cause: None }
     }
 
     /// An input error naming the field.
     pub fn field(reason: Reason, field: impl Into<String>, detail: impl Into<String>) -> ApiError {
-        ApiError {
-            field: Some(field.into()),
-            detail: Some(detail.into()),
-            ..ApiError::new(reason)
-        }
+        ApiError { field: Some(field.into()), detail: Some(detail.into()), ..ApiError::new(reason) }
     }
 
     pub fn validation(field: impl Into<String>, detail: impl Into<String>) -> ApiError {
@@ -52,10 +41,7 @@ impl ApiError {
     }
 
     pub fn internal(cause: impl Into<anyhow::Error>) -> ApiError {
-        ApiError {
-            cause: Some(cause.into()),
-            ..ApiError::new(Reason::InternalError)
-        }
+        ApiError { cause: Some(cause.into()), ..ApiError::new(Reason::InternalError) }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> ApiError {
@@ -95,8 +81,7 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let context = RequestContext::current();
-        let status = StatusCode::from_u16(self.reason.http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.reason.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             match &self.cause {
                 Some(cause) => {
@@ -122,18 +107,14 @@ impl IntoResponse for ApiError {
             (Some(field), _) => Some(json!({ "field": field })),
             (None, data) => data,
         };
-        let mut response =
-            (status, Json(Envelope::new(self.reason, message, data))).into_response();
+        let mut response = (status, Json(Envelope::new(self.reason, message, data))).into_response();
         if let Some(secs) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if self.reason == Reason::InvalidToken {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"tahoon\""),
-            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"tahoon\""));
         }
         response
     }

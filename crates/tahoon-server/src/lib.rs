@@ -16,5 +16,5 @@ pub mod startup;
 pub mod state;
 
 pub use config::{Secrets, ServerConfig};
-pub use startup::{Application, build_router};
+pub use startup::{Application, build_router, build_router_with};
 pub use state::AppState;

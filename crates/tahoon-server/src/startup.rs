@@ -43,13 +43,17 @@ pub fn with_common_layers(router: Router, max_body_bytes: usize) -> Router {
 }
 
 pub fn build_router(state: AppState) -> Router {
+    build_router_with(state, Router::new())
+}
+
+/// The application with `extra` routes beside the real ones (tests use it to exercise the
+/// extractors on routes of their own).
+pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (router, openapi) = api();
     let (legacy, _) = partner_routes().split_for_parts();
     let router = router
-        .nest(
-            "/api",
-            legacy.layer(axum::middleware::from_fn(legacy::mark_deprecated)),
-        )
+        .nest("/api", legacy.layer(axum::middleware::from_fn(legacy::mark_deprecated)))
+        .merge(extra)
         .with_state(state.clone())
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi));
     with_common_layers(router, state.config.max_body_bytes)
@@ -62,10 +66,11 @@ pub struct Application {
 
 impl Application {
     pub fn new(state: AppState, listener: TcpListener) -> Application {
-        Application {
-            router: build_router(state),
-            listener,
-        }
+        Application::with_router(build_router(state), listener)
+    }
+
+    pub fn with_router(router: Router, listener: TcpListener) -> Application {
+        Application { router, listener }
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -73,16 +78,9 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }

@@ -51,29 +51,18 @@ pub trait Store: Send + Sync + 'static {
     /// Every key of the organization, oldest first, revoked ones included.
     async fn access_keys(&self, organization_id: i64) -> Result<Vec<AccessKey>, StoreError>;
     /// The active key with this digest and its organization.
-    async fn access_key_by_digest(
-        &self,
-        digest: &str,
-    ) -> Result<Option<(AccessKey, Organization)>, StoreError>;
+    async fn access_key_by_digest(&self, digest: &str) -> Result<Option<(AccessKey, Organization)>, StoreError>;
 
     // Tokens.
     /// Starts a family for a password grant and stores its first refresh token.
-    async fn start_token_family(
-        &self,
-        family: TokenFamily,
-        first: NewRefreshToken,
-    ) -> Result<(), StoreError>;
+    async fn start_token_family(&self, family: TokenFamily, first: NewRefreshToken) -> Result<(), StoreError>;
     /// Presents a refresh token (by digest): rotates it, or detects reuse and revokes the family.
     async fn rotate_refresh_token(
         &self,
         presented_digest: &str,
         next: NewRefreshToken,
     ) -> Result<RefreshOutcome, StoreError>;
-    async fn revoke_refresh_token(
-        &self,
-        digest: &str,
-        now_us: i64,
-    ) -> Result<RevokedRefresh, StoreError>;
+    async fn revoke_refresh_token(&self, digest: &str, now_us: i64) -> Result<RevokedRefresh, StoreError>;
     async fn revoke_access_token(
         &self,
         jti: &str,

@@ -25,32 +25,21 @@ impl TestDatabase {
         match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("tahoon-test-{unique}.db"));
-                Some(TestDatabase {
-                    url: format!("sqlite://{}", path.display()),
-                    cleanup: Cleanup::SqliteFile(path),
-                })
+                Some(TestDatabase { url: format!("sqlite://{}", path.display()), cleanup: Cleanup::SqliteFile(path) })
             }
             Backend::Postgres => {
-                let admin_url = std::env::var(POSTGRES_URL_VAR)
-                    .ok()
-                    .filter(|u| !u.is_empty())?;
+                let admin_url = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.is_empty())?;
                 let name = format!("tahoon_test_{unique}");
                 let mut conn = sqlx::PgConnection::connect(&admin_url)
                     .await
-                    .unwrap_or_else(|e| {
-                        panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}")
-                    });
+                    .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}"));
                 sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
                     .execute(&mut conn)
                     .await
                     .expect("create test database");
-                let mut url =
-                    url::Url::parse(&admin_url).expect("TAHOON_TEST_POSTGRES_URL is a URL");
+                let mut url = url::Url::parse(&admin_url).expect("TAHOON_TEST_POSTGRES_URL is a URL");
                 url.set_path(&format!("/{name}"));
-                Some(TestDatabase {
-                    url: url.to_string(),
-                    cleanup: Cleanup::PostgresDatabase { admin_url, name },
-                })
+                Some(TestDatabase { url: url.to_string(), cleanup: Cleanup::PostgresDatabase { admin_url, name } })
             }
         }
     }
@@ -68,17 +57,11 @@ impl Drop for TestDatabase {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs outside any runtime we may block on: use a thread with its own.
                 let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .ok()?;
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
                     runtime.block_on(async {
                         let mut conn = sqlx::PgConnection::connect(&admin_url).await.ok()?;
                         let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                            .execute(&mut conn)
-                            .await
-                            .ok()
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.ok()
                     })
                 })
                 .join();
@@ -132,18 +115,12 @@ pub async fn tamper_with_audit_row(url: &str, seq: i64) -> Result<(), sqlx::Erro
         Ok(Backend::Sqlite) => {
             let mut conn = sqlx::SqliteConnection::connect(url).await?;
             sqlx::query(statements[0]).execute(&mut conn).await?;
-            sqlx::query(statements[1])
-                .bind(seq)
-                .execute(&mut conn)
-                .await?;
+            sqlx::query(statements[1]).bind(seq).execute(&mut conn).await?;
         }
         _ => {
             let mut conn = sqlx::PgConnection::connect(url).await?;
             sqlx::query(statements[0]).execute(&mut conn).await?;
-            sqlx::query(statements[1])
-                .bind(seq)
-                .execute(&mut conn)
-                .await?;
+            sqlx::query(statements[1]).bind(seq).execute(&mut conn).await?;
         }
     }
     Ok(())

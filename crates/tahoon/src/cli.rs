@@ -5,11 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "tahoon",
-    version,
-    about = "Tahoon: partner API for therapy screening and booking"
-)]
+#[command(name = "tahoon", version, about = "Tahoon: partner API for therapy screening and booking")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -33,20 +29,10 @@ pub struct GlobalArgs {
     #[arg(long, env = "TAHOON_MASTER_KEY", global = true, hide_env_values = true)]
     pub master_key: Option<String>,
     /// Access-token signing key (64 hex characters).
-    #[arg(
-        long,
-        env = "TAHOON_TOKEN_SIGNING_KEY",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "TAHOON_TOKEN_SIGNING_KEY", global = true, hide_env_values = true)]
     pub token_signing_key: Option<String>,
     /// Bearer token of the operator routes (/api/v1/admin/…).
-    #[arg(
-        long,
-        env = "TAHOON_OPERATOR_TOKEN",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "TAHOON_OPERATOR_TOKEN", global = true, hide_env_values = true)]
     pub operator_token: Option<String>,
     /// Log format.
     #[arg(long, env = "TAHOON_LOG_FORMAT", global = true, value_enum)]

@@ -6,9 +6,7 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use tahoon_domain::secrets::{
-    MasterKey, OPERATOR_TOKEN_PREFIX, generate_key, generate_secret, parse_hex_key,
-};
+use tahoon_domain::secrets::{MasterKey, OPERATOR_TOKEN_PREFIX, generate_key, generate_secret, parse_hex_key};
 use tahoon_server::{AppState, Secrets, ServerConfig};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tahoon.db";
@@ -38,12 +36,8 @@ impl FileConfig {
             None => (PathBuf::from("tahoon.toml"), false),
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                toml::from_str(&text).with_context(|| format!("reading {}", path.display()))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
-                Ok(FileConfig::default())
-            }
+            Ok(text) => toml::from_str(&text).with_context(|| format!("reading {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(FileConfig::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }
     }
@@ -64,27 +58,17 @@ impl Settings {
             .clone()
             .or_else(|| file.database_url.clone())
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
-        Ok(Settings {
-            database_url,
-            file,
-            global: global.clone(),
-        })
+        Ok(Settings { database_url, file, global: global.clone() })
     }
 
     pub fn listen(&self, flag: Option<String>) -> String {
-        flag.or_else(|| self.file.listen.clone())
-            .unwrap_or_else(|| DEFAULT_LISTEN.to_string())
+        flag.or_else(|| self.file.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.to_string())
     }
 
     /// Where generated secrets live: configured, else beside the SQLite file, else the working
     /// directory.
     fn secrets_path(&self) -> PathBuf {
-        if let Some(path) = self
-            .global
-            .secrets_file
-            .clone()
-            .or_else(|| self.file.secrets_file.clone())
-        {
+        if let Some(path) = self.global.secrets_file.clone().or_else(|| self.file.secrets_file.clone()) {
             return path;
         }
         sqlite_file(&self.database_url)
@@ -99,21 +83,9 @@ impl Settings {
 
     pub fn secrets(&self) -> anyhow::Result<Secrets> {
         let configured = SecretsFile {
-            master_key: self
-                .global
-                .master_key
-                .clone()
-                .or_else(|| self.file.master_key.clone()),
-            token_signing_key: self
-                .global
-                .token_signing_key
-                .clone()
-                .or_else(|| self.file.token_signing_key.clone()),
-            operator_token: self
-                .global
-                .operator_token
-                .clone()
-                .or_else(|| self.file.operator_token.clone()),
+            master_key: self.global.master_key.clone().or_else(|| self.file.master_key.clone()),
+            token_signing_key: self.global.token_signing_key.clone().or_else(|| self.file.token_signing_key.clone()),
+            operator_token: self.global.operator_token.clone().or_else(|| self.file.operator_token.clone()),
         };
         let resolved = if configured.is_complete() {
             configured
@@ -126,19 +98,14 @@ impl Settings {
             }
         };
         let master = resolved.master_key.context("master key missing")?;
-        let signing = resolved
-            .token_signing_key
-            .context("token signing key missing")?;
+        let signing = resolved.token_signing_key.context("token signing key missing")?;
         let operator_token = resolved.operator_token.context("operator token missing")?;
         if operator_token.len() < 32 {
             bail!("the operator token must be at least 32 characters");
         }
         Ok(Secrets {
-            master_key: MasterKey::new(
-                parse_hex_key(&master).map_err(|e| anyhow::anyhow!("master key {e}"))?,
-            ),
-            token_signing_key: parse_hex_key(&signing)
-                .map_err(|e| anyhow::anyhow!("token signing key {e}"))?,
+            master_key: MasterKey::new(parse_hex_key(&master).map_err(|e| anyhow::anyhow!("master key {e}"))?),
+            token_signing_key: parse_hex_key(&signing).map_err(|e| anyhow::anyhow!("token signing key {e}"))?,
             operator_token,
         })
     }
@@ -163,18 +130,14 @@ impl Settings {
     /// Opens the database (applying migrations) and builds the application state.
     pub async fn state(&self) -> anyhow::Result<AppState> {
         let config = self.server_config()?;
-        let store = tahoon_store::open(&self.database_url)
-            .await
-            .context("opening the database")?;
+        let store = tahoon_store::open(&self.database_url).await.context("opening the database")?;
         Ok(AppState::new(store, config))
     }
 }
 
 /// The file path of a `sqlite:` URL, if it names a file.
 fn sqlite_file(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or("");
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
 }
@@ -189,9 +152,7 @@ struct SecretsFile {
 
 impl SecretsFile {
     fn is_complete(&self) -> bool {
-        self.master_key.is_some()
-            && self.token_signing_key.is_some()
-            && self.operator_token.is_some()
+        self.master_key.is_some() && self.token_signing_key.is_some() && self.operator_token.is_some()
     }
 
     fn generate() -> SecretsFile {
@@ -207,8 +168,7 @@ impl SecretsFile {
 /// starting together agree on one file).
 fn load_or_generate(path: &Path) -> anyhow::Result<SecretsFile> {
     if let Ok(text) = std::fs::read_to_string(path) {
-        return toml::from_str(&text)
-            .with_context(|| format!("reading secrets from {}", path.display()));
+        return toml::from_str(&text).with_context(|| format!("reading secrets from {}", path.display()));
     }
     let generated = SecretsFile::generate();
     let text = format!(
@@ -230,8 +190,7 @@ fn load_or_generate(path: &Path) -> anyhow::Result<SecretsFile> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let text = std::fs::read_to_string(path)?;
-            toml::from_str(&text)
-                .with_context(|| format!("reading secrets from {}", path.display()))
+            toml::from_str(&text).with_context(|| format!("reading secrets from {}", path.display()))
         }
         Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
     }
@@ -239,11 +198,8 @@ fn load_or_generate(path: &Path) -> anyhow::Result<SecretsFile> {
 
 pub fn init_logging(global: &GlobalArgs) {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let file_format = FileConfig::load(global).ok().and_then(|f| f.log_format);
     match global.log_format.or(file_format) {
         Some(LogFormat::Json) => builder.json().init(),
@@ -257,14 +213,8 @@ mod tests {
 
     #[test]
     fn sqlite_paths() {
-        assert_eq!(
-            sqlite_file("sqlite://tahoon.db"),
-            Some(PathBuf::from("tahoon.db"))
-        );
-        assert_eq!(
-            sqlite_file("sqlite:///var/lib/t.db?mode=rwc"),
-            Some(PathBuf::from("/var/lib/t.db"))
-        );
+        assert_eq!(sqlite_file("sqlite://tahoon.db"), Some(PathBuf::from("tahoon.db")));
+        assert_eq!(sqlite_file("sqlite:///var/lib/t.db?mode=rwc"), Some(PathBuf::from("/var/lib/t.db")));
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://x"), None);
     }

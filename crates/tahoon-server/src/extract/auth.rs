@@ -21,10 +21,7 @@ pub struct FullAccess(pub Authenticated);
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 impl FromRequestParts<AppState> for Partner {
@@ -47,13 +44,11 @@ impl FromRequestParts<AppState> for Partner {
             Err(rejection) => {
                 state
                     .audit
-                    .record_failure(
-                        AuditEvent::failure("auth.failed", None, "anonymous").details(json!({
-                            "method": parts.method.as_str(),
-                            "path": parts.uri.path(),
-                            "why": rejection.as_str(),
-                        })),
-                    )
+                    .record_failure(AuditEvent::failure("auth.failed", None, "anonymous").details(json!({
+                        "method": parts.method.as_str(),
+                        "path": parts.uri.path(),
+                        "why": rejection.as_str(),
+                    })))
                     .await;
                 Err(ApiError::new(Reason::InvalidToken))
             }
@@ -63,19 +58,19 @@ impl FromRequestParts<AppState> for Partner {
 
 impl Authenticated {
     /// The one role check: mutating routes need FullAccess.
-    pub async fn require_full_access(
-        &self,
-        state: &AppState,
-        parts: &Parts,
-    ) -> Result<(), ApiError> {
+    pub async fn require_full_access(&self, state: &AppState, parts: &Parts) -> Result<(), ApiError> {
         if self.role.can_mutate() {
             return Ok(());
         }
         state
             .audit
             .record_failure(
-                AuditEvent::failure("access.forbidden", Some(self.organization.id), format!("org:{}", self.organization.id))
-                    .details(json!({ "method": parts.method.as_str(), "path": parts.uri.path(), "role": self.role })),
+                AuditEvent::failure(
+                    "access.forbidden",
+                    Some(self.organization.id),
+                    format!("org:{}", self.organization.id),
+                )
+                .details(json!({ "method": parts.method.as_str(), "path": parts.uri.path(), "role": self.role })),
             )
             .await;
         Err(ApiError::new(Reason::Forbidden))

@@ -17,8 +17,7 @@ pub async fn read_json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<
             .and_then(|v| v.split(';').next())
             .map(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json"
-                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
             })
             .unwrap_or(false);
         if !is_json {
@@ -29,11 +28,7 @@ pub async fn read_json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(Reason::PayloadTooLarge)
         } else {
-            ApiError::field(
-                Reason::EmptyParameter,
-                "body",
-                "the request body could not be read",
-            )
+            ApiError::field(Reason::EmptyParameter, "body", "the request body could not be read")
         }
     })
 }
@@ -41,18 +36,10 @@ pub async fn read_json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<
 /// Parses bytes as JSON into a `Value`; malformed JSON is EmptyParameter naming `body`.
 pub fn parse_value(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::field(
-            Reason::EmptyParameter,
-            "body",
-            "a JSON object is required",
-        ));
+        return Err(ApiError::field(Reason::EmptyParameter, "body", "a JSON object is required"));
     }
     serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::field(
-            Reason::EmptyParameter,
-            "body",
-            format!("malformed JSON: {}", without_position(&e)),
-        )
+        ApiError::field(Reason::EmptyParameter, "body", format!("malformed JSON: {}", without_position(&e)))
     })
 }
 
@@ -70,23 +57,17 @@ pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
 fn field_error(path: &str, message: &str) -> ApiError {
     let path = if path == "." { "" } else { path };
     let join = |name: &str| {
-        if path.is_empty() {
-            name.to_string()
-        } else {
-            format!("{path}.{name}")
-        }
+        if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }
     };
     if let Some(name) = backticked(message, "missing field `") {
         return ApiError::field(Reason::EmptyParameter, join(name), "is required");
     }
     if let Some(name) = backticked(message, "unknown field `") {
-        return ApiError::validation(join(name), "is not a known field");
+        // For unknown fields the path already ends at the field itself.
+        let field = if path.is_empty() { name.to_string() } else { path.to_string() };
+        return ApiError::validation(field, "is not a known field");
     }
-    let field = if path.is_empty() {
-        "body".to_string()
-    } else {
-        path.to_string()
-    };
+    let field = if path.is_empty() { "body".to_string() } else { path.to_string() };
     ApiError::validation(field, message.to_string())
 }
 
@@ -131,39 +112,21 @@ mod tests {
     #[test]
     fn names_the_field() {
         let e = err(json!({"answers": []}));
-        assert_eq!(
-            (e.reason(), e.field_name()),
-            (Reason::EmptyParameter, Some("userId"))
-        );
+        assert_eq!((e.reason(), e.field_name()), (Reason::EmptyParameter, Some("userId")));
         let e = err(json!({"userId": "u", "answers": [{}]}));
-        assert_eq!(
-            (e.reason(), e.field_name()),
-            (Reason::EmptyParameter, Some("answers[0].questionId"))
-        );
+        assert_eq!((e.reason(), e.field_name()), (Reason::EmptyParameter, Some("answers[0].questionId")));
         let e = err(json!({"userId": "u", "answers": [], "extra": 1}));
-        assert_eq!(
-            (e.reason(), e.field_name()),
-            (Reason::ValidationFailed, Some("extra"))
-        );
+        assert_eq!((e.reason(), e.field_name()), (Reason::ValidationFailed, Some("extra")));
         let e = err(json!({"userId": 5, "answers": []}));
-        assert_eq!(
-            (e.reason(), e.field_name()),
-            (Reason::ValidationFailed, Some("userId"))
-        );
-        let e = err(json!([1]));
-        assert_eq!(
-            (e.reason(), e.field_name()),
-            (Reason::ValidationFailed, Some("body"))
-        );
+        assert_eq!((e.reason(), e.field_name()), (Reason::ValidationFailed, Some("userId")));
+        let e = err(json!(5));
+        assert_eq!((e.reason(), e.field_name()), (Reason::ValidationFailed, Some("body")));
     }
 
     #[test]
     fn malformed_json_is_empty_parameter() {
         let e = parse_value(b"{\"a\":").unwrap_err();
-        assert_eq!(
-            (e.reason(), e.field_name()),
-            (Reason::EmptyParameter, Some("body"))
-        );
+        assert_eq!((e.reason(), e.field_name()), (Reason::EmptyParameter, Some("body")));
         assert!(!e.detail().unwrap().contains("line"));
         assert!(parse_value(b"  ").is_err());
     }

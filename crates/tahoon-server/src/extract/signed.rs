@@ -16,8 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tahoon_domain::reason::Reason;
 use tahoon_domain::signing::{
-    HEADER_TOLERANCE_SECS, SECURE_HASH_FIELD, SIGNATURE_HEADER, SignatureHeader, canonical_string,
-    verify_secure_hash,
+    HEADER_TOLERANCE_SECS, SECURE_HASH_FIELD, SIGNATURE_HEADER, SignatureHeader, canonical_string, verify_secure_hash,
 };
 
 /// Which form carried a verified signature.
@@ -44,9 +43,7 @@ fn signature_error(detail: &str) -> ApiError {
     ApiError::new(Reason::InvalidSignature).with_detail(detail)
 }
 
-impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState>
-    for SignedRequest<T, MUTATING>
-{
+impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState> for SignedRequest<T, MUTATING> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
@@ -57,51 +54,29 @@ impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState>
         }
         let header = parts.headers.get(SIGNATURE_HEADER).cloned();
         let audit_failure = |why: &'static str| {
-            AuditEvent::failure(
-                "signature.failed",
-                Some(auth.organization.id),
-                format!("org:{}", auth.organization.id),
-            )
-            .details(
-                json!({ "method": parts.method.as_str(), "path": parts.uri.path(), "why": why }),
-            )
+            AuditEvent::failure("signature.failed", Some(auth.organization.id), format!("org:{}", auth.organization.id))
+                .details(json!({ "method": parts.method.as_str(), "path": parts.uri.path(), "why": why }))
         };
         let bytes = read_json_bytes(Request::from_parts(parts.clone(), body), state).await?;
-        let shared_key = state
-            .config
-            .secrets
-            .master_key
-            .unseal(&auth.organization.shared_key_sealed)
-            .map_err(ApiError::internal)?;
+        let shared_key =
+            state.config.secrets.master_key.unseal(&auth.organization.shared_key_sealed).map_err(ApiError::internal)?;
 
         let (form, value) = if let Some(header) = header {
-            let parsed = header
-                .to_str()
-                .ok()
-                .and_then(|h| SignatureHeader::parse(h).ok())
-                .ok_or_else(|| {
-                    signature_error(
-                        "the X-Tahoon-Signature header must look like t=<unix seconds>,v1=<hex>",
-                    )
-                });
+            let parsed = header.to_str().ok().and_then(|h| SignatureHeader::parse(h).ok()).ok_or_else(|| {
+                signature_error("the X-Tahoon-Signature header must look like t=<unix seconds>,v1=<hex>")
+            });
             let verified = parsed.and_then(|h| {
                 let now = jiff::Timestamp::now().as_second();
-                h.verify(&shared_key, &bytes, now)
-                    .map(str::to_string)
-                    .map_err(|e| signature_error(&e.to_string()))
+                h.verify(&shared_key, &bytes, now).map(str::to_string).map_err(|e| signature_error(&e.to_string()))
             });
             let signature = match verified {
                 Ok(signature) => signature,
                 Err(e) => {
-                    state
-                        .audit
-                        .record_failure(audit_failure("header signature mismatch"))
-                        .await;
+                    state.audit.record_failure(audit_failure("header signature mismatch")).await;
                     return Err(e);
                 }
             };
-            let expires_at_us =
-                (jiff::Timestamp::now().as_second() + 2 * HEADER_TOLERANCE_SECS) * 1_000_000;
+            let expires_at_us = (jiff::Timestamp::now().as_second() + 2 * HEADER_TOLERANCE_SECS) * 1_000_000;
             let fresh = state
                 .store
                 .record_signature(
@@ -112,23 +87,13 @@ impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState>
                 )
                 .await?;
             if !fresh {
-                state
-                    .audit
-                    .record_failure(audit_failure("header signature replayed"))
-                    .await;
-                return Err(signature_error(
-                    "this signature was already used; sign each request anew",
-                ));
+                state.audit.record_failure(audit_failure("header signature replayed")).await;
+                return Err(signature_error("this signature was already used; sign each request anew"));
             }
             (SignatureForm::Header, parse_value(&bytes)?)
         } else if auth.organization.require_signature_header {
-            state
-                .audit
-                .record_failure(audit_failure("header signature required"))
-                .await;
-            return Err(signature_error(
-                "this organization requires the X-Tahoon-Signature header",
-            ));
+            state.audit.record_failure(audit_failure("header signature required")).await;
+            return Err(signature_error("this organization requires the X-Tahoon-Signature header"));
         } else {
             let value = parse_value(&bytes)?;
             let Value::Object(fields) = &value else {
@@ -137,10 +102,7 @@ impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState>
             let provided = match fields.get(SECURE_HASH_FIELD) {
                 Some(Value::String(hash)) => hash,
                 _ => {
-                    state
-                        .audit
-                        .record_failure(audit_failure("secureHash missing"))
-                        .await;
+                    state.audit.record_failure(audit_failure("secureHash missing")).await;
                     return Err(ApiError::field(
                         Reason::InvalidSignature,
                         SECURE_HASH_FIELD,
@@ -149,17 +111,10 @@ impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState>
                 }
             };
             if !verify_secure_hash(&shared_key, fields, provided) {
-                state
-                    .audit
-                    .record_failure(audit_failure("secureHash mismatch"))
-                    .await;
+                state.audit.record_failure(audit_failure("secureHash mismatch")).await;
                 // The string we signed helps the partner find the difference; it holds nothing secret.
-                return Err(ApiError::field(
-                    Reason::InvalidSignature,
-                    SECURE_HASH_FIELD,
-                    "does not match the body",
-                )
-                .with_data(json!({ "canonicalString": canonical_string(fields) })));
+                return Err(ApiError::field(Reason::InvalidSignature, SECURE_HASH_FIELD, "does not match the body")
+                    .with_data(json!({ "canonicalString": canonical_string(fields) })));
             }
             (SignatureForm::SecureHash, value)
         };
@@ -171,10 +126,6 @@ impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState>
             }
             other => other,
         };
-        Ok(SignedRequest {
-            auth,
-            form,
-            body: decode(value)?,
-        })
+        Ok(SignedRequest { auth, form, body: decode(value)? })
     }
 }

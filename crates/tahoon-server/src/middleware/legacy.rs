@@ -7,10 +7,7 @@ use axum::response::Response;
 
 pub async fn mark_deprecated(request: Request, next: Next) -> Response {
     // Inside the nested router the path has lost its `/api` prefix; the original has it.
-    let original = request
-        .extensions()
-        .get::<OriginalUri>()
-        .map(|u| u.0.path().to_string());
+    let original = request.extensions().get::<OriginalUri>().map(|u| u.0.path().to_string());
     let successor = original
         .as_deref()
         .and_then(|path| path.strip_prefix("/api/"))

@@ -16,9 +16,7 @@ fn acceptable_request_id(value: &HeaderValue) -> Option<String> {
     let text = value.to_str().ok()?;
     let ok = !text.is_empty()
         && text.len() <= 128
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
     ok.then(|| text.to_string())
 }
 
@@ -34,15 +32,9 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(Language::from_accept_language)
         .unwrap_or_default();
-    let source_ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+    let source_ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let route =
+        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     // No query strings, bodies or headers in the span: they may carry personal data.
     let span = tracing::info_span!(
         "request",
@@ -52,15 +44,8 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         organization_id = tracing::field::Empty,
         status = tracing::field::Empty,
     );
-    let context = RequestContext {
-        request_id: request_id.clone(),
-        language,
-        source_ip,
-    };
-    let mut response = context
-        .scope(next.run(request))
-        .instrument(span.clone())
-        .await;
+    let context = RequestContext { request_id: request_id.clone(), language, source_ip };
+    let mut response = context.scope(next.run(request)).instrument(span.clone()).await;
     span.record("status", response.status().as_u16());
     span.in_scope(|| tracing::info!("request handled"));
     if let Ok(value) = HeaderValue::from_str(&request_id) {

@@ -42,8 +42,6 @@ pub async fn check_signature(
     Success(SignatureCheck {
         verified: true,
         form: request.form,
-        organization_id: state.ids.encode(PublicId::<kind::Organization>::new(
-            request.auth.organization.id,
-        )),
+        organization_id: state.ids.encode(PublicId::<kind::Organization>::new(request.auth.organization.id)),
     })
 }

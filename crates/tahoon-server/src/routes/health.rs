@@ -22,10 +22,7 @@ pub struct Health {
 /// Liveness.
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Envelope<Health>)))]
 pub async fn healthz() -> Success<Health> {
-    Success(Health {
-        state: "alive",
-        database: None,
-    })
+    Success(Health { state: "alive", database: None })
 }
 
 /// Readiness: the database answers.
@@ -44,8 +41,5 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Success<Health>>
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
-    Ok(Success(Health {
-        state: "ready",
-        database: Some(database),
-    }))
+    Ok(Success(Health { state: "ready", database: Some(database) }))
 }

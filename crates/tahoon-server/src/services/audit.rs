@@ -18,29 +18,12 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    pub fn success(
-        action: &'static str,
-        organization_id: Option<i64>,
-        actor: impl Into<String>,
-    ) -> AuditEvent {
-        AuditEvent {
-            organization_id,
-            actor: actor.into(),
-            action,
-            outcome: Outcome::Success,
-            details: Value::Null,
-        }
+    pub fn success(action: &'static str, organization_id: Option<i64>, actor: impl Into<String>) -> AuditEvent {
+        AuditEvent { organization_id, actor: actor.into(), action, outcome: Outcome::Success, details: Value::Null }
     }
 
-    pub fn failure(
-        action: &'static str,
-        organization_id: Option<i64>,
-        actor: impl Into<String>,
-    ) -> AuditEvent {
-        AuditEvent {
-            outcome: Outcome::Failure,
-            ..AuditEvent::success(action, organization_id, actor)
-        }
+    pub fn failure(action: &'static str, organization_id: Option<i64>, actor: impl Into<String>) -> AuditEvent {
+        AuditEvent { outcome: Outcome::Failure, ..AuditEvent::success(action, organization_id, actor) }
     }
 
     pub fn details(mut self, details: Value) -> AuditEvent {

@@ -7,9 +7,7 @@ use serde_json::json;
 use tahoon_domain::organization::{OrganizationKind, Role};
 use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_domain::secrets::{ACCESS_KEY_PREFIX, SHARED_KEY_PREFIX, digest, generate_secret};
-use tahoon_store::{
-    NewCredentials, NewOrganization, Organization, OrganizationChanges, StoreError,
-};
+use tahoon_store::{NewCredentials, NewOrganization, Organization, OrganizationChanges, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct OrganizationSpec {
@@ -54,9 +52,7 @@ impl OrganizationView {
             rate_limit_per_minute: o.rate_limit_per_minute,
             enabled: o.enabled,
             require_signature_header: o.require_signature_header,
-            created_at: jiff::Timestamp::from_microsecond(o.created_at_us)
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
+            created_at: jiff::Timestamp::from_microsecond(o.created_at_us).map(|t| t.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -69,11 +65,7 @@ fn audit(actor: &str, action: &'static str, organization_id: i64) -> AuditEvent 
     AuditEvent::success(action, Some(organization_id), actor)
 }
 
-pub async fn create(
-    state: &AppState,
-    spec: OrganizationSpec,
-    actor: &str,
-) -> Result<IssuedCredentials, StoreError> {
+pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> Result<IssuedCredentials, StoreError> {
     let access_key = generate_secret(ACCESS_KEY_PREFIX);
     let shared_key = generate_secret(SHARED_KEY_PREFIX);
     let organization = state
@@ -82,9 +74,7 @@ pub async fn create(
             name: spec.name,
             kind: spec.kind,
             balance: spec.balance,
-            rate_limit_per_minute: spec
-                .rate_limit_per_minute
-                .unwrap_or(state.config.default_rate_limit_per_minute),
+            rate_limit_per_minute: spec.rate_limit_per_minute.unwrap_or(state.config.default_rate_limit_per_minute),
             require_signature_header: spec.require_signature_header,
             shared_key_sealed: state.config.secrets.master_key.seal(&shared_key),
             access_key_digest: digest(&access_key),
@@ -94,35 +84,22 @@ pub async fn create(
         .await?;
     state
         .audit
-        .record(
-            audit(actor, "organization.created", organization.id).details(json!({
-                "kind": organization.kind, "role": spec.role,
-            })),
-        )
+        .record(audit(actor, "organization.created", organization.id).details(json!({
+            "kind": organization.kind, "role": spec.role,
+        })))
         .await?;
     Ok(IssuedCredentials {
-        organization_id: state
-            .ids
-            .encode(PublicId::<kind::Organization>::new(organization.id)),
+        organization_id: state.ids.encode(PublicId::<kind::Organization>::new(organization.id)),
         access_key,
         shared_api_key: shared_key,
     })
 }
 
 /// New access key and shared key; every older key and token stops working at once.
-pub async fn rotate_keys(
-    state: &AppState,
-    id: i64,
-    actor: &str,
-) -> Result<Option<IssuedCredentials>, StoreError> {
+pub async fn rotate_keys(state: &AppState, id: i64, actor: &str) -> Result<Option<IssuedCredentials>, StoreError> {
     // The new key keeps the role of the newest active key (FullAccess if none is active).
     let keys = state.store.access_keys(id).await?;
-    let role = keys
-        .iter()
-        .rev()
-        .find(|k| k.revoked_at_us.is_none())
-        .map(|k| k.role)
-        .unwrap_or(Role::FullAccess);
+    let role = keys.iter().rev().find(|k| k.revoked_at_us.is_none()).map(|k| k.role).unwrap_or(Role::FullAccess);
     let access_key = generate_secret(ACCESS_KEY_PREFIX);
     let shared_key = generate_secret(SHARED_KEY_PREFIX);
     let rotated = state
@@ -140,14 +117,9 @@ pub async fn rotate_keys(
     let Some(organization) = rotated else {
         return Ok(None);
     };
-    state
-        .audit
-        .record(audit(actor, "organization.keys_rotated", organization.id))
-        .await?;
+    state.audit.record(audit(actor, "organization.keys_rotated", organization.id)).await?;
     Ok(Some(IssuedCredentials {
-        organization_id: state
-            .ids
-            .encode(PublicId::<kind::Organization>::new(organization.id)),
+        organization_id: state.ids.encode(PublicId::<kind::Organization>::new(organization.id)),
         access_key,
         shared_api_key: shared_key,
     }))
@@ -166,16 +138,9 @@ pub async fn update(
         "balance": changes.balance,
         "renamed": changes.name.is_some(),
     });
-    let Some(organization) = state
-        .store
-        .update_organization(id, changes, now_us())
-        .await?
-    else {
+    let Some(organization) = state.store.update_organization(id, changes, now_us()).await? else {
         return Ok(None);
     };
-    state
-        .audit
-        .record(audit(actor, "organization.updated", organization.id).details(details))
-        .await?;
+    state.audit.record(audit(actor, "organization.updated", organization.id).details(details)).await?;
     Ok(Some(organization))
 }

@@ -13,8 +13,7 @@ use tahoon_domain::organization::Role;
 use tahoon_domain::public_id::{IdCodec, PublicId, kind};
 use tahoon_domain::secrets::{REFRESH_TOKEN_PREFIX, digest, generate_secret};
 use tahoon_store::{
-    AccessKey, NewRefreshToken, Organization, RefreshOutcome, RevokedRefresh, Store, StoreError,
-    TokenFamily,
+    AccessKey, NewRefreshToken, Organization, RefreshOutcome, RevokedRefresh, Store, StoreError, TokenFamily,
 };
 use utoipa::ToSchema;
 
@@ -116,8 +115,7 @@ fn now_us() -> i64 {
 impl TokenService {
     pub fn new(store: Arc<dyn Store>, config: Arc<ServerConfig>, ids: IdCodec) -> TokenService {
         let key = config.secrets.token_signing_key;
-        let kid =
-            hex::encode(&Sha256::digest([b"tahoon/token-kid/v1".as_slice(), &key].concat())[..8]);
+        let kid = hex::encode(&Sha256::digest([b"tahoon/token-kid/v1".as_slice(), &key].concat())[..8]);
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&config.token_issuer]);
         validation.set_audience(&[&config.token_audience]);
@@ -150,9 +148,7 @@ impl TokenService {
         let claims = AccessClaims {
             iss: self.config.token_issuer.clone(),
             aud: self.config.token_audience.clone(),
-            sub: self
-                .ids
-                .encode(PublicId::<kind::Organization>::new(organization.id)),
+            sub: self.ids.encode(PublicId::<kind::Organization>::new(organization.id)),
             exp: now + self.config.access_token_ttl_secs,
             iat: now,
             nbf: now,
@@ -189,13 +185,8 @@ impl TokenService {
     }
 
     /// `grant_type=password`: an active access key of an enabled organization.
-    pub async fn password_grant(
-        &self,
-        access_key: &str,
-    ) -> Result<(TokenGrant, AccessKey, Organization), GrantError> {
-        let Some((key, organization)) =
-            self.store.access_key_by_digest(&digest(access_key)).await?
-        else {
+    pub async fn password_grant(&self, access_key: &str) -> Result<(TokenGrant, AccessKey, Organization), GrantError> {
+        let Some((key, organization)) = self.store.access_key_by_digest(&digest(access_key)).await? else {
             return Err(GrantError::Invalid);
         };
         if !organization.enabled {
@@ -208,30 +199,17 @@ impl TokenService {
             role: key.role,
         };
         let (refresh, record) = self.new_refresh(family.id.clone());
-        self.store
-            .start_token_family(family.clone(), record)
-            .await?;
+        self.store.start_token_family(family.clone(), record).await?;
         let access = self.access_token(&organization, key.role, &family.id);
         Ok((self.grant(access, refresh), key, organization))
     }
 
     /// `grant_type=refresh_token`: rotates; a reused token revokes its family.
-    pub async fn refresh_grant(
-        &self,
-        refresh_token: &str,
-    ) -> Result<(TokenGrant, TokenFamily), GrantError> {
+    pub async fn refresh_grant(&self, refresh_token: &str) -> Result<(TokenGrant, TokenFamily), GrantError> {
         let (refresh, record) = self.new_refresh(String::new());
-        match self
-            .store
-            .rotate_refresh_token(&digest(refresh_token), record)
-            .await?
-        {
+        match self.store.rotate_refresh_token(&digest(refresh_token), record).await? {
             RefreshOutcome::Rotated(family) => {
-                let organization = self
-                    .store
-                    .organization(family.organization_id)
-                    .await?
-                    .ok_or(GrantError::Invalid)?;
+                let organization = self.store.organization(family.organization_id).await?.ok_or(GrantError::Invalid)?;
                 let access = self.access_token(&organization, family.role, &family.id);
                 Ok((self.grant(access, refresh), family))
             }
@@ -246,9 +224,7 @@ impl TokenService {
         let now = now_us();
         let looks_like_refresh = token.starts_with(REFRESH_TOKEN_PREFIX);
         if looks_like_refresh || hint == Some("refresh_token") {
-            if let RevokedRefresh::Revoked(family) =
-                self.store.revoke_refresh_token(&digest(token), now).await?
-            {
+            if let RevokedRefresh::Revoked(family) = self.store.revoke_refresh_token(&digest(token), now).await? {
                 return Ok(Some(family.organization_id));
             }
             if looks_like_refresh {
@@ -259,30 +235,19 @@ impl TokenService {
         let mut validation = self.validation.clone();
         validation.validate_exp = false;
         validation.validate_nbf = false;
-        let Ok(data) = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation)
-        else {
+        let Ok(data) = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation) else {
             return Ok(None);
         };
         let Ok(organization) = self.ids.decode::<kind::Organization>(&data.claims.sub) else {
             return Ok(None);
         };
-        self.store
-            .revoke_access_token(
-                &data.claims.jti,
-                organization.id(),
-                data.claims.exp * 1_000_000,
-                now,
-            )
-            .await?;
+        self.store.revoke_access_token(&data.claims.jti, organization.id(), data.claims.exp * 1_000_000, now).await?;
         Ok(Some(organization.id()))
     }
 
     /// Checks a bearer token completely: shape, algorithm, `kid`, signature, issuer, audience,
     /// lifetime, then revocation (token, family, key), organization enabled, credentials version.
-    pub async fn authenticate(
-        &self,
-        token: &str,
-    ) -> Result<Result<Authenticated, TokenRejection>, StoreError> {
+    pub async fn authenticate(&self, token: &str) -> Result<Result<Authenticated, TokenRejection>, StoreError> {
         let header = match jsonwebtoken::decode_header(token) {
             Ok(header) => header,
             Err(e) if matches!(e.kind(), ErrorKind::InvalidAlgorithmName) => {
@@ -296,30 +261,23 @@ impl TokenService {
         if header.kid.as_deref() != Some(self.kid.as_str()) {
             return Ok(Err(TokenRejection::UnknownKey));
         }
-        let claims =
-            match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation) {
-                Ok(data) => data.claims,
-                Err(e) => {
-                    return Ok(Err(match e.kind() {
-                        ErrorKind::InvalidSignature => TokenRejection::BadSignature,
-                        ErrorKind::ExpiredSignature | ErrorKind::ImmatureSignature => {
-                            TokenRejection::Expired
-                        }
-                        ErrorKind::InvalidIssuer => TokenRejection::Issuer,
-                        ErrorKind::InvalidAudience => TokenRejection::Audience,
-                        ErrorKind::InvalidAlgorithm => TokenRejection::Algorithm,
-                        _ => TokenRejection::Malformed,
-                    }));
-                }
-            };
+        let claims = match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation) {
+            Ok(data) => data.claims,
+            Err(e) => {
+                return Ok(Err(match e.kind() {
+                    ErrorKind::InvalidSignature => TokenRejection::BadSignature,
+                    ErrorKind::ExpiredSignature | ErrorKind::ImmatureSignature => TokenRejection::Expired,
+                    ErrorKind::InvalidIssuer => TokenRejection::Issuer,
+                    ErrorKind::InvalidAudience => TokenRejection::Audience,
+                    ErrorKind::InvalidAlgorithm => TokenRejection::Algorithm,
+                    _ => TokenRejection::Malformed,
+                }));
+            }
+        };
         let Ok(organization_id) = self.ids.decode::<kind::Organization>(&claims.sub) else {
             return Ok(Err(TokenRejection::Malformed));
         };
-        let Some(standing) = self
-            .store
-            .token_standing(organization_id.id(), &claims.fam, &claims.jti)
-            .await?
-        else {
+        let Some(standing) = self.store.token_standing(organization_id.id(), &claims.fam, &claims.jti).await? else {
             return Ok(Err(TokenRejection::Revoked));
         };
         if standing.token_revoked || standing.family_revoked || standing.key_revoked {

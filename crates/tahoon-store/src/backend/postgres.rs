@@ -20,11 +20,8 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await?;
+        let pool =
+            PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
         MIGRATOR.run(&pool).await?;
         Ok(PostgresStore { pool })
     }
@@ -38,13 +35,8 @@ impl PostgresStore {
         Ok(self.pool.begin().await?)
     }
 
-    async fn serialize_audit_appends(
-        tx: &mut Transaction<'static, Postgres>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(AUDIT_APPEND_LOCK)
-            .execute(&mut **tx)
-            .await?;
+    async fn serialize_audit_appends(tx: &mut Transaction<'static, Postgres>) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(AUDIT_APPEND_LOCK).execute(&mut **tx).await?;
         Ok(())
     }
 }

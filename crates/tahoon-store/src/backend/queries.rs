@@ -153,11 +153,7 @@ macro_rules! impl_store_queries {
                 row.map(TryInto::try_into).transpose()
             }
 
-            async fn start_token_family(
-                &self,
-                family: TokenFamily,
-                first: NewRefreshToken,
-            ) -> Result<(), StoreError> {
+            async fn start_token_family(&self, family: TokenFamily, first: NewRefreshToken) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO token_families (id, organization_id, access_key_id, role, created_at) \
@@ -297,10 +293,7 @@ macro_rules! impl_store_queries {
                 now_us: i64,
             ) -> Result<bool, StoreError> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query("DELETE FROM used_signatures WHERE expires_at < $1")
-                    .bind(now_us)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query("DELETE FROM used_signatures WHERE expires_at < $1").bind(now_us).execute(&mut *tx).await?;
                 let inserted = sqlx::query(
                     "INSERT INTO used_signatures (organization_id, signature, expires_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (organization_id, signature) DO NOTHING",

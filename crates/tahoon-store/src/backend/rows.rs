@@ -58,10 +58,7 @@ impl TryFrom<OrganizationRow> for Organization {
     type Error = StoreError;
     fn try_from(r: OrganizationRow) -> Result<Self, StoreError> {
         Ok(Organization {
-            kind: r
-                .kind
-                .parse()
-                .map_err(|_| corrupt("organization kind", &r.kind))?,
+            kind: r.kind.parse().map_err(|_| corrupt("organization kind", &r.kind))?,
             id: r.id,
             name: r.name,
             balance: r.balance,
@@ -187,8 +184,7 @@ impl TryFrom<AuditRow> for AuditEntry {
                 organization_id: r.organization_id,
                 actor: r.actor,
                 action: r.action,
-                outcome: Outcome::parse(&r.outcome)
-                    .ok_or_else(|| corrupt("audit outcome", &r.outcome))?,
+                outcome: Outcome::parse(&r.outcome).ok_or_else(|| corrupt("audit outcome", &r.outcome))?,
                 request_id: r.request_id,
                 source_ip: r.source_ip,
                 details: r.details,

@@ -25,10 +25,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(15));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
         Ok(SqliteStore { pool })
     }
@@ -43,9 +40,7 @@ impl SqliteStore {
     }
 
     /// `BEGIN IMMEDIATE` already holds the database's single write lock.
-    async fn serialize_audit_appends(
-        _tx: &mut Transaction<'static, Sqlite>,
-    ) -> Result<(), StoreError> {
+    async fn serialize_audit_appends(_tx: &mut Transaction<'static, Sqlite>) -> Result<(), StoreError> {
         Ok(())
     }
 }

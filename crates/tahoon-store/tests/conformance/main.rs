@@ -34,66 +34,30 @@ fn new_org(name: &str, digest: &str) -> NewOrganization {
 }
 
 fn refresh(digest: &str, family: &str, now_us: i64) -> NewRefreshToken {
-    NewRefreshToken {
-        digest: digest.into(),
-        family_id: family.into(),
-        expires_at_us: now_us + 1_000_000,
-        now_us,
-    }
+    NewRefreshToken { digest: digest.into(), family_id: family.into(), expires_at_us: now_us + 1_000_000, now_us }
 }
 
 async fn organizations_and_keys(backend: Backend) {
     let f = fixture(backend).await;
-    let created = f
-        .store
-        .create_organization(new_org("Acme", "d1"))
-        .await
-        .unwrap();
+    let created = f.store.create_organization(new_org("Acme", "d1")).await.unwrap();
     assert_eq!(created.name, "Acme");
     assert_eq!(created.kind, OrganizationKind::Charity);
     assert!(created.enabled);
     assert_eq!(created.credentials_version, 1);
-    assert_eq!(
-        f.store.organization(created.id).await.unwrap(),
-        Some(created.clone())
-    );
+    assert_eq!(f.store.organization(created.id).await.unwrap(), Some(created.clone()));
     assert_eq!(f.store.organization(created.id + 100).await.unwrap(), None);
-    f.store
-        .create_organization(new_org("Beta", "d2"))
-        .await
-        .unwrap();
+    f.store.create_organization(new_org("Beta", "d2")).await.unwrap();
     assert_eq!(f.store.organizations().await.unwrap().len(), 2);
 
     let (key, org) = f.store.access_key_by_digest("d1").await.unwrap().unwrap();
     assert_eq!((key.role, org.id), (Role::ReadOnly, created.id));
-    assert!(
-        f.store
-            .access_key_by_digest("nope")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(f.store.access_key_by_digest("nope").await.unwrap().is_none());
 
-    let changes = OrganizationChanges {
-        enabled: Some(false),
-        balance: Some(3),
-        ..Default::default()
-    };
-    let updated = f
-        .store
-        .update_organization(created.id, changes, 2_000)
-        .await
-        .unwrap()
-        .unwrap();
+    let changes = OrganizationChanges { enabled: Some(false), balance: Some(3), ..Default::default() };
+    let updated = f.store.update_organization(created.id, changes, 2_000).await.unwrap().unwrap();
     assert!(!updated.enabled);
     assert_eq!((updated.balance, updated.name.as_str()), (3, "Acme"));
-    assert!(
-        f.store
-            .update_organization(9_999, OrganizationChanges::default(), 1)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(f.store.update_organization(9_999, OrganizationChanges::default(), 1).await.unwrap().is_none());
 
     let credentials = NewCredentials {
         shared_key_sealed: "v1.new".into(),
@@ -101,105 +65,44 @@ async fn organizations_and_keys(backend: Backend) {
         role: Role::FullAccess,
         now_us: 3_000,
     };
-    let rotated = f
-        .store
-        .rotate_organization_keys(created.id, credentials.clone())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (
-            rotated.credentials_version,
-            rotated.shared_key_sealed.as_str()
-        ),
-        (2, "v1.new")
-    );
-    assert!(
-        f.store.access_key_by_digest("d1").await.unwrap().is_none(),
-        "old key revoked"
-    );
+    let rotated = f.store.rotate_organization_keys(created.id, credentials.clone()).await.unwrap().unwrap();
+    assert_eq!((rotated.credentials_version, rotated.shared_key_sealed.as_str()), (2, "v1.new"));
+    assert!(f.store.access_key_by_digest("d1").await.unwrap().is_none(), "old key revoked");
     assert!(f.store.access_key_by_digest("d3").await.unwrap().is_some());
     let keys = f.store.access_keys(created.id).await.unwrap();
     assert_eq!(keys.len(), 2);
     assert_eq!(keys[0].revoked_at_us, Some(3_000));
     assert_eq!(keys[1].revoked_at_us, None);
-    assert!(
-        f.store
-            .rotate_organization_keys(9_999, credentials)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(f.store.rotate_organization_keys(9_999, credentials).await.unwrap().is_none());
 }
 
-async fn start_family(
-    store: &dyn Store,
-    org_digest: &str,
-    family: &str,
-) -> (Organization, TokenFamily) {
-    let org = store
-        .create_organization(new_org("Acme", org_digest))
-        .await
-        .unwrap();
-    let (key, _) = store
-        .access_key_by_digest(org_digest)
-        .await
-        .unwrap()
-        .unwrap();
-    let family = TokenFamily {
-        id: family.into(),
-        organization_id: org.id,
-        access_key_id: key.id,
-        role: key.role,
-    };
-    store
-        .start_token_family(family.clone(), refresh("r1", &family.id, 10))
-        .await
-        .unwrap();
+async fn start_family(store: &dyn Store, org_digest: &str, family: &str) -> (Organization, TokenFamily) {
+    let org = store.create_organization(new_org("Acme", org_digest)).await.unwrap();
+    let (key, _) = store.access_key_by_digest(org_digest).await.unwrap().unwrap();
+    let family = TokenFamily { id: family.into(), organization_id: org.id, access_key_id: key.id, role: key.role };
+    store.start_token_family(family.clone(), refresh("r1", &family.id, 10)).await.unwrap();
     (org, family)
 }
 
 async fn refresh_rotation_and_reuse(backend: Backend) {
     let f = fixture(backend).await;
     let (_, family) = start_family(&*f.store, "d1", "fam1").await;
-    let outcome = f
-        .store
-        .rotate_refresh_token("r1", refresh("r2", "", 20))
-        .await
-        .unwrap();
+    let outcome = f.store.rotate_refresh_token("r1", refresh("r2", "", 20)).await.unwrap();
     assert_eq!(outcome, RefreshOutcome::Rotated(family.clone()));
     // Presenting r1 again is reuse: the family is revoked…
-    let outcome = f
-        .store
-        .rotate_refresh_token("r1", refresh("r3", "", 30))
-        .await
-        .unwrap();
+    let outcome = f.store.rotate_refresh_token("r1", refresh("r3", "", 30)).await.unwrap();
     assert_eq!(outcome, RefreshOutcome::Reused(family.clone()));
     // …so the current token r2 no longer works either.
-    let outcome = f
-        .store
-        .rotate_refresh_token("r2", refresh("r4", "", 40))
-        .await
-        .unwrap();
+    let outcome = f.store.rotate_refresh_token("r2", refresh("r4", "", 40)).await.unwrap();
     assert_eq!(outcome, RefreshOutcome::Invalid);
-    assert_eq!(
-        f.store
-            .rotate_refresh_token("unknown", refresh("r5", "", 50))
-            .await
-            .unwrap(),
-        RefreshOutcome::Invalid
-    );
+    assert_eq!(f.store.rotate_refresh_token("unknown", refresh("r5", "", 50)).await.unwrap(), RefreshOutcome::Invalid);
 }
 
 async fn expired_refresh_token_is_invalid(backend: Backend) {
     let f = fixture(backend).await;
     start_family(&*f.store, "d1", "fam1").await;
     // r1 expires at 10 + 1_000_000.
-    let outcome = f
-        .store
-        .rotate_refresh_token("r1", refresh("r2", "", 2_000_000))
-        .await
-        .unwrap();
+    let outcome = f.store.rotate_refresh_token("r1", refresh("r2", "", 2_000_000)).await.unwrap();
     assert_eq!(outcome, RefreshOutcome::Invalid);
 }
 
@@ -209,11 +112,7 @@ async fn concurrent_refresh_rotates_once(backend: Backend) {
     let tasks: Vec<_> = (0..8)
         .map(|i| {
             let store = f.store.clone();
-            tokio::spawn(async move {
-                store
-                    .rotate_refresh_token("r1", refresh(&format!("n{i}"), "", 20 + i))
-                    .await
-            })
+            tokio::spawn(async move { store.rotate_refresh_token("r1", refresh(&format!("n{i}"), "", 20 + i)).await })
         })
         .collect();
     let mut rotated = 0;
@@ -222,79 +121,25 @@ async fn concurrent_refresh_rotates_once(backend: Backend) {
             rotated += 1;
         }
     }
-    assert_eq!(
-        rotated, 1,
-        "exactly one presentation of a refresh token rotates it"
-    );
+    assert_eq!(rotated, 1, "exactly one presentation of a refresh token rotates it");
 }
 
 async fn token_standing_reflects_revocations(backend: Backend) {
     let f = fixture(backend).await;
     let (org, family) = start_family(&*f.store, "d1", "fam1").await;
-    let standing = f
-        .store
-        .token_standing(org.id, "fam1", "jti1")
-        .await
-        .unwrap()
-        .unwrap();
+    let standing = f.store.token_standing(org.id, "fam1", "jti1").await.unwrap().unwrap();
     assert!(!standing.token_revoked && !standing.family_revoked && !standing.key_revoked);
-    assert!(
-        f.store
-            .token_standing(org.id + 1, "fam1", "jti1")
-            .await
-            .unwrap()
-            .is_none(),
-        "other organization"
-    );
-    assert!(
-        f.store
-            .token_standing(org.id, "nope", "jti1")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(f.store.token_standing(org.id + 1, "fam1", "jti1").await.unwrap().is_none(), "other organization");
+    assert!(f.store.token_standing(org.id, "nope", "jti1").await.unwrap().is_none());
 
-    f.store
-        .revoke_access_token("jti1", org.id, 99, 50)
-        .await
-        .unwrap();
-    f.store
-        .revoke_access_token("jti1", org.id, 99, 50)
-        .await
-        .unwrap(); // idempotent
-    assert!(
-        f.store
-            .token_standing(org.id, "fam1", "jti1")
-            .await
-            .unwrap()
-            .unwrap()
-            .token_revoked
-    );
-    assert!(
-        !f.store
-            .token_standing(org.id, "fam1", "jti2")
-            .await
-            .unwrap()
-            .unwrap()
-            .token_revoked
-    );
+    f.store.revoke_access_token("jti1", org.id, 99, 50).await.unwrap();
+    f.store.revoke_access_token("jti1", org.id, 99, 50).await.unwrap(); // idempotent
+    assert!(f.store.token_standing(org.id, "fam1", "jti1").await.unwrap().unwrap().token_revoked);
+    assert!(!f.store.token_standing(org.id, "fam1", "jti2").await.unwrap().unwrap().token_revoked);
 
-    assert_eq!(
-        f.store.revoke_refresh_token("r1", 60).await.unwrap(),
-        RevokedRefresh::Revoked(family)
-    );
-    assert!(
-        f.store
-            .token_standing(org.id, "fam1", "jti2")
-            .await
-            .unwrap()
-            .unwrap()
-            .family_revoked
-    );
-    assert_eq!(
-        f.store.revoke_refresh_token("zzz", 60).await.unwrap(),
-        RevokedRefresh::Unknown
-    );
+    assert_eq!(f.store.revoke_refresh_token("r1", 60).await.unwrap(), RevokedRefresh::Revoked(family));
+    assert!(f.store.token_standing(org.id, "fam1", "jti2").await.unwrap().unwrap().family_revoked);
+    assert_eq!(f.store.revoke_refresh_token("zzz", 60).await.unwrap(), RevokedRefresh::Unknown);
 
     let credentials = NewCredentials {
         shared_key_sealed: "v1.x".into(),
@@ -302,54 +147,18 @@ async fn token_standing_reflects_revocations(backend: Backend) {
         role: Role::FullAccess,
         now_us: 70,
     };
-    f.store
-        .rotate_organization_keys(org.id, credentials)
-        .await
-        .unwrap();
-    assert!(
-        f.store
-            .token_standing(org.id, "fam1", "jti2")
-            .await
-            .unwrap()
-            .unwrap()
-            .key_revoked
-    );
+    f.store.rotate_organization_keys(org.id, credentials).await.unwrap();
+    assert!(f.store.token_standing(org.id, "fam1", "jti2").await.unwrap().unwrap().key_revoked);
 }
 
 async fn signatures_are_accepted_once(backend: Backend) {
     let f = fixture(backend).await;
-    let org = f
-        .store
-        .create_organization(new_org("Acme", "d1"))
-        .await
-        .unwrap();
-    assert!(
-        f.store
-            .record_signature(org.id, "sig", 1_000, 10)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !f.store
-            .record_signature(org.id, "sig", 1_000, 20)
-            .await
-            .unwrap(),
-        "replay"
-    );
-    assert!(
-        f.store
-            .record_signature(org.id + 1, "sig", 1_000, 20)
-            .await
-            .unwrap(),
-        "scoped per organization"
-    );
+    let org = f.store.create_organization(new_org("Acme", "d1")).await.unwrap();
+    assert!(f.store.record_signature(org.id, "sig", 1_000, 10).await.unwrap());
+    assert!(!f.store.record_signature(org.id, "sig", 1_000, 20).await.unwrap(), "replay");
+    assert!(f.store.record_signature(org.id + 1, "sig", 1_000, 20).await.unwrap(), "scoped per organization");
     // Once expired, the record is purged (the timestamp window already refuses such a request).
-    assert!(
-        f.store
-            .record_signature(org.id, "sig", 5_000, 2_000)
-            .await
-            .unwrap()
-    );
+    assert!(f.store.record_signature(org.id, "sig", 5_000, 2_000).await.unwrap());
 }
 
 fn audit_content(i: i64) -> AuditContent {
@@ -386,10 +195,7 @@ async fn audit_chain_under_concurrency(backend: Backend) {
     }
     assert_eq!(verify(&*f.store).await, Ok(40));
     let page = f.store.audit_entries(10, 5).await.unwrap();
-    assert_eq!(
-        page.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        vec![11, 12, 13, 14, 15]
-    );
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![11, 12, 13, 14, 15]);
 }
 
 async fn audit_log_is_append_only_and_tamper_evident(backend: Backend) {
@@ -421,10 +227,7 @@ async fn audit_log_refuses_updates(backend: Backend) {
 async fn migrations_are_idempotent(backend: Backend) {
     let f = fixture(backend).await;
     // Opening again applies nothing new and keeps the data.
-    f.store
-        .create_organization(new_org("Acme", "d1"))
-        .await
-        .unwrap();
+    f.store.create_organization(new_org("Acme", "d1")).await.unwrap();
     let again = open(&f.db.url).await.unwrap();
     assert_eq!(again.organizations().await.unwrap().len(), 1);
     again.ping().await.unwrap();

@@ -15,9 +15,7 @@ pub async fn run(settings: &Settings, command: AuditCommand) -> anyhow::Result<E
 async fn verify(settings: &Settings) -> anyhow::Result<ExitCode> {
     let state = settings.state().await?;
     let progress = ProgressBar::new_spinner();
-    progress.set_style(ProgressStyle::with_template(
-        "{spinner} verifying audit chain: {pos} entries ({per_sec})",
-    )?);
+    progress.set_style(ProgressStyle::with_template("{spinner} verifying audit chain: {pos} entries ({per_sec})")?);
     let mut verifier = ChainVerifier::default();
     let mut after = 0;
     loop {
@@ -39,9 +37,6 @@ async fn verify(settings: &Settings) -> anyhow::Result<ExitCode> {
     }
     progress.finish_and_clear();
     eprintln!("audit chain intact: {} entries", verifier.checked());
-    println!(
-        "{}",
-        serde_json::json!({ "intact": true, "checked": verifier.checked() })
-    );
+    println!("{}", serde_json::json!({ "intact": true, "checked": verifier.checked() }));
     Ok(ExitCode::SUCCESS)
 }

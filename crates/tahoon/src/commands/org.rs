@@ -4,9 +4,7 @@ use anyhow::{Context, bail};
 use std::process::ExitCode;
 use tahoon_domain::public_id::kind;
 use tahoon_server::AppState;
-use tahoon_server::services::organizations::{
-    self, IssuedCredentials, OrganizationSpec, OrganizationView,
-};
+use tahoon_server::services::organizations::{self, IssuedCredentials, OrganizationSpec, OrganizationView};
 use tahoon_store::OrganizationChanges;
 
 const ACTOR: &str = "cli";
@@ -16,13 +14,8 @@ pub async fn run(settings: &Settings, command: OrgCommand) -> anyhow::Result<Exi
     match command {
         OrgCommand::Create(args) => create(&state, args).await,
         OrgCommand::List(flag) => {
-            let views: Vec<_> = state
-                .store
-                .organizations()
-                .await?
-                .iter()
-                .map(|o| OrganizationView::new(&state, o))
-                .collect();
+            let views: Vec<_> =
+                state.store.organizations().await?.iter().map(|o| OrganizationView::new(&state, o)).collect();
             if flag.json {
                 println!("{}", serde_json::to_string_pretty(&views)?);
             } else {
@@ -34,11 +27,7 @@ pub async fn run(settings: &Settings, command: OrgCommand) -> anyhow::Result<Exi
                         if v.enabled { "enabled" } else { "DISABLED" },
                         v.balance,
                         v.rate_limit_per_minute,
-                        if v.require_signature_header {
-                            "header-signing"
-                        } else {
-                            ""
-                        },
+                        if v.require_signature_header { "header-signing" } else { "" },
                         v.name
                     );
                 }
@@ -47,9 +36,7 @@ pub async fn run(settings: &Settings, command: OrgCommand) -> anyhow::Result<Exi
         }
         OrgCommand::RotateKeys(args) => {
             let id = parse_id(&state, &args.id)?;
-            let issued = organizations::rotate_keys(&state, id, ACTOR)
-                .await?
-                .context("no such organization")?;
+            let issued = organizations::rotate_keys(&state, id, ACTOR).await?.context("no such organization")?;
             print_credentials(&issued, args.json)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -110,13 +97,8 @@ fn print_credentials(issued: &IssuedCredentials, json: bool) -> anyhow::Result<(
 
 async fn set_enabled(state: &AppState, args: OrgIdArgs, enabled: bool) -> anyhow::Result<ExitCode> {
     let id = parse_id(state, &args.id)?;
-    let changes = OrganizationChanges {
-        enabled: Some(enabled),
-        ..Default::default()
-    };
-    let updated = organizations::update(state, id, changes, ACTOR)
-        .await?
-        .context("no such organization")?;
+    let changes = OrganizationChanges { enabled: Some(enabled), ..Default::default() };
+    let updated = organizations::update(state, id, changes, ACTOR).await?.context("no such organization")?;
     print_view(state, &updated, args.json)
 }
 
@@ -129,8 +111,7 @@ async fn set(state: &AppState, args: OrgSetArgs) -> anyhow::Result<ExitCode> {
         bail!("--balance must not be negative");
     }
     if let Some(name) = &args.name {
-        tahoon_domain::anti_xss::check_free_text(name)
-            .map_err(|e| anyhow::anyhow!("--name {e}"))?;
+        tahoon_domain::anti_xss::check_free_text(name).map_err(|e| anyhow::anyhow!("--name {e}"))?;
     }
     let changes = OrganizationChanges {
         name: args.name,
@@ -139,27 +120,16 @@ async fn set(state: &AppState, args: OrgSetArgs) -> anyhow::Result<ExitCode> {
         require_signature_header: args.require_signature_header,
         enabled: None,
     };
-    let updated = organizations::update(state, id, changes, ACTOR)
-        .await?
-        .context("no such organization")?;
+    let updated = organizations::update(state, id, changes, ACTOR).await?.context("no such organization")?;
     print_view(state, &updated, args.json)
 }
 
-fn print_view(
-    state: &AppState,
-    o: &tahoon_store::Organization,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
+fn print_view(state: &AppState, o: &tahoon_store::Organization, json: bool) -> anyhow::Result<ExitCode> {
     let view = OrganizationView::new(state, o);
     if json {
         println!("{}", serde_json::to_string(&view)?);
     } else {
-        println!(
-            "{} {} ({})",
-            view.organization_id,
-            view.name,
-            if view.enabled { "enabled" } else { "disabled" }
-        );
+        println!("{} {} ({})", view.organization_id, view.name, if view.enabled { "enabled" } else { "disabled" });
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,9 +7,7 @@ use tahoon_server::Application;
 pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = settings.state().await?;
     let listen = settings.listen(args.listen);
-    let listener = tokio::net::TcpListener::bind(&listen)
-        .await
-        .with_context(|| format!("binding {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
     let app = Application::new(state, listener);
     tracing::info!(address = %app.local_addr()?, docs = "/docs", "tahoon is listening");
     app.run_until(shutdown_signal()).await?;

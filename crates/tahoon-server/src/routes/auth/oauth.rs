@@ -38,16 +38,10 @@ pub struct OAuthError {
 
 impl OAuthError {
     pub fn invalid_request(description: impl Into<String>) -> OAuthError {
-        OAuthError {
-            error: "invalid_request",
-            error_description: description.into(),
-        }
+        OAuthError { error: "invalid_request", error_description: description.into() }
     }
     pub fn invalid_grant(description: impl Into<String>) -> OAuthError {
-        OAuthError {
-            error: "invalid_grant",
-            error_description: description.into(),
-        }
+        OAuthError { error: "invalid_grant", error_description: description.into() }
     }
     pub fn unsupported_grant_type() -> OAuthError {
         OAuthError {
@@ -56,31 +50,21 @@ impl OAuthError {
         }
     }
     pub fn server_error() -> OAuthError {
-        OAuthError {
-            error: "server_error",
-            error_description: "an internal error occurred".into(),
-        }
+        OAuthError { error: "server_error", error_description: "an internal error occurred".into() }
     }
 }
 
 /// Token responses must not be cached (RFC 6749 §5.1).
 pub fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-        .headers_mut()
-        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     response
 }
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let status = if self.error == "server_error" {
-            StatusCode::INTERNAL_SERVER_ERROR
-        } else {
-            StatusCode::BAD_REQUEST
-        };
+        let status =
+            if self.error == "server_error" { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::BAD_REQUEST };
         no_store((status, Json(self)).into_response())
     }
 }
@@ -90,16 +74,10 @@ pub fn parse_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Res
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
     if is_json {
-        serde_json::from_slice(body)
-            .map_err(|_| OAuthError::invalid_request("the body is not a valid JSON object"))
+        serde_json::from_slice(body).map_err(|_| OAuthError::invalid_request("the body is not a valid JSON object"))
     } else {
-        serde_urlencoded::from_bytes(body)
-            .map_err(|_| OAuthError::invalid_request("the body is not a valid form"))
+        serde_urlencoded::from_bytes(body).map_err(|_| OAuthError::invalid_request("the body is not a valid form"))
     }
 }

@@ -25,11 +25,7 @@ use axum::response::{IntoResponse, Response};
         (status = 400, description = "invalid_request or invalid_grant", body = OAuthError),
     )
 )]
-pub async fn refresh_token(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn refresh_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let request: TokenRequest = match parse_body(&headers, &body) {
         Ok(request) => request,
         Err(e) => return e.into_response(),

@@ -28,11 +28,7 @@ use serde_json::json;
         (status = 400, description = "invalid_request", body = OAuthError),
     )
 )]
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn revoke_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let request: RevokeRequest = match parse_body(&headers, &body) {
         Ok(request) => request,
         Err(e) => return e.into_response(),
@@ -40,11 +36,7 @@ pub async fn revoke_token(
     let Some(token) = request.token.filter(|t| !t.is_empty()) else {
         return OAuthError::invalid_request("token is required").into_response();
     };
-    match state
-        .tokens
-        .revoke(&token, request.token_type_hint.as_deref())
-        .await
-    {
+    match state.tokens.revoke(&token, request.token_type_hint.as_deref()).await {
         Ok(organization_id) => {
             if let Some(organization_id) = organization_id {
                 let event = AuditEvent::success("token.revoked", Some(organization_id), format!("org:{organization_id}"))

@@ -29,11 +29,7 @@ use serde_json::json;
         (status = 400, description = "invalid_request, invalid_grant or unsupported_grant_type", body = OAuthError),
     )
 )]
-pub async fn issue_token(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn issue_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let request: TokenRequest = match parse_body(&headers, &body) {
         Ok(request) => request,
         Err(e) => return e.into_response(),
@@ -52,21 +48,16 @@ pub(super) async fn password_grant(state: &AppState, request: TokenRequest) -> R
     };
     match state.tokens.password_grant(&access_key).await {
         Ok((grant, key, organization)) => {
-            let event = AuditEvent::success(
-                "token.issued",
-                Some(organization.id),
-                format!("key:{}", key.id),
-            )
-            .details(json!({ "grant": "password", "role": key.role }));
+            let event = AuditEvent::success("token.issued", Some(organization.id), format!("key:{}", key.id))
+                .details(json!({ "grant": "password", "role": key.role }));
             respond(state, event, grant).await
         }
         Err(GrantError::Invalid) => {
             state
                 .audit
                 .record_failure(
-                    AuditEvent::failure("auth.failed", None, "anonymous").details(
-                        json!({ "grant": "password", "why": "unknown or revoked access key" }),
-                    ),
+                    AuditEvent::failure("auth.failed", None, "anonymous")
+                        .details(json!({ "grant": "password", "why": "unknown or revoked access key" })),
                 )
                 .await;
             OAuthError::invalid_grant("the access key is invalid or revoked").into_response()
@@ -101,21 +92,19 @@ pub(super) async fn refresh_grant(state: &AppState, request: TokenRequest) -> Re
                     .details(json!({ "family": family.id, "effect": "family revoked" })),
                 )
                 .await;
-            OAuthError::invalid_grant(
-                "the refresh token was already used; every token of its family is now revoked",
-            )
-            .into_response()
+            OAuthError::invalid_grant("the refresh token was already used; every token of its family is now revoked")
+                .into_response()
         }
         Err(GrantError::Invalid) => {
             state
                 .audit
                 .record_failure(
-                    AuditEvent::failure("auth.failed", None, "anonymous")
-                        .details(json!({ "grant": "refresh_token", "why": "unknown, expired or revoked refresh token" })),
+                    AuditEvent::failure("auth.failed", None, "anonymous").details(
+                        json!({ "grant": "refresh_token", "why": "unknown, expired or revoked refresh token" }),
+                    ),
                 )
                 .await;
-            OAuthError::invalid_grant("the refresh token is invalid, expired or revoked")
-                .into_response()
+            OAuthError::invalid_grant("the refresh token is invalid, expired or revoked").into_response()
         }
         Err(e) => server_error(e),
     }

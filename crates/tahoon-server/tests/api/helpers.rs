@@ -1,0 +1,177 @@
+//! Spawns the real application on 127.0.0.1:0 against a fresh database and talks HTTP to it.
+
+use axum::Router;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tahoon_domain::anti_xss::FreeText;
+use tahoon_domain::organization::{OrganizationKind, Role};
+use tahoon_domain::secrets::MasterKey;
+use tahoon_domain::signing::{header_value, secure_hash};
+use tahoon_server::envelope::Success;
+use tahoon_server::extract::signed::Signed;
+use tahoon_server::services::organizations::{self, OrganizationSpec};
+use tahoon_server::{AppState, Application, Secrets, ServerConfig, build_router_with};
+use tahoon_store::Backend;
+use tahoon_store::testing::TestDatabase;
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    /// Kept so the database lives as long as the app.
+    _db: TestDatabase,
+}
+
+#[derive(Debug, Clone)]
+pub struct TestOrg {
+    pub id: String,
+    pub access_key: String,
+    pub shared_key: String,
+}
+
+/// A body for the test-only signed route: typed like a real mutating route.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProbeBody {
+    pub name: FreeText,
+    pub gender_type: i64,
+    #[serde(default)]
+    pub answers: Vec<ProbeAnswer>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProbeAnswer {
+    pub question_id: i64,
+}
+
+async fn probe(request: Signed<ProbeBody>) -> Success<ProbeBody> {
+    Success(request.body)
+}
+
+async fn panics() -> &'static str {
+    panic!("deliberate test panic")
+}
+
+pub fn test_config() -> ServerConfig {
+    let mut config = ServerConfig::new(Secrets {
+        master_key: MasterKey::new([11u8; 32]),
+        token_signing_key: [22u8; 32],
+        operator_token: "thn_op_test-operator-token-0123456789abcdef".into(),
+    });
+    config.max_body_bytes = 16 * 1024;
+    config
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let db = TestDatabase::create(backend).await.expect("test database");
+        let store = tahoon_store::open(&db.url).await.expect("open store");
+        let state = AppState::new(store, test_config());
+        let extra = Router::new().route("/test/probe", post(probe)).route("/test/panic", get(panics));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = Application::with_router(build_router_with(state.clone(), extra), listener);
+        tokio::spawn(app.run_until(std::future::pending()));
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { base, http, state, _db: db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn create_org(&self, kind: OrganizationKind, role: Role, require_header: bool) -> TestOrg {
+        let issued = organizations::create(
+            &self.state,
+            OrganizationSpec {
+                name: "Test Org".into(),
+                kind,
+                balance: 5,
+                role,
+                rate_limit_per_minute: None,
+                require_signature_header: require_header,
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+        TestOrg { id: issued.organization_id, access_key: issued.access_key, shared_key: issued.shared_api_key }
+    }
+
+    pub async fn org(&self) -> TestOrg {
+        self.create_org(OrganizationKind::Standard, Role::FullAccess, false).await
+    }
+
+    /// POSTs a form to a token route; returns status and JSON body.
+    pub async fn form(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let response = self.http.post(self.url(path)).form(form).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// A password grant that must succeed.
+    pub async fn token(&self, org: &TestOrg) -> Value {
+        let (status, body) =
+            self.form("/api/v1/auth/token", &[("grant_type", "password"), ("access_key", &org.access_key)]).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    pub async fn access_token(&self, org: &TestOrg) -> String {
+        self.token(org).await["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// POSTs JSON with a bearer token; returns status, headers and JSON body.
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, reqwest::header::HeaderMap, Value) {
+        let response = self.http.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.json().await.unwrap())
+    }
+
+    /// POSTs raw bytes with a header signature.
+    pub async fn post_header_signed(&self, path: &str, token: &str, raw: &str, signature: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .header("x-tahoon-signature", signature)
+            .body(raw.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+}
+
+/// The body with its `secureHash` added.
+pub fn signed(shared_key: &str, body: Value) -> Value {
+    let Value::Object(mut fields): Value = body else { panic!("object expected") };
+    let hash = secure_hash(shared_key, &fields);
+    fields.insert("secureHash".into(), Value::String(hash));
+    Value::Object(fields)
+}
+
+pub fn header_signature(shared_key: &str, raw: &str, timestamp: i64) -> String {
+    header_value(shared_key, timestamp, raw.as_bytes())
+}
+
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// Asserts an error envelope: HTTP status, reason code, and (when given) the named field.
+pub fn assert_envelope(status: u16, body: &Value, want_status: u16, want_reason: u64, field: Option<&str>) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["status"], json!(0), "{body}");
+    assert_eq!(body["reason"], json!(want_reason), "{body}");
+    assert!(body["requestId"].as_str().is_some_and(|id| !id.is_empty()), "{body}");
+    if let Some(field) = field {
+        assert_eq!(body["data"]["field"], json!(field), "{body}");
+        assert!(body["message"].as_str().unwrap().contains(field), "message names the field: {body}");
+    }
+}

@@ -1,0 +1,7 @@
+//! API tests over real HTTP, each on SQLite and (when configured) PostgreSQL.
+
+mod auth;
+mod docs;
+mod envelope;
+mod helpers;
+mod signing;
