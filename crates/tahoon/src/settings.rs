@@ -199,7 +199,8 @@ fn load_or_generate(path: &Path) -> anyhow::Result<SecretsFile> {
 pub fn init_logging(global: &GlobalArgs) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let file_format = FileConfig::load(global).ok().and_then(|f| f.log_format);
     match global.log_format.or(file_format) {
         Some(LogFormat::Json) => builder.json().init(),
