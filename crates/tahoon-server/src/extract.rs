@@ -3,4 +3,5 @@
 pub mod auth;
 pub mod body;
 pub mod json;
+pub mod operator;
 pub mod signed;

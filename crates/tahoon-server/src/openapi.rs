@@ -15,6 +15,7 @@ Responses use the envelope `{status, reason, reasonName, message, data, requestI
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "OAuth 2.0 tokens"),
+        (name = "admin", description = "Operator plane: bearer operator token from the server's configuration"),
         (name = "diagnostics", description = "Help for integrating partners"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -29,6 +30,10 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme(
+            "operator",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
 }

@@ -1,5 +1,6 @@
 //! Routes, one file per resource action.
 
+pub mod admin;
 pub mod auth;
 pub mod diagnostics;
 pub mod fallback;

@@ -2,7 +2,7 @@
 
 use crate::middleware::{legacy, request_context};
 use crate::openapi::ApiDoc;
-use crate::routes::{auth, diagnostics, fallback, health};
+use crate::routes::{admin, auth, diagnostics, fallback, health};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -23,10 +23,19 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(diagnostics::check_signature))
 }
 
+/// Operator routes, only under `/api/v1/admin`.
+fn admin_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(admin::organizations::create_organization, admin::organizations::list_organizations))
+        .routes(routes!(admin::organizations::update_organization))
+        .routes(routes!(admin::organizations::rotate_organization_keys))
+}
+
 /// The OpenAPI document and the router that serves it.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", partner_routes())
+        .nest("/api/v1/admin", admin_routes())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .split_for_parts()

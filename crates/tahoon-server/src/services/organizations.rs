@@ -20,7 +20,7 @@ pub struct OrganizationSpec {
 }
 
 /// The only time the secrets are shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IssuedCredentials {
     pub organization_id: String,
@@ -29,11 +29,12 @@ pub struct IssuedCredentials {
 }
 
 /// An organization as the operator sees it (no secrets).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationView {
     pub organization_id: String,
     pub name: String,
+    #[schema(value_type = String, example = "standard")]
     pub kind: OrganizationKind,
     pub balance: i64,
     pub rate_limit_per_minute: i64,

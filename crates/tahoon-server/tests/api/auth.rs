@@ -12,7 +12,7 @@ use tahoon_store::{Backend, OrganizationChanges};
 
 const CHECK: &str = "/api/v1/diagnostics/signature";
 
-fn claims_of(token: &str) -> Value {
+pub fn claims_of(token: &str) -> Value {
     let payload = token.split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }

@@ -1,5 +1,6 @@
 //! API tests over real HTTP, each on SQLite and (when configured) PostgreSQL.
 
+mod admin;
 mod auth;
 mod docs;
 mod envelope;

@@ -1,0 +1,3 @@
+//! The operator plane (`/api/v1/admin/…`), authenticated by the operator token.
+
+pub mod organizations;

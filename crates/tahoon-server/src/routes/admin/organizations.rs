@@ -1,0 +1,185 @@
+//! `/api/v1/admin/organizations`: create, list, change and rotate the keys of organizations.
+
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::json::ApiJson;
+use crate::extract::operator::Operator;
+use crate::services::organizations::{self, IssuedCredentials, OrganizationSpec, OrganizationView};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use tahoon_domain::anti_xss::FreeText;
+use tahoon_domain::organization::{OrganizationKind, Role};
+use tahoon_domain::public_id::kind;
+use tahoon_domain::reason::Reason;
+use tahoon_store::OrganizationChanges;
+use utoipa::ToSchema;
+
+const ACTOR: &str = "operator";
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CreateOrganization {
+    /// 1–200 characters, no markup.
+    #[schema(value_type = String)]
+    pub name: FreeText,
+    /// `standard` (billed per session) or `charity` (spends a session balance).
+    #[serde(default = "standard")]
+    #[schema(value_type = Option<String>, example = "charity")]
+    pub kind: OrganizationKind,
+    /// Sessions available to a charity organization.
+    #[serde(default)]
+    pub balance: i64,
+    /// `FullAccess` (default) or `ReadOnly`.
+    #[serde(default = "full_access")]
+    #[schema(value_type = Option<String>, example = "FullAccess")]
+    pub role: Role,
+    pub rate_limit_per_minute: Option<i64>,
+    #[serde(default)]
+    pub require_signature_header: bool,
+}
+
+fn standard() -> OrganizationKind {
+    OrganizationKind::Standard
+}
+fn full_access() -> Role {
+    Role::FullAccess
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UpdateOrganization {
+    #[schema(value_type = Option<String>)]
+    pub name: Option<FreeText>,
+    pub enabled: Option<bool>,
+    pub balance: Option<i64>,
+    pub rate_limit_per_minute: Option<i64>,
+    pub require_signature_header: Option<bool>,
+}
+
+fn check_name(name: &FreeText) -> ApiResult<String> {
+    let name = name.as_str().trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::validation("name", "must be 1 to 200 characters"));
+    }
+    Ok(name.to_string())
+}
+
+fn check_counts(balance: Option<i64>, rate_limit: Option<i64>) -> ApiResult<()> {
+    if balance.is_some_and(|b| b < 0) {
+        return Err(ApiError::validation("balance", "must not be negative"));
+    }
+    if rate_limit.is_some_and(|r| r <= 0) {
+        return Err(ApiError::validation("rateLimitPerMinute", "must be positive"));
+    }
+    Ok(())
+}
+
+fn organization_id(state: &AppState, text: &str) -> ApiResult<i64> {
+    state
+        .ids
+        .decode::<kind::Organization>(text)
+        .map(|id| id.id())
+        .map_err(|_| ApiError::new(Reason::NotFound).with_detail("no such organization"))
+}
+
+/// Create an organization.
+///
+/// Answers its credentials; this is the only time the access key and shared key are shown.
+#[utoipa::path(
+    post,
+    path = "/organizations",
+    tag = "admin",
+    request_body = CreateOrganization,
+    security(("operator" = [])),
+    responses((status = 200, body = Envelope<IssuedCredentials>), (status = 400), (status = 401))
+)]
+pub async fn create_organization(
+    State(state): State<AppState>,
+    _: Operator,
+    ApiJson(body): ApiJson<CreateOrganization>,
+) -> ApiResult<Success<IssuedCredentials>> {
+    let name = check_name(&body.name)?;
+    check_counts(Some(body.balance), body.rate_limit_per_minute)?;
+    let spec = OrganizationSpec {
+        name,
+        kind: body.kind,
+        balance: body.balance,
+        role: body.role,
+        rate_limit_per_minute: body.rate_limit_per_minute,
+        require_signature_header: body.require_signature_header,
+    };
+    Ok(Success(organizations::create(&state, spec, ACTOR).await?))
+}
+
+/// List organizations (no secrets).
+#[utoipa::path(
+    get,
+    path = "/organizations",
+    tag = "admin",
+    security(("operator" = [])),
+    responses((status = 200, body = Envelope<Vec<OrganizationView>>), (status = 401))
+)]
+pub async fn list_organizations(
+    State(state): State<AppState>,
+    _: Operator,
+) -> ApiResult<Success<Vec<OrganizationView>>> {
+    let all = state.store.organizations().await?;
+    Ok(Success(all.iter().map(|o| OrganizationView::new(&state, o)).collect()))
+}
+
+/// Change an organization (name, enabled, balance, rate limit, signing form).
+#[utoipa::path(
+    patch,
+    path = "/organizations/{organizationId}",
+    tag = "admin",
+    params(("organizationId" = String, Path, description = "org_…")),
+    request_body = UpdateOrganization,
+    security(("operator" = [])),
+    responses((status = 200, body = Envelope<OrganizationView>), (status = 400), (status = 401), (status = 404))
+)]
+pub async fn update_organization(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(organization): Path<String>,
+    ApiJson(body): ApiJson<UpdateOrganization>,
+) -> ApiResult<Success<OrganizationView>> {
+    let id = organization_id(&state, &organization)?;
+    let name = body.name.as_ref().map(check_name).transpose()?;
+    check_counts(body.balance, body.rate_limit_per_minute)?;
+    let changes = OrganizationChanges {
+        name,
+        enabled: body.enabled,
+        balance: body.balance,
+        rate_limit_per_minute: body.rate_limit_per_minute,
+        require_signature_header: body.require_signature_header,
+    };
+    let updated = organizations::update(&state, id, changes, ACTOR)
+        .await?
+        .ok_or_else(|| ApiError::new(Reason::NotFound).with_detail("no such organization"))?;
+    Ok(Success(OrganizationView::new(&state, &updated)))
+}
+
+/// Rotate an organization's keys.
+///
+/// Issues a new access key and shared key; every older key and every token issued before stops
+/// working at once.
+#[utoipa::path(
+    post,
+    path = "/organizations/{organizationId}/rotate-keys",
+    tag = "admin",
+    params(("organizationId" = String, Path, description = "org_…")),
+    security(("operator" = [])),
+    responses((status = 200, body = Envelope<IssuedCredentials>), (status = 401), (status = 404))
+)]
+pub async fn rotate_organization_keys(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(organization): Path<String>,
+) -> ApiResult<Success<IssuedCredentials>> {
+    let id = organization_id(&state, &organization)?;
+    let issued = organizations::rotate_keys(&state, id, ACTOR)
+        .await?
+        .ok_or_else(|| ApiError::new(Reason::NotFound).with_detail("no such organization"))?;
+    Ok(Success(issued))
+}
