@@ -133,3 +133,24 @@ mod free_text_tests {
         assert!(err.to_string().contains("must not contain HTML tags"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Names made of letters of any script, spaces, apostrophes, hyphens and dots pass.
+        #[test]
+        fn plain_names_pass(name in "[\\p{L}][\\p{L}\\p{M} '.-]{0,40}") {
+            prop_assert_eq!(check_free_text(&name), Ok(()));
+        }
+
+        /// Whatever surrounds it, a script tag is refused.
+        #[test]
+        fn script_tags_are_refused(before in "[\\p{L} ]{0,10}", after in "[\\p{L} ]{0,10}") {
+            let text = format!("{before}<script>alert(1)</script>{after}");
+            prop_assert_eq!(check_free_text(&text), Err(MarkupError::HtmlTag));
+        }
+    }
+}

@@ -219,3 +219,69 @@ mod tests {
         assert!(SignatureHeader::parse(&ok).is_ok());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            "[ -~]{0,12}".prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<bool>().prop_map(Value::from),
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = Map<String, Value>> {
+        proptest::collection::btree_map("[A-Za-z]{1,8}", scalar(), 1..8)
+            .prop_map(|m| m.into_iter().filter(|(k, _)| k != SECURE_HASH_FIELD).collect())
+    }
+
+    proptest! {
+        #[test]
+        fn field_order_does_not_matter(fields in body()) {
+            let mut reversed = Map::new();
+            for (k, v) in fields.iter().rev() {
+                reversed.insert(k.clone(), v.clone());
+            }
+            prop_assert_eq!(secure_hash("k", &fields), secure_hash("k", &reversed));
+        }
+
+        #[test]
+        fn changing_any_signed_value_changes_the_hash(fields in body(), pick in any::<prop::sample::Index>()) {
+            let key = pick.get(&fields.keys().cloned().collect::<Vec<_>>()).clone();
+            let mut changed = fields.clone();
+            let new_value = match &fields[&key] {
+                Value::String(s) => Value::from(format!("{s}x")),
+                Value::Number(n) => Value::from(n.as_i64().unwrap().wrapping_add(1)),
+                Value::Bool(b) => Value::from(!b),
+                other => other.clone(),
+            };
+            changed.insert(key, new_value);
+            prop_assert_ne!(secure_hash("k", &fields), secure_hash("k", &changed));
+        }
+
+        #[test]
+        fn unsigned_values_do_not_matter(fields in body()) {
+            let mut extended = fields.clone();
+            extended.insert("zzArray".into(), json!([1, 2]));
+            extended.insert("zzObject".into(), json!({"a": 1}));
+            extended.insert("zzNull".into(), Value::Null);
+            extended.insert(SECURE_HASH_FIELD.into(), json!("whatever"));
+            prop_assert_eq!(secure_hash("k", &fields), secure_hash("k", &extended));
+        }
+
+        #[test]
+        fn header_signature_binds_body_and_time(body in proptest::collection::vec(any::<u8>(), 0..64), t in 0i64..4_000_000_000) {
+            let header = SignatureHeader::parse(&header_value("k", t, &body)).unwrap();
+            prop_assert!(header.verify("k", &body, t).is_ok());
+            let mut other = body.clone();
+            other.push(b' ');
+            prop_assert_eq!(header.verify("k", &other, t), Err(HeaderError::Mismatch));
+            let shifted = SignatureHeader { timestamp: t + 1, signatures: header.signatures.clone() };
+            prop_assert_eq!(shifted.verify("k", &body, t), Err(HeaderError::Mismatch));
+        }
+    }
+}

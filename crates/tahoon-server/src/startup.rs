@@ -44,6 +44,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// Layers every route gets: envelope for panics, body limit, request context (outermost).
 pub fn with_common_layers(router: Router, max_body_bytes: usize) -> Router {
     router
+        .route_layer(axum::middleware::from_fn(request_context::record_route))
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(CatchPanicLayer::custom(fallback::panic_response))

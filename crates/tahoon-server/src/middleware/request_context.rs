@@ -33,14 +33,12 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .map(Language::from_accept_language)
         .unwrap_or_default();
     let source_ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let route =
-        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     // No query strings, bodies or headers in the span: they may carry personal data.
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
         method = %request.method(),
-        route = %route,
+        route = tracing::field::Empty,
         organization_id = tracing::field::Empty,
         status = tracing::field::Empty,
     );
@@ -52,4 +50,13 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     response
+}
+
+/// Records the matched route template (`/api/v1/user/{userId}`, never the concrete path) on the
+/// request span; runs as a route layer, where routing has happened.
+pub async fn record_route(request: Request, next: Next) -> Response {
+    if let Some(route) = request.extensions().get::<MatchedPath>() {
+        tracing::Span::current().record("route", route.as_str());
+    }
+    next.run(request).await
 }
