@@ -5,8 +5,12 @@
 
 pub mod anti_xss;
 pub mod audit;
+pub mod availability;
+pub mod catalogue;
 pub mod organization;
+pub mod provider;
 pub mod public_id;
 pub mod reason;
 pub mod secrets;
 pub mod signing;
+pub mod time_zone;
