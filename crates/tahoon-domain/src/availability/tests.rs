@@ -267,11 +267,11 @@ proptest! {
             let weekday_rules: Vec<_> = rules.iter().filter(|r| r.weekday == local_start.date().weekday()).collect();
             prop_assert!(!weekday_rules.is_empty(), "a rule exists for the slot's local weekday");
             // Not in time off.
-            if let Some(off) = off_window {
-                if local_start.date() == day {
-                    let minute = local_start.time().hour() as u16 * 60 + local_start.time().minute() as u16;
-                    prop_assert!(minute < off.start() || minute >= off.end(), "slot starts in time off");
-                }
+            if let Some(off) = off_window
+                && local_start.date() == day
+            {
+                let minute = local_start.time().hour() as u16 * 60 + local_start.time().minute() as u16;
+                prop_assert!(minute < off.start() || minute >= off.end(), "slot starts in time off");
             }
         }
     }
