@@ -103,3 +103,22 @@ pub enum RevokedRefresh {
     Revoked(TokenFamily),
     Unknown,
 }
+
+/// A new user (registration itself belongs to the users issue; search needs users to exist).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub organization_id: i64,
+    pub reference_id: String,
+    pub name: String,
+    pub dob: String,
+    pub gender: i64,
+    pub now_us: i64,
+}
+
+/// An active booking's time, as slot computation needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BusyInterval {
+    pub provider_id: i64,
+    pub user_id: i64,
+    pub interval: tahoon_domain::availability::Interval,
+}

@@ -2,6 +2,9 @@ use crate::error::StoreError;
 use crate::models::*;
 use async_trait::async_trait;
 use tahoon_domain::audit::{AuditContent, AuditEntry};
+use tahoon_domain::availability::{BookingPolicy, DatedException, WeeklyRule};
+use tahoon_domain::catalogue::CatalogueItem;
+use tahoon_domain::provider::CareProvider;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -87,6 +90,39 @@ pub trait Store: Send + Sync + 'static {
         expires_at_us: i64,
         now_us: i64,
     ) -> Result<bool, StoreError>;
+
+    // Catalogue and care providers.
+    async fn catalogue(&self) -> Result<Vec<CatalogueItem>, StoreError>;
+    /// Inserts or renames catalogue entries (by kind and id).
+    async fn upsert_catalogue_items(&self, items: &[CatalogueItem]) -> Result<(), StoreError>;
+    /// Creates or replaces (by `external_id`) a provider with its languages, specialties, rates and
+    /// availability, in one transaction. Returns its id and whether it was created.
+    async fn upsert_care_provider(&self, provider: &CareProvider, now_us: i64) -> Result<(i64, bool), StoreError>;
+    /// Replaces a provider's availability; `false` when there is no such provider.
+    async fn set_provider_availability(
+        &self,
+        provider_id: i64,
+        policy: BookingPolicy,
+        weekly: &[WeeklyRule],
+        exceptions: &[DatedException],
+        now_us: i64,
+    ) -> Result<bool, StoreError>;
+    /// One provider with all its exceptions.
+    async fn care_provider(&self, provider_id: i64) -> Result<Option<CareProvider>, StoreError>;
+    /// Every provider (active or not) with exceptions dated `from..=to` only: a bounded number of
+    /// queries whatever the number of providers.
+    async fn care_providers(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> Result<Vec<CareProvider>, StoreError>;
+    /// Active bookings (Pending or Confirmed) overlapping `[from_us, to_us)`.
+    async fn busy_intervals(&self, from_us: i64, to_us: i64) -> Result<Vec<BusyInterval>, StoreError>;
+
+    // Users.
+    async fn create_user(&self, new: NewUser) -> Result<i64, StoreError>;
+    /// The one ownership check: the user exists and belongs to the organization.
+    async fn user_in_organization(&self, organization_id: i64, user_id: i64) -> Result<bool, StoreError>;
 
     // Audit.
     /// Appends to the hash chain; appends are serialized so the chain never forks.

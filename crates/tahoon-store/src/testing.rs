@@ -125,3 +125,93 @@ pub async fn tamper_with_audit_row(url: &str, seq: i64) -> Result<(), sqlx::Erro
     }
     Ok(())
 }
+
+/// A complete provider for tests: Riyadh, Monday–Thursday 09:00–17:00, 60-minute sessions.
+pub fn sample_provider(external_id: &str) -> tahoon_domain::provider::CareProvider {
+    use tahoon_domain::availability::{BookingPolicy, LocalWindow, WeeklyRule, weekday_from_number};
+    use tahoon_domain::provider::*;
+    CareProvider {
+        id: 0,
+        external_id: external_id.into(),
+        names: Names {
+            first_plang: "Sarah".into(),
+            last_plang: "Ahmed".into(),
+            first_slang: "سارة".into(),
+            last_slang: "أحمد".into(),
+        },
+        gender: Gender::Female,
+        experience_years: 10,
+        experience_level_id: Some(3),
+        provider_level_id: Some(3),
+        language_ids: vec![1, 2],
+        specialty_ids: vec![1, 2],
+        rates: vec![
+            SessionRate { duration_minutes: 60, price_minor: 25_000, currency: "SAR".into() },
+            SessionRate { duration_minutes: 30, price_minor: 15_000, currency: "SAR".into() },
+        ],
+        bio: Bio {
+            short_plang: "Clinical psychologist".into(),
+            short_slang: "أخصائية نفسية إكلينيكية".into(),
+            long_plang: "Ten years of practice.".into(),
+            long_slang: "عشر سنوات من الممارسة.".into(),
+        },
+        education: vec![Education {
+            degree: "PhD Clinical Psychology".into(),
+            institution: "King Saud University".into(),
+            year: Some(2014),
+        }],
+        certifications: vec![Certification { name: "CBT".into(), issuer: "Beck Institute".into(), year: Some(2016) }],
+        profile_image_url: Some("https://example.org/sarah.jpg".into()),
+        rating: 4.8,
+        review_count: 120,
+        time_zone: "Asia/Riyadh".into(),
+        active: true,
+        policy: BookingPolicy { min_notice_minutes: 60, horizon_days: 60, buffer_minutes: 0 },
+        weekly: (1..=4)
+            .map(|d| WeeklyRule {
+                weekday: weekday_from_number(d).unwrap(),
+                window: LocalWindow::new(540, 1020).unwrap(),
+            })
+            .collect(),
+        exceptions: Vec::new(),
+    }
+}
+
+/// Inserts a booking row directly (booking itself belongs to the booking issue; tests of search
+/// need bookings to exist).
+pub async fn insert_booking(
+    url: &str,
+    organization_id: i64,
+    user_id: i64,
+    provider_id: i64,
+    interval: tahoon_domain::availability::Interval,
+    status: i64,
+) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO bookings (organization_id, user_id, provider_id, starts_at, ends_at, status, created_at, \
+               updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, 0)";
+    let (start, end) = (interval.start.as_microsecond(), interval.end.as_microsecond());
+    macro_rules! run {
+        ($conn:expr) => {
+            sqlx::query(sql)
+                .bind(organization_id)
+                .bind(user_id)
+                .bind(provider_id)
+                .bind(start)
+                .bind(end)
+                .bind(status)
+                .execute($conn)
+                .await?
+        };
+    }
+    match Backend::from_url(url) {
+        Ok(Backend::Sqlite) => {
+            let mut conn = sqlx::SqliteConnection::connect(url).await?;
+            run!(&mut conn);
+        }
+        _ => {
+            let mut conn = sqlx::PgConnection::connect(url).await?;
+            run!(&mut conn);
+        }
+    }
+    Ok(())
+}

@@ -7,6 +7,9 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
 use tahoon_domain::audit::{AuditContent, AuditEntry};
+use tahoon_domain::availability::{BookingPolicy, DatedException, WeeklyRule};
+use tahoon_domain::catalogue::CatalogueItem;
+use tahoon_domain::provider::CareProvider;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 

@@ -308,6 +308,203 @@ macro_rules! impl_store_queries {
                 Ok(inserted == 1)
             }
 
+            async fn catalogue(&self) -> Result<Vec<CatalogueItem>, StoreError> {
+                let rows: Vec<CatalogueRow> =
+                    sqlx::query_as("SELECT kind, id, name_plang, name_slang FROM catalogue_items ORDER BY kind, id")
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn upsert_catalogue_items(&self, items: &[CatalogueItem]) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                for item in items {
+                    sqlx::query(
+                        "INSERT INTO catalogue_items (kind, id, name_plang, name_slang) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (kind, id) DO UPDATE SET name_plang = $3, name_slang = $4",
+                    )
+                    .bind(item.kind.as_str())
+                    .bind(item.id)
+                    .bind(&item.name_plang)
+                    .bind(&item.name_slang)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn upsert_care_provider(&self, p: &CareProvider, now_us: i64) -> Result<(i64, bool), StoreError> {
+                let education = serde_json::to_string(&p.education).expect("plain data serializes");
+                let certifications = serde_json::to_string(&p.certifications).expect("plain data serializes");
+                let mut tx = self.begin_write().await?;
+                let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM care_providers WHERE external_id = $1")
+                    .bind(&p.external_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let sql = if existing.is_some() {
+                    "UPDATE care_providers SET first_name_plang = $2, last_name_plang = $3, first_name_slang = $4, \
+                     last_name_slang = $5, gender = $6, experience_years = $7, experience_level_id = $8, \
+                     provider_level_id = $9, bio_short_plang = $10, bio_short_slang = $11, bio_long_plang = $12, \
+                     bio_long_slang = $13, education = $14, certifications = $15, profile_image_url = $16, \
+                     rating = $17, review_count = $18, time_zone = $19, active = $20, min_notice_minutes = $21, \
+                     horizon_days = $22, buffer_minutes = $23, updated_at = $24 WHERE external_id = $1 RETURNING id"
+                } else {
+                    "INSERT INTO care_providers (external_id, first_name_plang, last_name_plang, first_name_slang, \
+                     last_name_slang, gender, experience_years, experience_level_id, provider_level_id, \
+                     bio_short_plang, bio_short_slang, bio_long_plang, bio_long_slang, education, certifications, \
+                     profile_image_url, rating, review_count, time_zone, active, min_notice_minutes, horizon_days, \
+                     buffer_minutes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                     $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $24) RETURNING id"
+                };
+                let (id,): (i64,) = sqlx::query_as(sql)
+                    .bind(&p.external_id)
+                    .bind(&p.names.first_plang)
+                    .bind(&p.names.last_plang)
+                    .bind(&p.names.first_slang)
+                    .bind(&p.names.last_slang)
+                    .bind(p.gender.code())
+                    .bind(i64::from(p.experience_years))
+                    .bind(p.experience_level_id)
+                    .bind(p.provider_level_id)
+                    .bind(&p.bio.short_plang)
+                    .bind(&p.bio.short_slang)
+                    .bind(&p.bio.long_plang)
+                    .bind(&p.bio.long_slang)
+                    .bind(&education)
+                    .bind(&certifications)
+                    .bind(&p.profile_image_url)
+                    .bind(p.rating)
+                    .bind(p.review_count)
+                    .bind(&p.time_zone)
+                    .bind(p.active)
+                    .bind(i64::from(p.policy.min_notice_minutes))
+                    .bind(i64::from(p.policy.horizon_days))
+                    .bind(i64::from(p.policy.buffer_minutes))
+                    .bind(now_us)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                for table in [
+                    "DELETE FROM provider_languages WHERE provider_id = $1",
+                    "DELETE FROM provider_specialties WHERE provider_id = $1",
+                    "DELETE FROM provider_rates WHERE provider_id = $1",
+                ] {
+                    sqlx::query(table).bind(id).execute(&mut *tx).await?;
+                }
+                for language in &p.language_ids {
+                    sqlx::query("INSERT INTO provider_languages (provider_id, language_id) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(language)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for specialty in &p.specialty_ids {
+                    sqlx::query("INSERT INTO provider_specialties (provider_id, specialty_id) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(specialty)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for (position, rate) in p.rates.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO provider_rates (provider_id, position, duration_minutes, price_minor, currency) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(id)
+                    .bind(position as i64)
+                    .bind(i64::from(rate.duration_minutes))
+                    .bind(rate.price_minor)
+                    .bind(&rate.currency)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                replace_availability!(&mut tx, id, &p.weekly, &p.exceptions);
+                tx.commit().await?;
+                Ok((id, existing.is_none()))
+            }
+
+            async fn set_provider_availability(
+                &self,
+                provider_id: i64,
+                policy: BookingPolicy,
+                weekly: &[WeeklyRule],
+                exceptions: &[DatedException],
+                now_us: i64,
+            ) -> Result<bool, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let updated = sqlx::query(
+                    "UPDATE care_providers SET min_notice_minutes = $2, horizon_days = $3, buffer_minutes = $4, \
+                     updated_at = $5 WHERE id = $1",
+                )
+                .bind(provider_id)
+                .bind(i64::from(policy.min_notice_minutes))
+                .bind(i64::from(policy.horizon_days))
+                .bind(i64::from(policy.buffer_minutes))
+                .bind(now_us)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if updated == 0 {
+                    return Ok(false);
+                }
+                replace_availability!(&mut tx, provider_id, weekly, exceptions);
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn care_provider(&self, provider_id: i64) -> Result<Option<CareProvider>, StoreError> {
+                let rows = load_providers!(&self.pool, provider_id, provider_id, "0000-01-01", "9999-12-31");
+                Ok(rows.assemble()?.into_iter().next())
+            }
+
+            async fn care_providers(
+                &self,
+                from: jiff::civil::Date,
+                to: jiff::civil::Date,
+            ) -> Result<Vec<CareProvider>, StoreError> {
+                let (from, to) = (from.to_string(), to.to_string());
+                let rows = load_providers!(&self.pool, i64::MIN, i64::MAX, from.as_str(), to.as_str());
+                rows.assemble()
+            }
+
+            async fn busy_intervals(&self, from_us: i64, to_us: i64) -> Result<Vec<BusyInterval>, StoreError> {
+                let rows: Vec<BusyRow> = sqlx::query_as(
+                    "SELECT provider_id, user_id, starts_at, ends_at FROM bookings \
+                     WHERE status IN (1, 6) AND starts_at < $2 AND ends_at > $1",
+                )
+                .bind(from_us)
+                .bind(to_us)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn create_user(&self, new: NewUser) -> Result<i64, StoreError> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO users (organization_id, reference_id, name, dob, gender, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(new.organization_id)
+                .bind(&new.reference_id)
+                .bind(&new.name)
+                .bind(&new.dob)
+                .bind(new.gender)
+                .bind(new.now_us)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn user_in_organization(&self, organization_id: i64, user_id: i64) -> Result<bool, StoreError> {
+                let found: Option<(i64,)> =
+                    sqlx::query_as("SELECT id FROM users WHERE id = $1 AND organization_id = $2")
+                        .bind(user_id)
+                        .bind(organization_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(found.is_some())
+            }
+
             async fn append_audit(&self, content: AuditContent) -> Result<AuditEntry, StoreError> {
                 let mut tx = self.begin_write().await?;
                 Self::serialize_audit_appends(&mut tx).await?;
@@ -386,5 +583,101 @@ macro_rules! family_row {
         .fetch_one($conn)
         .await?;
         row
+    }};
+}
+
+/// Replaces a provider's weekly rules and exceptions inside a transaction.
+macro_rules! replace_availability {
+    ($tx:expr, $id:expr, $weekly:expr, $exceptions:expr) => {{
+        let tx = $tx;
+        let id: i64 = $id;
+        sqlx::query("DELETE FROM availability_rules WHERE provider_id = $1").bind(id).execute(&mut **tx).await?;
+        sqlx::query("DELETE FROM availability_exceptions WHERE provider_id = $1").bind(id).execute(&mut **tx).await?;
+        for rule in $weekly.iter() {
+            sqlx::query(
+                "INSERT INTO availability_rules (provider_id, weekday, start_minute, end_minute) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(i64::from(rule.weekday.to_monday_one_offset()))
+            .bind(i64::from(rule.window.start()))
+            .bind(i64::from(rule.window.end()))
+            .execute(&mut **tx)
+            .await?;
+        }
+        for exception in $exceptions.iter() {
+            sqlx::query(
+                "INSERT INTO availability_exceptions (provider_id, local_date, kind, start_minute, end_minute) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(exception.date.to_string())
+            .bind(exception_kind(exception.kind))
+            .bind(i64::from(exception.window.start()))
+            .bind(i64::from(exception.window.end()))
+            .execute(&mut **tx)
+            .await?;
+        }
+    }};
+}
+
+/// Reads providers with ids in `lo..=hi` and their details (exceptions dated `from..=to`): six
+/// queries whatever the number of providers.
+macro_rules! load_providers {
+    ($pool:expr, $lo:expr, $hi:expr, $from:expr, $to:expr) => {{
+        let (lo, hi, from, to): (i64, i64, &str, &str) = ($lo, $hi, $from, $to);
+        ProviderRows {
+            providers: sqlx::query_as(concat!(
+                "SELECT ",
+                provider_columns!(),
+                " FROM care_providers WHERE id BETWEEN $1 AND $2 ORDER BY id"
+            ))
+            .bind(lo)
+            .bind(hi)
+            .fetch_all($pool)
+            .await?,
+            languages: sqlx::query_as(
+                "SELECT provider_id, language_id AS value FROM provider_languages \
+                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, language_id",
+            )
+            .bind(lo)
+            .bind(hi)
+            .fetch_all($pool)
+            .await?,
+            specialties: sqlx::query_as(
+                "SELECT provider_id, specialty_id AS value FROM provider_specialties \
+                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, specialty_id",
+            )
+            .bind(lo)
+            .bind(hi)
+            .fetch_all($pool)
+            .await?,
+            rates: sqlx::query_as(
+                "SELECT provider_id, duration_minutes, price_minor, currency FROM provider_rates \
+                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, position",
+            )
+            .bind(lo)
+            .bind(hi)
+            .fetch_all($pool)
+            .await?,
+            rules: sqlx::query_as(
+                "SELECT provider_id, weekday, start_minute, end_minute FROM availability_rules \
+                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, weekday, start_minute",
+            )
+            .bind(lo)
+            .bind(hi)
+            .fetch_all($pool)
+            .await?,
+            exceptions: sqlx::query_as(
+                "SELECT provider_id, local_date, kind, start_minute, end_minute FROM availability_exceptions \
+                 WHERE provider_id BETWEEN $1 AND $2 AND local_date BETWEEN $3 AND $4 \
+                 ORDER BY provider_id, local_date, start_minute",
+            )
+            .bind(lo)
+            .bind(hi)
+            .bind(from)
+            .bind(to)
+            .fetch_all($pool)
+            .await?,
+        }
     }};
 }

@@ -1,25 +1,28 @@
 //! One conformance suite for every `Store` implementation: each test runs on SQLite and, when
 //! `TAHOON_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
+mod providers;
+
+use providers::*;
 use std::sync::Arc;
 use tahoon_domain::audit::{AuditContent, ChainVerifier, Outcome};
 use tahoon_domain::organization::{OrganizationKind, Role};
 use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 use tahoon_store::*;
 
-struct Fixture {
-    store: Arc<dyn Store>,
-    db: TestDatabase,
+pub(crate) struct Fixture {
+    pub store: Arc<dyn Store>,
+    pub db: TestDatabase,
 }
 
-async fn fixture(backend: Backend) -> Fixture {
+pub(crate) async fn fixture(backend: Backend) -> Fixture {
     let db = TestDatabase::create(backend).await.expect("test database");
     let store = open(&db.url).await.expect("open store");
     assert_eq!(store.backend(), backend);
     Fixture { store, db }
 }
 
-fn new_org(name: &str, digest: &str) -> NewOrganization {
+pub(crate) fn new_org(name: &str, digest: &str) -> NewOrganization {
     NewOrganization {
         name: name.into(),
         kind: OrganizationKind::Charity,
@@ -244,4 +247,8 @@ tahoon_store::backend_tests!(
     audit_log_is_append_only_and_tamper_evident,
     audit_log_refuses_updates,
     migrations_are_idempotent,
+    catalogue_is_seeded_and_upserted,
+    providers_upsert_idempotently,
+    availability_is_replaced,
+    users_and_busy_intervals,
 );

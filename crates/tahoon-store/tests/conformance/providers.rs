@@ -1,0 +1,111 @@
+//! Catalogue, care providers, availability, users and busy intervals.
+
+use super::*;
+use jiff::civil::date;
+use tahoon_domain::availability::*;
+use tahoon_domain::catalogue::{CatalogueItem, CatalogueKind};
+use tahoon_store::testing::{insert_booking, sample_provider};
+
+pub async fn catalogue_is_seeded_and_upserted(backend: Backend) {
+    let f = fixture(backend).await;
+    let items = f.store.catalogue().await.unwrap();
+    for kind in CatalogueKind::ALL {
+        assert!(items.iter().any(|i| i.kind == kind), "{kind} seeded");
+    }
+    let levels: Vec<_> =
+        items.iter().filter(|i| i.kind == CatalogueKind::ProviderLevel).map(|i| i.name_plang.as_str()).collect();
+    assert_eq!(levels, ["Junior", "Senior", "Consultant"]);
+    let new = CatalogueItem {
+        kind: CatalogueKind::Language,
+        id: 1,
+        name_plang: "English (UK)".into(),
+        name_slang: "الإنجليزية".into(),
+    };
+    let added = CatalogueItem {
+        kind: CatalogueKind::Language,
+        id: 99,
+        name_plang: "Tagalog".into(),
+        name_slang: "التاغالوغية".into(),
+    };
+    f.store.upsert_catalogue_items(&[new.clone(), added.clone()]).await.unwrap();
+    let items = f.store.catalogue().await.unwrap();
+    assert!(items.contains(&new) && items.contains(&added));
+}
+
+pub async fn providers_upsert_idempotently(backend: Backend) {
+    let f = fixture(backend).await;
+    let mut p = sample_provider("dr-sarah");
+    p.exceptions = vec![
+        DatedException { date: date(2026, 12, 1), kind: ExceptionKind::TimeOff, window: LocalWindow::whole_day() },
+        DatedException {
+            date: date(2027, 1, 5),
+            kind: ExceptionKind::ExtraHours,
+            window: LocalWindow::new(1080, 1200).unwrap(),
+        },
+    ];
+    let (id, created) = f.store.upsert_care_provider(&p, 1).await.unwrap();
+    assert!(created);
+    let stored = f.store.care_provider(id).await.unwrap().unwrap();
+    assert_eq!(stored, tahoon_domain::provider::CareProvider { id, ..p.clone() });
+
+    // Same external id: updated in place, children replaced.
+    p.language_ids = vec![3];
+    p.rates.truncate(1);
+    p.weekly.truncate(1);
+    p.rating = 4.1;
+    let (again, created) = f.store.upsert_care_provider(&p, 2).await.unwrap();
+    assert_eq!((again, created), (id, false));
+    let stored = f.store.care_provider(id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.language_ids.clone(), stored.rates.len(), stored.weekly.len(), stored.rating),
+        (vec![3], 1, 1, 4.1)
+    );
+
+    f.store.upsert_care_provider(&sample_provider("dr-omar"), 3).await.unwrap();
+    let all = f.store.care_providers(date(2026, 11, 30), date(2026, 12, 2)).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].exceptions.len(), 1, "only exceptions inside the range are read");
+    assert!(f.store.care_provider(id + 100).await.unwrap().is_none());
+}
+
+pub async fn availability_is_replaced(backend: Backend) {
+    let f = fixture(backend).await;
+    let (id, _) = f.store.upsert_care_provider(&sample_provider("dr-sarah"), 1).await.unwrap();
+    let policy = BookingPolicy { min_notice_minutes: 30, horizon_days: 14, buffer_minutes: 10 };
+    let weekly = [WeeklyRule { weekday: jiff::civil::Weekday::Friday, window: LocalWindow::new(600, 720).unwrap() }];
+    assert!(f.store.set_provider_availability(id, policy, &weekly, &[], 2).await.unwrap());
+    let stored = f.store.care_provider(id).await.unwrap().unwrap();
+    assert_eq!((stored.policy, stored.weekly.as_slice(), stored.exceptions.len()), (policy, weekly.as_slice(), 0));
+    assert!(!f.store.set_provider_availability(id + 1, policy, &weekly, &[], 2).await.unwrap());
+}
+
+pub async fn users_and_busy_intervals(backend: Backend) {
+    let f = fixture(backend).await;
+    let org = f.store.create_organization(new_org("Acme", "d1")).await.unwrap();
+    let other = f.store.create_organization(new_org("Beta", "d2")).await.unwrap();
+    let user = |reference: &str, organization_id: i64| NewUser {
+        organization_id,
+        reference_id: reference.into(),
+        name: "John".into(),
+        dob: "1990-01-01".into(),
+        gender: 1,
+        now_us: 1,
+    };
+    let u = f.store.create_user(user("U1", org.id)).await.unwrap();
+    assert!(f.store.create_user(user("U1", org.id)).await.is_err(), "reference ids are unique per organization");
+    f.store.create_user(user("U1", other.id)).await.unwrap();
+    assert!(f.store.user_in_organization(org.id, u).await.unwrap());
+    assert!(!f.store.user_in_organization(other.id, u).await.unwrap());
+
+    let (p, _) = f.store.upsert_care_provider(&sample_provider("dr-sarah"), 1).await.unwrap();
+    let at = |h: i64| jiff::Timestamp::from_second(1_800_000_000 + h * 3600).unwrap();
+    let interval = |a: i64, b: i64| Interval { start: at(a), end: at(b) };
+    insert_booking(&f.db.url, org.id, u, p, interval(1, 2), 1).await.unwrap(); // confirmed
+    insert_booking(&f.db.url, org.id, u, p, interval(3, 4), 6).await.unwrap(); // pending
+    insert_booking(&f.db.url, org.id, u, p, interval(5, 6), 3).await.unwrap(); // cancelled
+    let busy = f.store.busy_intervals(at(0).as_microsecond(), at(10).as_microsecond()).await.unwrap();
+    assert_eq!(busy.iter().map(|b| b.interval).collect::<Vec<_>>(), vec![interval(1, 2), interval(3, 4)]);
+    assert!(busy.iter().all(|b| b.provider_id == p && b.user_id == u));
+    let busy = f.store.busy_intervals(at(2).as_microsecond(), at(3).as_microsecond()).await.unwrap();
+    assert!(busy.is_empty(), "touching intervals do not overlap");
+}
