@@ -86,6 +86,33 @@ impl<K: IdKind> fmt::Debug for PublicId<K> {
     }
 }
 
+/// What a slot id (`applicationMultiSlotId`) names: a provider, a start instant and a length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotKey {
+    pub provider_id: i64,
+    pub start_unix_seconds: i64,
+    pub duration_minutes: u16,
+}
+
+impl SlotKey {
+    fn to_bytes(self) -> [u8; 18] {
+        let mut out = [0u8; 18];
+        out[..8].copy_from_slice(&self.provider_id.to_be_bytes());
+        out[8..16].copy_from_slice(&self.start_unix_seconds.to_be_bytes());
+        out[16..].copy_from_slice(&self.duration_minutes.to_be_bytes());
+        out
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Option<SlotKey> {
+        let bytes: [u8; 18] = bytes.try_into().ok()?;
+        Some(SlotKey {
+            provider_id: i64::from_be_bytes(bytes[..8].try_into().ok()?),
+            start_unix_seconds: i64::from_be_bytes(bytes[8..16].try_into().ok()?),
+            duration_minutes: u16::from_be_bytes(bytes[16..].try_into().ok()?),
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
     #[error("is not a valid {0}")]
@@ -129,6 +156,15 @@ impl IdCodec {
         let payload = self.decode_bytes::<K>(text)?;
         let bytes: [u8; 8] = payload.try_into().map_err(|_| IdError::Invalid(K::NAME))?;
         Ok(PublicId::new(i64::from_be_bytes(bytes)))
+    }
+
+    pub fn encode_slot(&self, slot: SlotKey) -> String {
+        self.encode_bytes::<kind::Slot>(&slot.to_bytes())
+    }
+
+    pub fn decode_slot(&self, text: &str) -> Result<SlotKey, IdError> {
+        let bytes = self.decode_bytes::<kind::Slot>(text)?;
+        SlotKey::from_bytes(&bytes).ok_or(IdError::Invalid(kind::Slot::NAME))
     }
 
     /// Encodes up to 32 payload bytes (for ids that are not a single row number, such as slots).
@@ -238,6 +274,16 @@ mod tests {
         for text in ["", "usr_", "usr", "usr_!!!!", "usr_AAAAAAAAAAAAAAAAAAAAAAAAAAA", "42"] {
             assert!(c.decode::<User>(text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn slot_keys_round_trip() {
+        let c = codec();
+        let key = SlotKey { provider_id: 42, start_unix_seconds: 1_800_000_000, duration_minutes: 60 };
+        let text = c.encode_slot(key);
+        assert!(text.starts_with("slot_"));
+        assert_eq!(c.decode_slot(&text), Ok(key));
+        assert!(c.decode_slot(&c.encode(PublicId::<User>::new(42))).is_err());
     }
 
     #[test]

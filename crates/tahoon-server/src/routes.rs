@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod careprovider;
 pub mod diagnostics;
 pub mod fallback;
 pub mod health;

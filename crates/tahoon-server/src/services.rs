@@ -1,5 +1,8 @@
 //! Use cases. Each takes parsed domain inputs and talks to the store.
 
 pub mod audit;
+pub mod directory;
 pub mod organizations;
+pub mod providers;
 pub mod tokens;
+pub mod users;

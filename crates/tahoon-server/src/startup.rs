@@ -2,7 +2,7 @@
 
 use crate::middleware::{legacy, request_context};
 use crate::openapi::ApiDoc;
-use crate::routes::{admin, auth, diagnostics, fallback, health};
+use crate::routes::{admin, auth, careprovider, diagnostics, fallback, health};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -21,6 +21,10 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::refresh::refresh_token))
         .routes(routes!(auth::revoke::revoke_token))
         .routes(routes!(diagnostics::check_signature))
+        .routes(routes!(careprovider::catalogue::get_catalogue))
+        .routes(routes!(careprovider::search::search_providers))
+        .routes(routes!(careprovider::schedule::provider_schedule))
+        .routes(routes!(careprovider::profile::provider_profile))
 }
 
 /// Operator routes, only under `/api/v1/admin`.
@@ -29,6 +33,10 @@ fn admin_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::organizations::create_organization, admin::organizations::list_organizations))
         .routes(routes!(admin::organizations::update_organization))
         .routes(routes!(admin::organizations::rotate_organization_keys))
+        .routes(routes!(admin::careproviders::import_providers))
+        .routes(routes!(admin::careproviders::get_provider))
+        .routes(routes!(admin::careproviders::set_availability))
+        .routes(routes!(admin::careproviders::upsert_catalogue))
 }
 
 /// The OpenAPI document and the router that serves it.

@@ -1,3 +1,4 @@
 //! The operator plane (`/api/v1/admin/…`), authenticated by the operator token.
 
+pub mod careproviders;
 pub mod organizations;

@@ -1,0 +1,176 @@
+//! `/api/v1/admin/careproviders…` and `/api/v1/admin/catalogue`: the operator manages providers,
+//! their availability (reference §11.5) and the filter catalogue.
+
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::json::ApiJson;
+use crate::extract::operator::Operator;
+use crate::routes::careprovider::views::CatalogueEntry;
+use crate::services::audit::AuditEvent;
+use crate::services::providers::{self, AvailabilityInput, ImportReport, ProviderInput};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use serde_json::json;
+use tahoon_domain::anti_xss::check_free_text;
+use tahoon_domain::catalogue::{CatalogueItem, CatalogueKind};
+use tahoon_domain::public_id::kind;
+use tahoon_domain::reason::Reason;
+use utoipa::ToSchema;
+
+const ACTOR: &str = "operator";
+const MAX_IMPORT: usize = 5_000;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImportRequest {
+    pub providers: Vec<ProviderInput>,
+}
+
+fn provider_id(state: &AppState, text: &str) -> ApiResult<i64> {
+    state
+        .ids
+        .decode::<kind::CareProvider>(text)
+        .map(|id| id.id())
+        .map_err(|_| ApiError::new(Reason::NotFound).with_detail("no such care provider"))
+}
+
+/// Create or update many providers with their availability.
+///
+/// Upserts by `externalId`, so importing the same document twice changes nothing. Every provider
+/// is validated before any is written. The body limit applies: split very large imports, or use
+/// `tahoon provider import`.
+#[utoipa::path(
+    post,
+    path = "/careproviders/import",
+    tag = "admin",
+    request_body = ImportRequest,
+    security(("operator" = [])),
+    responses((status = 200, body = Envelope<ImportReport>), (status = 400), (status = 401))
+)]
+pub async fn import_providers(
+    State(state): State<AppState>,
+    _: Operator,
+    ApiJson(body): ApiJson<ImportRequest>,
+) -> ApiResult<Success<ImportReport>> {
+    if body.providers.len() > MAX_IMPORT {
+        return Err(ApiError::validation("providers", format!("at most {MAX_IMPORT} per request")));
+    }
+    Ok(Success(providers::import(&state, &body.providers, ACTOR, |_| {}).await?))
+}
+
+/// A provider in the import format (edit and import it again to change it).
+#[utoipa::path(
+    get,
+    path = "/careproviders/{careProviderId}",
+    tag = "admin",
+    params(("careProviderId" = String, Path, description = "cp_…")),
+    security(("operator" = [])),
+    responses((status = 200, body = Envelope<ProviderInput>), (status = 401), (status = 404))
+)]
+pub async fn get_provider(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(id): Path<String>,
+) -> ApiResult<Success<ProviderInput>> {
+    let p = state
+        .store
+        .care_provider(provider_id(&state, &id)?)
+        .await?
+        .ok_or_else(|| ApiError::new(Reason::NotFound).with_detail("no such care provider"))?;
+    Ok(Success(ProviderInput::from_provider(&p)))
+}
+
+/// Replace a provider's availability.
+///
+/// Weekly windows and dated exceptions in the provider's own time zone, minimum notice, booking
+/// horizon and buffer. Takes effect on the next search.
+#[utoipa::path(
+    put,
+    path = "/careproviders/{careProviderId}/availability",
+    tag = "admin",
+    params(("careProviderId" = String, Path, description = "cp_…")),
+    request_body = AvailabilityInput,
+    security(("operator" = [])),
+    responses((status = 200, body = Envelope<AvailabilityInput>), (status = 400), (status = 401), (status = 404))
+)]
+pub async fn set_availability(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AvailabilityInput>,
+) -> ApiResult<Success<AvailabilityInput>> {
+    let id = provider_id(&state, &id)?;
+    let (policy, weekly, exceptions) = body.parse("")?;
+    let now = jiff::Timestamp::now().as_microsecond();
+    if !state.store.set_provider_availability(id, policy, &weekly, &exceptions, now).await? {
+        return Err(ApiError::new(Reason::NotFound).with_detail("no such care provider"));
+    }
+    state
+        .audit
+        .record(
+            AuditEvent::success("careprovider.availability_set", None, ACTOR).details(json!({ "careProvider": id })),
+        )
+        .await?;
+    let stored = state.store.care_provider(id).await?.ok_or_else(|| ApiError::new(Reason::NotFound))?;
+    Ok(Success(AvailabilityInput::from_provider(&stored)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CatalogueItemInput {
+    /// `language`, `specialty`, `experienceLevel` or `providerLevel`.
+    #[schema(value_type = String, example = "language")]
+    pub kind: CatalogueKind,
+    pub id: i64,
+    #[serde(rename = "namePLang")]
+    pub name_plang: String,
+    #[serde(rename = "nameSLang")]
+    pub name_slang: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CatalogueRequest {
+    pub items: Vec<CatalogueItemInput>,
+}
+
+/// Add or rename catalogue entries.
+#[utoipa::path(
+    put,
+    path = "/catalogue",
+    tag = "admin",
+    request_body = CatalogueRequest,
+    security(("operator" = [])),
+    responses((status = 200, body = Envelope<Vec<CatalogueEntry>>), (status = 400), (status = 401))
+)]
+pub async fn upsert_catalogue(
+    State(state): State<AppState>,
+    _: Operator,
+    ApiJson(body): ApiJson<CatalogueRequest>,
+) -> ApiResult<Success<Vec<CatalogueEntry>>> {
+    let mut items = Vec::with_capacity(body.items.len());
+    for (i, item) in body.items.into_iter().enumerate() {
+        if !(1..=1_000_000).contains(&item.id) {
+            return Err(ApiError::validation(format!("items[{i}].id"), "must be 1 to 1000000"));
+        }
+        for (field, name) in [("namePLang", &item.name_plang), ("nameSLang", &item.name_slang)] {
+            if name.trim().is_empty() || name.chars().count() > 100 {
+                return Err(ApiError::validation(format!("items[{i}].{field}"), "must be 1 to 100 characters"));
+            }
+            check_free_text(name).map_err(|e| ApiError::validation(format!("items[{i}].{field}"), e.to_string()))?;
+        }
+        items.push(CatalogueItem {
+            kind: item.kind,
+            id: item.id,
+            name_plang: item.name_plang.trim().into(),
+            name_slang: item.name_slang.trim().into(),
+        });
+    }
+    state.store.upsert_catalogue_items(&items).await?;
+    state
+        .audit
+        .record(AuditEvent::success("catalogue.updated", None, ACTOR).details(json!({ "items": items.len() })))
+        .await?;
+    Ok(Success(items.iter().map(CatalogueEntry::from).collect()))
+}
