@@ -1,6 +1,7 @@
 //! Use cases. Each takes parsed domain inputs and talks to the store.
 
 pub mod audit;
+pub mod demo;
 pub mod directory;
 pub mod organizations;
 pub mod providers;

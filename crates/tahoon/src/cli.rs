@@ -55,6 +55,11 @@ pub enum Command {
     /// Manage partner organizations.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Manage care providers and their availability.
+    #[command(subcommand)]
+    Provider(ProviderCommand),
+    /// Fill an empty database with demo organizations and providers.
+    Demo(DemoArgs),
     /// Sign a JSON body read from standard input, as a partner would.
     Sign(SignArgs),
     /// Inspect the audit trail.
@@ -67,6 +72,53 @@ pub struct ServeArgs {
     /// Address to listen on. Default 127.0.0.1:8080.
     #[arg(long, env = "TAHOON_LISTEN")]
     pub listen: Option<String>,
+    /// On an empty database, first load demo data and print its credentials.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many care providers.
+    #[arg(long, default_value_t = 50)]
+    pub providers: usize,
+    /// Seed of the generator: the same seed gives the same providers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print `{"organizations":[…]}` as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProviderCommand {
+    /// Create or update providers (by externalId) with their availability from a JSON file:
+    /// `{"providers":[…]}` or a bare array. Idempotent.
+    Import(ProviderImportArgs),
+    /// List providers.
+    List(JsonFlag),
+    /// Show or replace a provider's availability.
+    #[command(subcommand)]
+    Availability(AvailabilityCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderImportArgs {
+    pub file: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AvailabilityCommand {
+    /// Print a provider's availability as JSON (the format `set` reads).
+    Show { id: String },
+    /// Replace a provider's availability from a JSON file.
+    Set {
+        id: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

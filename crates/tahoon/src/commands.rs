@@ -1,7 +1,9 @@
 //! One file per command.
 
 mod audit;
+mod demo;
 mod org;
+mod provider;
 mod serve;
 mod sign;
 
@@ -23,6 +25,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Command::Org(command) => org::run(&settings, command).await,
                 Command::Audit(command) => audit::run(&settings, command).await,
+                Command::Provider(command) => provider::run(&settings, command).await,
+                Command::Demo(args) => demo::run(&settings, args).await,
                 Command::Sign(_) => unreachable!("handled above"),
             }
         }

@@ -133,6 +133,9 @@ impl KnownIds {
     pub async fn load(state: &AppState) -> ApiResult<KnownIds> {
         Ok(KnownIds(state.store.catalogue().await?.into_iter().map(|i| (i.kind, i.id)).collect()))
     }
+    pub fn from_set(ids: HashSet<(CatalogueKind, i64)>) -> KnownIds {
+        KnownIds(ids)
+    }
     fn check(&self, kind: CatalogueKind, id: i64, field: String) -> ApiResult<()> {
         if self.0.contains(&(kind, id)) {
             Ok(())

@@ -6,6 +6,12 @@ use tahoon_server::Application;
 
 pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = settings.state().await?;
+    if args.demo
+        && tahoon_server::services::demo::is_empty(&state).await.map_err(|_| anyhow::anyhow!("reading the database"))?
+    {
+        let data = super::demo::load(&state, 50, 1).await?;
+        super::demo::print(&data, false)?;
+    }
     let listen = settings.listen(args.listen);
     let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
     let app = Application::new(state, listener);
