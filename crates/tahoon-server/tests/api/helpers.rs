@@ -78,6 +78,11 @@ impl TestApp {
         TestApp { base, http, state, _db: db }
     }
 
+    /// The database URL, for fixtures written behind the API (bookings before booking exists).
+    pub fn _db_url(&self) -> String {
+        self._db.url.clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

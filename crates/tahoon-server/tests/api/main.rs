@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod careprovider;
 mod docs;
 mod envelope;
 mod helpers;
