@@ -11,6 +11,7 @@ pub mod organization;
 pub mod provider;
 pub mod public_id;
 pub mod reason;
+pub mod screening;
 pub mod secrets;
 pub mod signing;
 pub mod time_zone;

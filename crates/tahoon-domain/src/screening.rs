@@ -1,0 +1,486 @@
+//! Screening instruments (PHQ-9, GAD-7 and operator-defined ones), answer validation and scoring.
+//!
+//! Ids: question `instrument_id * 1000 + position` (1-based), option `question_id * 10 + index`
+//! (0-based), so every question and option id is unique across instruments and a submission's
+//! instrument follows from its question ids.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub const PHQ9_ID: i64 = 1;
+pub const GAD7_ID: i64 = 2;
+/// Operator-defined instruments get ids from here on.
+pub const FIRST_CUSTOM_ID: i64 = 100;
+pub const MAX_OPTIONS: usize = 10;
+pub const MAX_QUESTIONS: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum QuestionType {
+    Choice,
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OptionDefinition {
+    #[serde(rename = "textPLang")]
+    pub text_plang: String,
+    #[serde(rename = "textSLang")]
+    pub text_slang: String,
+    pub value: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionDefinition {
+    #[serde(rename = "textPLang")]
+    pub text_plang: String,
+    #[serde(rename = "textSLang")]
+    pub text_slang: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// Counted in the total (choice questions only).
+    #[serde(default = "yes")]
+    pub scored: bool,
+    #[serde(default)]
+    pub options: Vec<OptionDefinition>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Band {
+    pub min: i64,
+    pub max: i64,
+    /// `minimal`, `mild`, `moderate`, `moderately_severe`, `severe`, …
+    pub code: String,
+    #[serde(rename = "namePLang")]
+    pub name_plang: String,
+    #[serde(rename = "nameSLang")]
+    pub name_slang: String,
+}
+
+/// Raises `flag` when the answer to question `question` (1-based position) is worth at least
+/// `min_value`, whatever the total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RiskRule {
+    pub question: usize,
+    pub min_value: i64,
+    pub flag: String,
+}
+
+/// An instrument as defined (by us for the built-ins, by the operator otherwise).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InstrumentDefinition {
+    pub code: String,
+    #[serde(rename = "namePLang")]
+    pub name_plang: String,
+    #[serde(rename = "nameSLang")]
+    pub name_slang: String,
+    #[serde(rename = "instructionsPLang", default)]
+    pub instructions_plang: String,
+    #[serde(rename = "instructionsSLang", default)]
+    pub instructions_slang: String,
+    pub questions: Vec<QuestionDefinition>,
+    pub bands: Vec<Band>,
+    #[serde(default)]
+    pub risk_rules: Vec<RiskRule>,
+}
+
+/// An instrument with its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instrument {
+    pub id: i64,
+    pub definition: InstrumentDefinition,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DefinitionError {
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Where a definition error is, and what.
+pub type FieldError = (String, String);
+
+impl InstrumentDefinition {
+    pub fn max_total(&self) -> i64 {
+        self.questions
+            .iter()
+            .filter(|q| q.scored && q.kind == QuestionType::Choice)
+            .map(|q| q.options.iter().map(|o| o.value).max().unwrap_or(0))
+            .sum()
+    }
+
+    /// Checks a definition; errors name the field (`questions[2].options`).
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let err = |f: &str, m: &str| Err((f.to_string(), m.to_string()));
+        if self.code.len() < 2
+            || self.code.len() > 20
+            || !self.code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        {
+            return err("code", "must be 2 to 20 characters of A–Z 0–9 - _");
+        }
+        let texts = [("namePLang", &self.name_plang), ("nameSLang", &self.name_slang)];
+        for (field, text) in texts {
+            if text.trim().is_empty() || text.chars().count() > 200 {
+                return err(field, "must be 1 to 200 characters");
+            }
+        }
+        if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
+            return err("questions", "must hold 1 to 100 questions");
+        }
+        for (i, q) in self.questions.iter().enumerate() {
+            let f = |name: &str| format!("questions[{i}].{name}");
+            if q.text_plang.trim().is_empty()
+                || q.text_plang.chars().count() > 1000
+                || q.text_slang.chars().count() > 1000
+            {
+                return Err((f("textPLang"), "must be 1 to 1000 characters".into()));
+            }
+            match q.kind {
+                QuestionType::Choice => {
+                    if q.options.len() < 2 || q.options.len() > MAX_OPTIONS {
+                        return Err((f("options"), "a choice question needs 2 to 10 options".into()));
+                    }
+                    for (j, o) in q.options.iter().enumerate() {
+                        if !(0..=100).contains(&o.value) {
+                            return Err((format!("questions[{i}].options[{j}].value"), "must be 0 to 100".into()));
+                        }
+                        if o.text_plang.trim().is_empty() || o.text_plang.chars().count() > 200 {
+                            return Err((
+                                format!("questions[{i}].options[{j}].textPLang"),
+                                "must be 1 to 200 characters".into(),
+                            ));
+                        }
+                    }
+                }
+                QuestionType::Text => {
+                    if !q.options.is_empty() {
+                        return Err((f("options"), "a text question has no options".into()));
+                    }
+                }
+            }
+        }
+        // Bands cover 0..=max_total, in order, without gaps or overlaps.
+        let mut next = 0;
+        for (i, b) in self.bands.iter().enumerate() {
+            if b.min != next || b.max < b.min {
+                return Err((
+                    format!("bands[{i}].min"),
+                    format!("bands must cover the scores from 0 in order; expected min {next}"),
+                ));
+            }
+            if b.code.is_empty() || b.name_plang.trim().is_empty() {
+                return Err((format!("bands[{i}].code"), "a band needs a code and a name".into()));
+            }
+            next = b.max + 1;
+        }
+        if next != self.max_total() + 1 {
+            return Err((
+                "bands".into(),
+                format!("bands must end at the highest possible total, {}", self.max_total()),
+            ));
+        }
+        for (i, r) in self.risk_rules.iter().enumerate() {
+            let ok =
+                r.question >= 1 && self.questions.get(r.question - 1).is_some_and(|q| q.kind == QuestionType::Choice);
+            if !ok {
+                return Err((
+                    format!("riskRules[{i}].question"),
+                    "must be the 1-based position of a choice question".into(),
+                ));
+            }
+            if r.flag.is_empty() || r.flag.len() > 40 || !r.flag.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                return Err((format!("riskRules[{i}].flag"), "must be 1 to 40 characters of a–z _".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Instrument {
+    pub fn question_id(&self, position: usize) -> i64 {
+        self.id * 1000 + position as i64
+    }
+    pub fn option_id(&self, position: usize, index: usize) -> i64 {
+        self.question_id(position) * 10 + index as i64
+    }
+    /// The instrument a question id belongs to.
+    pub fn instrument_of(question_id: i64) -> i64 {
+        question_id / 1000
+    }
+}
+
+/// One answer as submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Answer {
+    pub question_id: i64,
+    pub option_id: Option<i64>,
+    pub text: Option<String>,
+}
+
+/// An answer that passed validation, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScoredAnswer {
+    pub question_id: i64,
+    pub option_id: Option<i64>,
+    pub value: Option<i64>,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scored {
+    pub total: i64,
+    pub max_total: i64,
+    pub band: Band,
+    pub risk_flags: Vec<String>,
+    pub answers: Vec<ScoredAnswer>,
+}
+
+/// Why a submission is refused; `index` is the position in `answers` when one is at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("question {question_id} is not part of this instrument")]
+    UnknownQuestion { index: usize, question_id: i64 },
+    #[error("question {question_id} is answered more than once")]
+    Duplicate { index: usize, question_id: i64 },
+    #[error("option {option_id} does not belong to question {question_id}")]
+    ForeignOption { index: usize, question_id: i64, option_id: i64 },
+    #[error("question {question_id} needs an option (catScreeningQuetionOptionId)")]
+    NeedsOption { index: usize, question_id: i64 },
+    #[error("question {question_id} needs a text answer (answerText)")]
+    NeedsText { index: usize, question_id: i64 },
+    #[error("required question {question_id} is not answered")]
+    Missing { question_id: i64 },
+}
+
+impl AnswerError {
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            AnswerError::UnknownQuestion { index, .. }
+            | AnswerError::Duplicate { index, .. }
+            | AnswerError::ForeignOption { index, .. }
+            | AnswerError::NeedsOption { index, .. }
+            | AnswerError::NeedsText { index, .. } => Some(*index),
+            AnswerError::Missing { .. } => None,
+        }
+    }
+}
+
+/// Validates a submission against an instrument and scores it.
+pub fn score(instrument: &Instrument, answers: &[Answer]) -> Result<Scored, AnswerError> {
+    let def = &instrument.definition;
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let mut scored = Vec::with_capacity(answers.len());
+    let mut values_by_position: HashMap<usize, i64> = HashMap::new();
+    for (index, a) in answers.iter().enumerate() {
+        let position = (a.question_id - instrument.id * 1000) as usize;
+        let question = (Instrument::instrument_of(a.question_id) == instrument.id && position >= 1)
+            .then(|| def.questions.get(position - 1))
+            .flatten()
+            .ok_or(AnswerError::UnknownQuestion { index, question_id: a.question_id })?;
+        if seen.insert(a.question_id, index).is_some() {
+            return Err(AnswerError::Duplicate { index, question_id: a.question_id });
+        }
+        match question.kind {
+            QuestionType::Choice => {
+                let option_id = a.option_id.ok_or(AnswerError::NeedsOption { index, question_id: a.question_id })?;
+                let option_index = option_id - a.question_id * 10;
+                let option = (0..question.options.len() as i64)
+                    .contains(&option_index)
+                    .then(|| &question.options[option_index as usize])
+                    .ok_or(AnswerError::ForeignOption { index, question_id: a.question_id, option_id })?;
+                values_by_position.insert(position, option.value);
+                scored.push(ScoredAnswer {
+                    question_id: a.question_id,
+                    option_id: Some(option_id),
+                    value: Some(option.value),
+                    text: None,
+                });
+            }
+            QuestionType::Text => {
+                let text = a.text.clone().filter(|t| !t.trim().is_empty());
+                if text.is_none() && question.required {
+                    return Err(AnswerError::NeedsText { index, question_id: a.question_id });
+                }
+                scored.push(ScoredAnswer { question_id: a.question_id, option_id: None, value: None, text });
+            }
+        }
+    }
+    for (i, q) in def.questions.iter().enumerate() {
+        let id = instrument.question_id(i + 1);
+        if q.required && !seen.contains_key(&id) {
+            return Err(AnswerError::Missing { question_id: id });
+        }
+    }
+    let total: i64 = def
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| q.scored && q.kind == QuestionType::Choice)
+        .filter_map(|(i, _)| values_by_position.get(&(i + 1)))
+        .sum();
+    let band = def
+        .bands
+        .iter()
+        .find(|b| b.min <= total && total <= b.max)
+        .cloned()
+        .expect("validated bands cover every total");
+    let mut risk_flags: Vec<String> = def
+        .risk_rules
+        .iter()
+        .filter(|r| values_by_position.get(&r.question).is_some_and(|v| *v >= r.min_value))
+        .map(|r| r.flag.clone())
+        .collect();
+    risk_flags.dedup();
+    Ok(Scored { total, max_total: def.max_total(), band, risk_flags, answers: scored })
+}
+
+fn frequency_options() -> Vec<OptionDefinition> {
+    [
+        ("Not at all", "أبداً"),
+        ("Several days", "عدة أيام"),
+        ("More than half the days", "أكثر من نصف الأيام"),
+        ("Nearly every day", "كل يوم تقريباً"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(v, (en, ar))| OptionDefinition { text_plang: (*en).into(), text_slang: (*ar).into(), value: v as i64 })
+    .collect()
+}
+
+fn difficulty_question() -> QuestionDefinition {
+    QuestionDefinition {
+        text_plang: "If you checked off any problems, how difficult have these problems made it for you to do your work, take care of things at home, or get along with other people?".into(),
+        text_slang: "إذا كنت قد أشرت إلى أي من هذه المشكلات، فما مدى الصعوبة التي سببتها لك في أداء عملك أو الاعتناء بأمور المنزل أو التعامل مع الآخرين؟".into(),
+        kind: QuestionType::Choice,
+        required: false,
+        scored: false,
+        options: [("Not difficult at all", "ليست صعبة على الإطلاق"), ("Somewhat difficult", "صعبة إلى حد ما"), ("Very difficult", "صعبة جداً"), ("Extremely difficult", "صعبة للغاية")]
+            .iter()
+            .enumerate()
+            .map(|(v, (en, ar))| OptionDefinition { text_plang: (*en).into(), text_slang: (*ar).into(), value: v as i64 })
+            .collect(),
+    }
+}
+
+fn band(min: i64, max: i64, code: &str, en: &str, ar: &str) -> Band {
+    Band { min, max, code: code.into(), name_plang: en.into(), name_slang: ar.into() }
+}
+
+fn items(texts: &[(&str, &str)]) -> Vec<QuestionDefinition> {
+    texts
+        .iter()
+        .map(|(en, ar)| QuestionDefinition {
+            text_plang: (*en).into(),
+            text_slang: (*ar).into(),
+            kind: QuestionType::Choice,
+            required: true,
+            scored: true,
+            options: frequency_options(),
+        })
+        .chain(std::iter::once(difficulty_question()))
+        .collect()
+}
+
+const OVER_TWO_WEEKS: (&str, &str) = (
+    "Over the last 2 weeks, how often have you been bothered by any of the following problems?",
+    "خلال الأسبوعين الماضيين، كم مرة انزعجت من أي من المشكلات التالية؟",
+);
+
+/// PHQ-9 (Kroenke, Spitzer & Williams, 2001), with its published scoring.
+pub fn phq9() -> Instrument {
+    Instrument {
+        id: PHQ9_ID,
+        definition: InstrumentDefinition {
+            code: "PHQ-9".into(),
+            name_plang: "Patient Health Questionnaire (PHQ-9)".into(),
+            name_slang: "استبيان صحة المريض (PHQ-9)".into(),
+            instructions_plang: OVER_TWO_WEEKS.0.into(),
+            instructions_slang: OVER_TWO_WEEKS.1.into(),
+            questions: items(&[
+                ("Little interest or pleasure in doing things", "قلة الاهتمام أو المتعة في القيام بالأشياء"),
+                ("Feeling down, depressed, or hopeless", "الشعور بالحزن أو الاكتئاب أو اليأس"),
+                (
+                    "Trouble falling or staying asleep, or sleeping too much",
+                    "صعوبة في النوم أو الاستمرار فيه، أو النوم أكثر من اللازم",
+                ),
+                ("Feeling tired or having little energy", "الشعور بالتعب أو قلة الطاقة"),
+                ("Poor appetite or overeating", "ضعف الشهية أو الإفراط في الأكل"),
+                (
+                    "Feeling bad about yourself — or that you are a failure or have let yourself or your family down",
+                    "الشعور بعدم الرضا عن نفسك، أو أنك فاشل أو خذلت نفسك أو عائلتك",
+                ),
+                (
+                    "Trouble concentrating on things, such as reading the newspaper or watching television",
+                    "صعوبة في التركيز على الأشياء، مثل قراءة الصحيفة أو مشاهدة التلفاز",
+                ),
+                (
+                    "Moving or speaking so slowly that other people could have noticed? Or the opposite — being so fidgety or restless that you have been moving around a lot more than usual",
+                    "التحرك أو التحدث ببطء شديد لدرجة أن الآخرين قد لاحظوا ذلك، أو العكس: التململ أو عدم الاستقرار لدرجة أنك تتحرك أكثر من المعتاد",
+                ),
+                (
+                    "Thoughts that you would be better off dead or of hurting yourself in some way",
+                    "أفكار بأنك ستكون أفضل حالاً لو كنت ميتاً، أو أفكار بإيذاء نفسك بطريقة ما",
+                ),
+            ]),
+            bands: vec![
+                band(0, 4, "minimal", "Minimal depression", "اكتئاب ضئيل"),
+                band(5, 9, "mild", "Mild depression", "اكتئاب خفيف"),
+                band(10, 14, "moderate", "Moderate depression", "اكتئاب متوسط"),
+                band(15, 19, "moderately_severe", "Moderately severe depression", "اكتئاب متوسط الشدة"),
+                band(20, 27, "severe", "Severe depression", "اكتئاب شديد"),
+            ],
+            risk_rules: vec![RiskRule { question: 9, min_value: 1, flag: "self_harm".into() }],
+        },
+    }
+}
+
+/// GAD-7 (Spitzer, Kroenke, Williams & Löwe, 2006), with its published scoring.
+pub fn gad7() -> Instrument {
+    Instrument {
+        id: GAD7_ID,
+        definition: InstrumentDefinition {
+            code: "GAD-7".into(),
+            name_plang: "Generalized Anxiety Disorder scale (GAD-7)".into(),
+            name_slang: "مقياس اضطراب القلق العام (GAD-7)".into(),
+            instructions_plang: OVER_TWO_WEEKS.0.into(),
+            instructions_slang: OVER_TWO_WEEKS.1.into(),
+            questions: items(&[
+                ("Feeling nervous, anxious, or on edge", "الشعور بالتوتر أو القلق أو العصبية"),
+                ("Not being able to stop or control worrying", "عدم القدرة على التوقف عن القلق أو التحكم فيه"),
+                ("Worrying too much about different things", "القلق الزائد حيال أمور مختلفة"),
+                ("Trouble relaxing", "صعوبة في الاسترخاء"),
+                ("Being so restless that it is hard to sit still", "التململ الشديد لدرجة صعوبة البقاء جالساً بهدوء"),
+                ("Becoming easily annoyed or irritable", "سرعة الانزعاج أو الاستثارة"),
+                ("Feeling afraid, as if something awful might happen", "الشعور بالخوف كأن شيئاً فظيعاً قد يحدث"),
+            ]),
+            bands: vec![
+                band(0, 4, "minimal", "Minimal anxiety", "قلق ضئيل"),
+                band(5, 9, "mild", "Mild anxiety", "قلق خفيف"),
+                band(10, 14, "moderate", "Moderate anxiety", "قلق متوسط"),
+                band(15, 21, "severe", "Severe anxiety", "قلق شديد"),
+            ],
+            risk_rules: vec![],
+        },
+    }
+}
+
+pub fn built_in() -> Vec<Instrument> {
+    vec![phq9(), gad7()]
+}
+
+#[cfg(test)]
+mod tests;
