@@ -122,3 +122,67 @@ pub struct BusyInterval {
     pub user_id: i64,
     pub interval: tahoon_domain::availability::Interval,
 }
+
+/// A registered user. Erased users keep their id (for anonymous records) and lose the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub organization_id: i64,
+    pub reference_id: Option<String>,
+    pub name: Option<String>,
+    pub dob: Option<String>,
+    pub gender: Option<i64>,
+    pub created_at_us: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Registration {
+    Created(User),
+    /// The reference id was registered already in this organization: that user.
+    Existing(User),
+}
+
+/// An event for the outbox, written with the change it announces.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub organization_id: Option<i64>,
+    pub event_type: String,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAssessment {
+    pub organization_id: i64,
+    pub user_id: i64,
+    pub instrument_id: i64,
+    pub instrument_code: String,
+    pub total: i64,
+    pub max_total: i64,
+    pub band_code: String,
+    pub risk_flags: Vec<String>,
+    pub answers: Vec<tahoon_domain::screening::ScoredAnswer>,
+    pub now_us: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentRecord {
+    pub id: i64,
+    pub user_id: i64,
+    pub instrument_id: i64,
+    pub instrument_code: String,
+    pub total: i64,
+    pub max_total: i64,
+    pub band_code: String,
+    pub risk_flags: Vec<String>,
+    pub answers: Vec<tahoon_domain::screening::ScoredAnswer>,
+    pub created_at_us: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEvent {
+    pub id: i64,
+    pub organization_id: Option<i64>,
+    pub event_type: String,
+    pub payload: String,
+    pub created_at_us: i64,
+}

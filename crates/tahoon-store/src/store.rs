@@ -121,8 +121,40 @@ pub trait Store: Send + Sync + 'static {
 
     // Users.
     async fn create_user(&self, new: NewUser) -> Result<i64, StoreError>;
-    /// The one ownership check: the user exists and belongs to the organization.
+    /// Registers a user, or returns the one already registered with this reference id in this
+    /// organization; concurrent registrations of one reference id create exactly one user.
+    async fn register_user(&self, new: NewUser) -> Result<Registration, StoreError>;
+    /// The one ownership check: the user exists, is not erased and belongs to the organization.
     async fn user_in_organization(&self, organization_id: i64, user_id: i64) -> Result<bool, StoreError>;
+    /// The organization's (not erased) user.
+    async fn user(&self, organization_id: i64, user_id: i64) -> Result<Option<User>, StoreError>;
+    /// Erases name, date of birth, reference id and free-text answers (scores and bookings stay,
+    /// anonymous), and records `event`, in one transaction. `false` when there is no such user.
+    async fn erase_user(
+        &self,
+        organization_id: i64,
+        user_id: i64,
+        event: NewEvent,
+        now_us: i64,
+    ) -> Result<bool, StoreError>;
+
+    // Screening.
+    /// Operator-defined instruments (the built-in ones live in the domain).
+    async fn custom_instruments(&self) -> Result<Vec<tahoon_domain::screening::Instrument>, StoreError>;
+    /// Stores a new instrument with the next free id; `None` when its code is taken.
+    async fn add_instrument(
+        &self,
+        definition: &tahoon_domain::screening::InstrumentDefinition,
+        now_us: i64,
+    ) -> Result<Option<tahoon_domain::screening::Instrument>, StoreError>;
+    /// Stores an assessment and its events in one transaction.
+    async fn record_assessment(&self, assessment: NewAssessment, events: Vec<NewEvent>) -> Result<i64, StoreError>;
+    /// A user's assessments, newest first.
+    async fn assessments(&self, organization_id: i64, user_id: i64) -> Result<Vec<AssessmentRecord>, StoreError>;
+
+    // Outbox.
+    /// Undelivered events, oldest first.
+    async fn pending_events(&self, limit: i64) -> Result<Vec<OutboxEvent>, StoreError>;
 
     // Audit.
     /// Appends to the hash chain; appends are serialized so the chain never forks.

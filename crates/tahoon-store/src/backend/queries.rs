@@ -497,12 +497,176 @@ macro_rules! impl_store_queries {
 
             async fn user_in_organization(&self, organization_id: i64, user_id: i64) -> Result<bool, StoreError> {
                 let found: Option<(i64,)> =
-                    sqlx::query_as("SELECT id FROM users WHERE id = $1 AND organization_id = $2")
+                    sqlx::query_as("SELECT id FROM users WHERE id = $1 AND organization_id = $2 AND erased_at IS NULL")
                         .bind(user_id)
                         .bind(organization_id)
                         .fetch_optional(&self.pool)
                         .await?;
                 Ok(found.is_some())
+            }
+
+            async fn register_user(&self, new: NewUser) -> Result<Registration, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let created: Option<UserRow> = sqlx::query_as(
+                    "INSERT INTO users (organization_id, reference_id, name, dob, gender, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, reference_id) DO NOTHING \
+                     RETURNING id, organization_id, reference_id, name, dob, gender, created_at",
+                )
+                .bind(new.organization_id)
+                .bind(&new.reference_id)
+                .bind(&new.name)
+                .bind(&new.dob)
+                .bind(new.gender)
+                .bind(new.now_us)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let outcome = match created {
+                    Some(row) => Registration::Created(row.into()),
+                    None => {
+                        let row: UserRow = sqlx::query_as(
+                            "SELECT id, organization_id, reference_id, name, dob, gender, created_at FROM users \
+                             WHERE organization_id = $1 AND reference_id = $2",
+                        )
+                        .bind(new.organization_id)
+                        .bind(&new.reference_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        Registration::Existing(row.into())
+                    }
+                };
+                tx.commit().await?;
+                Ok(outcome)
+            }
+
+            async fn user(&self, organization_id: i64, user_id: i64) -> Result<Option<User>, StoreError> {
+                let row: Option<UserRow> = sqlx::query_as(
+                    "SELECT id, organization_id, reference_id, name, dob, gender, created_at FROM users \
+                     WHERE id = $1 AND organization_id = $2 AND erased_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(organization_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn erase_user(&self, organization_id: i64, user_id: i64, event: NewEvent, now_us: i64) -> Result<bool, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let erased = sqlx::query(
+                    "UPDATE users SET name = NULL, dob = NULL, reference_id = NULL, erased_at = $3 \
+                     WHERE id = $1 AND organization_id = $2 AND erased_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(organization_id)
+                .bind(now_us)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if erased == 0 {
+                    return Ok(false);
+                }
+                let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, answers FROM assessments WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for (id, answers) in rows {
+                    sqlx::query("UPDATE assessments SET answers = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(without_text(&answers)?)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                insert_event!(&mut *tx, &event, now_us);
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn custom_instruments(&self) -> Result<Vec<tahoon_domain::screening::Instrument>, StoreError> {
+                let rows: Vec<InstrumentRow> =
+                    sqlx::query_as("SELECT id, definition FROM screening_instruments ORDER BY id")
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn add_instrument(
+                &self,
+                definition: &tahoon_domain::screening::InstrumentDefinition,
+                now_us: i64,
+            ) -> Result<Option<tahoon_domain::screening::Instrument>, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM screening_instruments WHERE code = $1")
+                    .bind(&definition.code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    return Ok(None);
+                }
+                let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM screening_instruments")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let id = last.map_or(tahoon_domain::screening::FIRST_CUSTOM_ID, |l| l + 1);
+                sqlx::query("INSERT INTO screening_instruments (id, code, definition, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(&definition.code)
+                    .bind(serde_json::to_string(definition).expect("plain data serializes"))
+                    .bind(now_us)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Some(tahoon_domain::screening::Instrument { id, definition: definition.clone() }))
+            }
+
+            async fn record_assessment(&self, a: NewAssessment, events: Vec<NewEvent>) -> Result<i64, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO assessments (organization_id, user_id, instrument_id, instrument_code, total, max_total, \
+                     band_code, risk_flags, answers, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                )
+                .bind(a.organization_id)
+                .bind(a.user_id)
+                .bind(a.instrument_id)
+                .bind(&a.instrument_code)
+                .bind(a.total)
+                .bind(a.max_total)
+                .bind(&a.band_code)
+                .bind(serde_json::to_string(&a.risk_flags).expect("plain data serializes"))
+                .bind(serde_json::to_string(&a.answers).expect("plain data serializes"))
+                .bind(a.now_us)
+                .fetch_one(&mut *tx)
+                .await?;
+                for event in &events {
+                    let mut event = event.clone();
+                    if let serde_json::Value::Object(fields) = &mut event.payload {
+                        fields.insert("assessmentRowId".into(), id.into());
+                    }
+                    insert_event!(&mut *tx, &event, a.now_us);
+                }
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn assessments(&self, organization_id: i64, user_id: i64) -> Result<Vec<AssessmentRecord>, StoreError> {
+                let rows: Vec<AssessmentRow> = sqlx::query_as(
+                    "SELECT id, user_id, instrument_id, instrument_code, total, max_total, band_code, risk_flags, answers, \
+                     created_at FROM assessments WHERE organization_id = $1 AND user_id = $2 ORDER BY created_at DESC, id DESC",
+                )
+                .bind(organization_id)
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn pending_events(&self, limit: i64) -> Result<Vec<OutboxEvent>, StoreError> {
+                let rows: Vec<OutboxRow> = sqlx::query_as(
+                    "SELECT id, organization_id, event_type, payload, created_at FROM outbox_events \
+                     WHERE delivered_at IS NULL ORDER BY id LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
             }
 
             async fn append_audit(&self, content: AuditContent) -> Result<AuditEntry, StoreError> {
@@ -679,5 +843,21 @@ macro_rules! load_providers {
             .fetch_all($pool)
             .await?,
         }
+    }};
+}
+
+/// Writes one outbox event inside a transaction.
+macro_rules! insert_event {
+    ($conn:expr, $event:expr, $now:expr) => {{
+        let event: &NewEvent = $event;
+        sqlx::query(
+            "INSERT INTO outbox_events (organization_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(event.organization_id)
+        .bind(&event.event_type)
+        .bind(event.payload.to_string())
+        .bind($now)
+        .execute($conn)
+        .await?;
     }};
 }

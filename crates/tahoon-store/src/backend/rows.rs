@@ -431,3 +431,105 @@ pub(crate) fn exception_kind(kind: ExceptionKind) -> &'static str {
         ExceptionKind::ExtraHours => "extraHours",
     }
 }
+
+// ---- Users and screening ------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: i64,
+    organization_id: i64,
+    reference_id: Option<String>,
+    name: Option<String>,
+    dob: Option<String>,
+    gender: Option<i64>,
+    created_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            organization_id: r.organization_id,
+            reference_id: r.reference_id,
+            name: r.name,
+            dob: r.dob,
+            gender: r.gender,
+            created_at_us: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct InstrumentRow {
+    id: i64,
+    definition: String,
+}
+
+impl TryFrom<InstrumentRow> for tahoon_domain::screening::Instrument {
+    type Error = StoreError;
+    fn try_from(r: InstrumentRow) -> Result<Self, StoreError> {
+        Ok(tahoon_domain::screening::Instrument { id: r.id, definition: json("instrument", &r.definition)? })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AssessmentRow {
+    id: i64,
+    user_id: i64,
+    instrument_id: i64,
+    instrument_code: String,
+    total: i64,
+    max_total: i64,
+    band_code: String,
+    risk_flags: String,
+    answers: String,
+    created_at: i64,
+}
+
+impl TryFrom<AssessmentRow> for AssessmentRecord {
+    type Error = StoreError;
+    fn try_from(r: AssessmentRow) -> Result<Self, StoreError> {
+        Ok(AssessmentRecord {
+            id: r.id,
+            user_id: r.user_id,
+            instrument_id: r.instrument_id,
+            instrument_code: r.instrument_code,
+            total: r.total,
+            max_total: r.max_total,
+            band_code: r.band_code,
+            risk_flags: json("risk flags", &r.risk_flags)?,
+            answers: json("answers", &r.answers)?,
+            created_at_us: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OutboxRow {
+    id: i64,
+    organization_id: Option<i64>,
+    event_type: String,
+    payload: String,
+    created_at: i64,
+}
+
+impl From<OutboxRow> for OutboxEvent {
+    fn from(r: OutboxRow) -> Self {
+        OutboxEvent {
+            id: r.id,
+            organization_id: r.organization_id,
+            event_type: r.event_type,
+            payload: r.payload,
+            created_at_us: r.created_at,
+        }
+    }
+}
+
+/// Free text removed from stored answers (erasure keeps the choices and scores).
+pub(crate) fn without_text(answers: &str) -> Result<String, StoreError> {
+    let mut parsed: Vec<tahoon_domain::screening::ScoredAnswer> = json("answers", answers)?;
+    for a in &mut parsed {
+        a.text = None;
+    }
+    Ok(serde_json::to_string(&parsed).expect("plain data serializes"))
+}

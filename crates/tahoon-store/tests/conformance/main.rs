@@ -2,6 +2,7 @@
 //! `TAHOON_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 mod providers;
+mod users;
 
 use providers::*;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use tahoon_domain::audit::{AuditContent, ChainVerifier, Outcome};
 use tahoon_domain::organization::{OrganizationKind, Role};
 use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 use tahoon_store::*;
+use users::*;
 
 pub(crate) struct Fixture {
     pub store: Arc<dyn Store>,
@@ -251,4 +253,7 @@ tahoon_store::backend_tests!(
     providers_upsert_idempotently,
     availability_is_replaced,
     users_and_busy_intervals,
+    concurrent_registrations_create_one_user,
+    erasure_keeps_scores_and_frees_the_reference,
+    instruments_get_ids_and_unique_codes,
 );
