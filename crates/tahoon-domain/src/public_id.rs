@@ -51,6 +51,7 @@ pub mod kind {
         Booking = 4, "bkg", "booking id";
         Slot = 5, "slot", "slot id";
         WebhookEndpoint = 6, "whe", "webhook endpoint id";
+        Assessment = 7, "asm", "assessment id";
     }
 }
 

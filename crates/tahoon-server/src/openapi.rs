@@ -17,6 +17,7 @@ Responses use the envelope `{status, reason, reasonName, message, data, requestI
         (name = "auth", description = "OAuth 2.0 tokens"),
         (name = "admin", description = "Operator plane: bearer operator token from the server's configuration"),
         (name = "careprovider", description = "Care providers: catalogue, search with real-time slots, schedules, profiles"),
+        (name = "user", description = "Users: registration, screening (PHQ-9, GAD-7), personal-data rights"),
         (name = "diagnostics", description = "Help for integrating partners"),
         (name = "health", description = "Liveness and readiness"),
     )

@@ -6,3 +6,4 @@ pub mod careprovider;
 pub mod diagnostics;
 pub mod fallback;
 pub mod health;
+pub mod user;

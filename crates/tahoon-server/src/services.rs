@@ -5,5 +5,6 @@ pub mod demo;
 pub mod directory;
 pub mod organizations;
 pub mod providers;
+pub mod screening;
 pub mod tokens;
 pub mod users;

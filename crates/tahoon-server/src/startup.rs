@@ -2,7 +2,7 @@
 
 use crate::middleware::{legacy, request_context};
 use crate::openapi::ApiDoc;
-use crate::routes::{admin, auth, careprovider, diagnostics, fallback, health};
+use crate::routes::{admin, auth, careprovider, diagnostics, fallback, health, user};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -25,6 +25,12 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(careprovider::search::search_providers))
         .routes(routes!(careprovider::schedule::provider_schedule))
         .routes(routes!(careprovider::profile::provider_profile))
+        .routes(routes!(user::register::register_user))
+        .routes(routes!(user::questions::assessment_questions))
+        .routes(routes!(user::submit::submit_assessment))
+        .routes(routes!(user::assessments::list_assessments))
+        .routes(routes!(user::export::export_user))
+        .routes(routes!(user::erase::erase_user))
 }
 
 /// Operator routes, only under `/api/v1/admin`.
@@ -37,6 +43,7 @@ fn admin_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::careproviders::get_provider))
         .routes(routes!(admin::careproviders::set_availability))
         .routes(routes!(admin::careproviders::upsert_catalogue))
+        .routes(routes!(admin::instruments::add_instrument))
 }
 
 /// The OpenAPI document and the router that serves it.

@@ -2,7 +2,8 @@
 //!
 //! One extractor for both signature forms (see `tahoon_domain::signing`): the
 //! `X-Tahoon-Signature` header when present (each signature accepted once), otherwise the
-//! `secureHash` field, unless the organization requires the header. `secureHash` is removed
+//! `secureHash` field, unless the organization requires the header. A request without a body
+//! (GET, DELETE) can only use the header, which then signs `<t>.<METHOD> <path?query>`. `secureHash` is removed
 //! before `T` is parsed, so request types never declare it and unknown fields stay refused.
 
 use super::auth::Partner;
@@ -11,7 +12,7 @@ use crate::error::ApiError;
 use crate::services::audit::AuditEvent;
 use crate::services::tokens::Authenticated;
 use crate::state::AppState;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tahoon_domain::reason::Reason;
@@ -57,7 +58,11 @@ impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState> for Signed
             AuditEvent::failure("signature.failed", Some(auth.organization.id), format!("org:{}", auth.organization.id))
                 .details(json!({ "method": parts.method.as_str(), "path": parts.uri.path(), "why": why }))
         };
+        // A request without a body (GET, DELETE) signs its method and path instead.
+        let target = parts.extensions.get::<OriginalUri>().map(|u| u.0.clone()).unwrap_or_else(|| parts.uri.clone());
+        let target = format!("{} {}", parts.method, target.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
         let bytes = read_json_bytes(Request::from_parts(parts.clone(), body), state).await?;
+        let bodiless = bytes.is_empty();
         let shared_key =
             state.config.secrets.master_key.unseal(&auth.organization.shared_key_sealed).map_err(ApiError::internal)?;
 
@@ -67,7 +72,8 @@ impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState> for Signed
             });
             let verified = parsed.and_then(|h| {
                 let now = jiff::Timestamp::now().as_second();
-                h.verify(&shared_key, &bytes, now).map(str::to_string).map_err(|e| signature_error(&e.to_string()))
+                let signed: &[u8] = if bodiless { target.as_bytes() } else { &bytes };
+                h.verify(&shared_key, signed, now).map(str::to_string).map_err(|e| signature_error(&e.to_string()))
             });
             let signature = match verified {
                 Ok(signature) => signature,
@@ -90,7 +96,12 @@ impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState> for Signed
                 state.audit.record_failure(audit_failure("header signature replayed")).await;
                 return Err(signature_error("this signature was already used; sign each request anew"));
             }
-            (SignatureForm::Header, parse_value(&bytes)?)
+            (SignatureForm::Header, if bodiless { Value::Null } else { parse_value(&bytes)? })
+        } else if bodiless {
+            state.audit.record_failure(audit_failure("header signature missing on a request without a body")).await;
+            return Err(signature_error(
+                "a request without a body is signed with X-Tahoon-Signature over \"<t>.<METHOD> <path>\"",
+            ));
         } else if auth.organization.require_signature_header {
             state.audit.record_failure(audit_failure("header signature required")).await;
             return Err(signature_error("this organization requires the X-Tahoon-Signature header"));

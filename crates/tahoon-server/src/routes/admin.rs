@@ -1,4 +1,5 @@
 //! The operator plane (`/api/v1/admin/…`), authenticated by the operator token.
 
 pub mod careproviders;
+pub mod instruments;
 pub mod organizations;

@@ -1,4 +1,4 @@
-//! The one ownership check for every route that takes a `userId`.
+//! Users: registration and the one ownership check for every route that takes a `userId`.
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -12,4 +12,44 @@ pub async fn owned_user(state: &AppState, organization_id: i64, user_id: &str) -
     let not_found = || ApiError::field(Reason::UserNotFound, "userId", "no such user in this organization");
     let id = state.ids.decode::<kind::User>(user_id.trim()).map_err(|_| not_found())?.id();
     if state.store.user_in_organization(organization_id, id).await? { Ok(id) } else { Err(not_found()) }
+}
+
+/// A validated registration.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub reference_id: String,
+    pub name: String,
+    pub dob: jiff::civil::Date,
+    pub gender: tahoon_domain::provider::Gender,
+}
+
+/// Registers a user, or finds the one registered with the same reference id: `(userId, created)`.
+pub async fn register(state: &AppState, organization_id: i64, r: NewRegistration) -> ApiResult<(String, bool)> {
+    let outcome = state
+        .store
+        .register_user(tahoon_store::NewUser {
+            organization_id,
+            reference_id: r.reference_id,
+            name: r.name,
+            dob: r.dob.to_string(),
+            gender: r.gender.code(),
+            now_us: jiff::Timestamp::now().as_microsecond(),
+        })
+        .await?;
+    let (user, created) = match outcome {
+        tahoon_store::Registration::Created(u) => (u, true),
+        tahoon_store::Registration::Existing(u) => (u, false),
+    };
+    state
+        .audit
+        .record(
+            crate::services::audit::AuditEvent::success(
+                "user.registered",
+                Some(organization_id),
+                format!("org:{organization_id}"),
+            )
+            .details(serde_json::json!({ "user": user.id, "created": created })),
+        )
+        .await?;
+    Ok((state.ids.encode(tahoon_domain::public_id::PublicId::<kind::User>::new(user.id)), created))
 }

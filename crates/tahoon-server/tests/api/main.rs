@@ -7,3 +7,4 @@ mod docs;
 mod envelope;
 mod helpers;
 mod signing;
+mod user;

@@ -1,0 +1,9 @@
+//! Users: registration, screening, and personal-data rights.
+
+pub mod assessments;
+pub mod erase;
+pub mod export;
+pub mod questions;
+pub mod register;
+pub mod submit;
+pub mod views;

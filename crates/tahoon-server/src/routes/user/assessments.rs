@@ -1,0 +1,65 @@
+//! `GET /user/assessments?userId=`.
+
+use super::views::{AssessmentResult, result};
+use crate::envelope::{Envelope, Success};
+use crate::error::ApiResult;
+use crate::extract::auth::Partner;
+use crate::services::audit::AuditEvent;
+use crate::services::{screening, users};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct AssessmentsQuery {
+    pub user_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AssessmentHistory {
+    /// Newest first.
+    pub assessments_list: Vec<AssessmentResult>,
+}
+
+/// A user's past screening results (scores, bands and flags; not the answers).
+#[utoipa::path(
+    get,
+    path = "/user/assessments",
+    tag = "user",
+    params(AssessmentsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<AssessmentHistory>), (status = 400), (status = 401))
+)]
+pub async fn list_assessments(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    query: Result<Query<AssessmentsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Success<AssessmentHistory>> {
+    let organization_id = auth.organization.id;
+    let user_id = match query {
+        Ok(Query(q)) => users::owned_user(&state, organization_id, &q.user_id).await?,
+        Err(_) => {
+            return Err(crate::error::ApiError::field(
+                tahoon_domain::reason::Reason::EmptyParameter,
+                "userId",
+                "is required",
+            ));
+        }
+    };
+    let records = state.store.assessments(organization_id, user_id).await?;
+    let instruments = screening::instruments(&state).await?;
+    state
+        .audit
+        .record(
+            AuditEvent::success("user.assessments_read", Some(organization_id), format!("org:{organization_id}"))
+                .details(json!({ "user": user_id, "count": records.len() })),
+        )
+        .await?;
+    Ok(Success(AssessmentHistory {
+        assessments_list: records.iter().map(|r| result(&state, r, &instruments)).collect(),
+    }))
+}

@@ -1,0 +1,62 @@
+//! `DELETE /user/{userId}`: erase a user's personal data.
+
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::signed::Signed;
+use crate::services::audit::AuditEvent;
+use crate::services::users;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use serde_json::json;
+use tahoon_domain::reason::Reason;
+use tahoon_store::NewEvent;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Erased {
+    pub user_id: String,
+    pub erased: bool,
+}
+
+/// Erase a user.
+///
+/// Erases name, date of birth, reference id and free-text answers; keeps anonymous score (and
+/// booking) records for the organization's reporting, and frees the reference id for a new
+/// registration. The user id is then unknown to every route. Signed with the
+/// `X-Tahoon-Signature` header over `<t>.DELETE <path>`. Audited; writes a `user.erased` event.
+#[utoipa::path(
+    delete,
+    path = "/user/{userId}",
+    tag = "user",
+    params(("userId" = String, Path, description = "usr_…"),
+        ("X-Tahoon-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.DELETE <path>\">")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<Erased>), (status = 400), (status = 401), (status = 403))
+)]
+pub async fn erase_user(
+    State(state): State<AppState>,
+    Path(user): Path<String>,
+    request: Signed<()>,
+) -> ApiResult<Success<Erased>> {
+    let organization_id = request.auth.organization.id;
+    let user_id = users::owned_user(&state, organization_id, &user).await?;
+    let event = NewEvent {
+        organization_id: Some(organization_id),
+        event_type: "user.erased".into(),
+        payload: json!({ "userId": user.trim() }),
+    };
+    let now = jiff::Timestamp::now().as_microsecond();
+    if !state.store.erase_user(organization_id, user_id, event, now).await? {
+        return Err(ApiError::field(Reason::UserNotFound, "userId", "no such user in this organization"));
+    }
+    state
+        .audit
+        .record(
+            AuditEvent::success("user.erased", Some(organization_id), format!("org:{organization_id}"))
+                .details(json!({ "user": user_id })),
+        )
+        .await?;
+    Ok(Success(Erased { user_id: user.trim().to_string(), erased: true }))
+}

@@ -1,0 +1,95 @@
+//! `GET /user/{userId}/export`: everything held about a user.
+
+use super::views::{AssessmentResult, result, time};
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::signed::SignedReadOnly;
+use crate::services::audit::AuditEvent;
+use crate::services::{screening, users};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use serde_json::json;
+use tahoon_domain::reason::Reason;
+use tahoon_domain::screening::ScoredAnswer;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserProfile {
+    pub user_id: String,
+    pub reference_id: Option<String>,
+    pub name: Option<String>,
+    pub dob: Option<String>,
+    pub gender_type: Option<i64>,
+    pub registered_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedAssessment {
+    #[serde(flatten)]
+    pub result: AssessmentResult,
+    /// Every answer as given (option ids, their values, free text).
+    #[schema(value_type = Vec<Object>)]
+    pub answers: Vec<ScoredAnswer>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserExport {
+    pub user: UserProfile,
+    pub assessments: Vec<ExportedAssessment>,
+    pub exported_at: String,
+}
+
+/// Export everything held about a user.
+///
+/// Signed with the `X-Tahoon-Signature` header over `<t>.GET <path>` (the request has no body).
+/// Audited.
+#[utoipa::path(
+    get,
+    path = "/user/{userId}/export",
+    tag = "user",
+    params(("userId" = String, Path, description = "usr_…"),
+        ("X-Tahoon-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.GET <path>\">")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<UserExport>), (status = 400), (status = 401))
+)]
+pub async fn export_user(
+    State(state): State<AppState>,
+    Path(user): Path<String>,
+    request: SignedReadOnly<()>,
+) -> ApiResult<Success<UserExport>> {
+    let organization_id = request.auth.organization.id;
+    let user_id = users::owned_user(&state, organization_id, &user).await?;
+    let profile = state
+        .store
+        .user(organization_id, user_id)
+        .await?
+        .ok_or_else(|| ApiError::field(Reason::UserNotFound, "userId", "no such user in this organization"))?;
+    let records = state.store.assessments(organization_id, user_id).await?;
+    let instruments = screening::instruments(&state).await?;
+    state
+        .audit
+        .record(
+            AuditEvent::success("user.exported", Some(organization_id), format!("org:{organization_id}"))
+                .details(json!({ "user": user_id })),
+        )
+        .await?;
+    Ok(Success(UserExport {
+        user: UserProfile {
+            user_id: user.trim().to_string(),
+            reference_id: profile.reference_id,
+            name: profile.name,
+            dob: profile.dob,
+            gender_type: profile.gender,
+            registered_at: time(profile.created_at_us),
+        },
+        assessments: records
+            .iter()
+            .map(|r| ExportedAssessment { result: result(&state, r, &instruments), answers: r.answers.clone() })
+            .collect(),
+        exported_at: jiff::Timestamp::now().to_string(),
+    }))
+}

@@ -1,0 +1,77 @@
+//! `POST /user/submituserassessmentquestions`.
+
+use super::views::{AssessmentResult, SeverityBand, time};
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::signed::Signed;
+use crate::services::{screening, users};
+use crate::state::AppState;
+use axum::extract::State;
+use serde::Deserialize;
+use tahoon_domain::anti_xss::FreeText;
+use tahoon_domain::screening::Answer;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AnswerInput {
+    pub question_id: i64,
+    /// For choice questions.
+    pub cat_screening_quetion_option_id: Option<i64>,
+    /// For text questions; at most 2000 characters, no markup.
+    #[schema(value_type = Option<String>)]
+    pub answer_text: Option<FreeText>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SubmitRequest {
+    pub user_id: String,
+    /// The instrument's code; inferred from the question ids when absent.
+    pub instrument: Option<String>,
+    /// Every required question exactly once.
+    pub answers: Vec<AnswerInput>,
+    #[serde(default)]
+    pub secure_hash: Option<String>,
+}
+
+/// Submit a user's answers.
+///
+/// Signed (the `secureHash` form does not cover the `answers` array; prefer the
+/// `X-Tahoon-Signature` header). Validates that every required question is answered exactly once
+/// and each option belongs to its question, then stores and scores the submission. A raised risk
+/// flag writes an `assessment.risk_flagged` event.
+#[utoipa::path(
+    post,
+    path = "/user/submituserassessmentquestions",
+    tag = "user",
+    request_body = SubmitRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<AssessmentResult>), (status = 400), (status = 401), (status = 403))
+)]
+pub async fn submit_assessment(
+    State(state): State<AppState>,
+    request: Signed<SubmitRequest>,
+) -> ApiResult<Success<AssessmentResult>> {
+    let organization_id = request.auth.organization.id;
+    let body = request.body;
+    let user_id = users::owned_user(&state, organization_id, &body.user_id).await?;
+    let mut answers = Vec::with_capacity(body.answers.len());
+    for (i, a) in body.answers.into_iter().enumerate() {
+        let text = a.answer_text.map(FreeText::into_inner);
+        if text.as_ref().is_some_and(|t| t.chars().count() > 2000) {
+            return Err(ApiError::validation(format!("answers[{i}].answerText"), "must be at most 2000 characters"));
+        }
+        answers.push(Answer { question_id: a.question_id, option_id: a.cat_screening_quetion_option_id, text });
+    }
+    let done = screening::submit(&state, organization_id, user_id, body.instrument.as_deref(), &answers).await?;
+    Ok(Success(AssessmentResult {
+        assessment_id: done.assessment_id,
+        instrument: done.instrument.definition.code.clone(),
+        total_score: done.scored.total,
+        max_score: done.scored.max_total,
+        severity_band: SeverityBand::from(&done.scored.band),
+        risk_flags: done.scored.risk_flags,
+        submitted_at: time(done.submitted_at_us),
+    }))
+}

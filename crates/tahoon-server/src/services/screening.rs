@@ -1,0 +1,152 @@
+//! Screening: the instruments on offer, submissions and their results.
+
+use crate::error::{ApiError, ApiResult};
+use crate::services::audit::AuditEvent;
+use crate::state::AppState;
+use serde_json::json;
+use tahoon_domain::public_id::{PublicId, kind};
+use tahoon_domain::reason::Reason;
+use tahoon_domain::screening::{Answer, AnswerError, Instrument, InstrumentDefinition, built_in, score};
+use tahoon_store::{NewAssessment, NewEvent};
+
+/// Built-in instruments first, then the operator's.
+pub async fn instruments(state: &AppState) -> ApiResult<Vec<Instrument>> {
+    let mut all = built_in();
+    all.extend(state.store.custom_instruments().await?);
+    Ok(all)
+}
+
+pub async fn by_code(state: &AppState, code: &str) -> ApiResult<Instrument> {
+    instruments(state)
+        .await?
+        .into_iter()
+        .find(|i| i.definition.code.eq_ignore_ascii_case(code.trim()))
+        .ok_or_else(|| ApiError::field(Reason::NotFound, "instrument", "no such instrument"))
+}
+
+/// The result of a stored submission.
+pub struct Submitted {
+    pub assessment_id: String,
+    pub instrument: Instrument,
+    pub scored: tahoon_domain::screening::Scored,
+    pub submitted_at_us: i64,
+}
+
+fn answer_error(e: &AnswerError) -> ApiError {
+    let field = match e {
+        AnswerError::UnknownQuestion { index, .. } | AnswerError::Duplicate { index, .. } => {
+            format!("answers[{index}].questionId")
+        }
+        AnswerError::ForeignOption { index, .. } | AnswerError::NeedsOption { index, .. } => {
+            format!("answers[{index}].catScreeningQuetionOptionId")
+        }
+        AnswerError::NeedsText { index, .. } => format!("answers[{index}].answerText"),
+        AnswerError::Missing { .. } => "answers".into(),
+    };
+    ApiError::validation(field, e.to_string())
+}
+
+/// Validates, scores and stores a submission; a raised risk flag writes an
+/// `assessment.risk_flagged` event in the same transaction.
+pub async fn submit(
+    state: &AppState,
+    organization_id: i64,
+    user_id: i64,
+    instrument_code: Option<&str>,
+    answers: &[Answer],
+) -> ApiResult<Submitted> {
+    let Some(first) = answers.first() else {
+        return Err(ApiError::field(Reason::EmptyParameter, "answers", "at least one answer is required"));
+    };
+    let instrument = match instrument_code {
+        Some(code) => by_code(state, code).await?,
+        None => {
+            let wanted = Instrument::instrument_of(first.question_id);
+            instruments(state).await?.into_iter().find(|i| i.id == wanted).ok_or_else(|| {
+                ApiError::validation(
+                    "answers[0].questionId",
+                    format!("question {} is not part of any instrument", first.question_id),
+                )
+            })?
+        }
+    };
+    let scored = score(&instrument, answers).map_err(|e| answer_error(&e))?;
+    let now = jiff::Timestamp::now().as_microsecond();
+    let user_public = state.ids.encode(PublicId::<kind::User>::new(user_id));
+    let events = if scored.risk_flags.is_empty() {
+        Vec::new()
+    } else {
+        vec![NewEvent {
+            organization_id: Some(organization_id),
+            event_type: "assessment.risk_flagged".into(),
+            payload: json!({
+                "userId": user_public,
+                "instrument": instrument.definition.code,
+                "riskFlags": scored.risk_flags,
+                "totalScore": scored.total,
+            }),
+        }]
+    };
+    let id = state
+        .store
+        .record_assessment(
+            NewAssessment {
+                organization_id,
+                user_id,
+                instrument_id: instrument.id,
+                instrument_code: instrument.definition.code.clone(),
+                total: scored.total,
+                max_total: scored.max_total,
+                band_code: scored.band.code.clone(),
+                risk_flags: scored.risk_flags.clone(),
+                answers: scored.answers.clone(),
+                now_us: now,
+            },
+            events,
+        )
+        .await?;
+    state
+        .audit
+        .record(
+            AuditEvent::success("assessment.submitted", Some(organization_id), format!("org:{organization_id}")).details(
+                json!({ "user": user_id, "instrument": instrument.definition.code, "riskFlagged": !scored.risk_flags.is_empty() }),
+            ),
+        )
+        .await?;
+    Ok(Submitted {
+        assessment_id: state.ids.encode(PublicId::<kind::Assessment>::new(id)),
+        instrument,
+        scored,
+        submitted_at_us: now,
+    })
+}
+
+/// Adds an operator-defined instrument after validating it.
+pub async fn add_instrument(state: &AppState, definition: InstrumentDefinition, actor: &str) -> ApiResult<Instrument> {
+    definition.validate().map_err(|(field, problem)| ApiError::validation(field, problem))?;
+    let texts = std::iter::once(&definition.name_plang)
+        .chain([&definition.name_slang, &definition.instructions_plang, &definition.instructions_slang])
+        .chain(definition.questions.iter().flat_map(|q| [&q.text_plang, &q.text_slang]))
+        .chain(definition.questions.iter().flat_map(|q| q.options.iter().flat_map(|o| [&o.text_plang, &o.text_slang])));
+    for text in texts {
+        tahoon_domain::anti_xss::check_free_text(text)
+            .map_err(|e| ApiError::validation("definition", e.to_string()))?;
+    }
+    if built_in().iter().any(|b| b.definition.code == definition.code) {
+        return Err(ApiError::validation("code", "is the code of a built-in instrument"));
+    }
+    let now = jiff::Timestamp::now().as_microsecond();
+    let added = state
+        .store
+        .add_instrument(&definition, now)
+        .await?
+        .ok_or_else(|| ApiError::validation("code", "is already used by another instrument"))?;
+    state
+        .audit
+        .record(
+            AuditEvent::success("instrument.added", None, actor)
+                .details(json!({ "code": added.definition.code, "id": added.id })),
+        )
+        .await?;
+    Ok(added)
+}
