@@ -58,6 +58,9 @@ pub enum Command {
     /// Manage care providers and their availability.
     #[command(subcommand)]
     Provider(ProviderCommand),
+    /// Manage screening instruments.
+    #[command(subcommand)]
+    Instrument(InstrumentCommand),
     /// Fill an empty database with demo organizations and providers.
     Demo(DemoArgs),
     /// Sign a JSON body read from standard input, as a partner would.
@@ -210,4 +213,16 @@ pub struct SignArgs {
 pub enum AuditCommand {
     /// Walk the hash chain; exit non-zero naming the first broken entry.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstrumentCommand {
+    /// Add an instrument from a JSON definition (see docs/screening.md).
+    Add {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List instruments (built-in and added).
+    List,
 }

@@ -2,6 +2,7 @@
 
 mod audit;
 mod demo;
+mod instrument;
 mod org;
 mod provider;
 mod serve;
@@ -27,6 +28,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Audit(command) => audit::run(&settings, command).await,
                 Command::Provider(command) => provider::run(&settings, command).await,
                 Command::Demo(args) => demo::run(&settings, args).await,
+                Command::Instrument(command) => instrument::run(&settings, command).await,
                 Command::Sign(_) => unreachable!("handled above"),
             }
         }

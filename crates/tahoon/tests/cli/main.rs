@@ -240,6 +240,32 @@ async fn demo_and_provider_commands(backend: Backend) {
     assert_eq!(cli.json(&["provider", "availability", "show", id])["bufferMinutes"], 25);
 }
 
+async fn instruments_from_the_cli(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    let file = cli.dir.join("who5.json");
+    let options: Vec<Value> = (0..=5)
+        .map(|v| serde_json::json!({"textPLang": format!("{v}"), "textSLang": format!("{v}"), "value": v}))
+        .collect();
+    let mut definition = serde_json::json!({
+        "code": "WHO-5", "namePLang": "WHO-5 Well-Being Index", "nameSLang": "مؤشر الرفاهية WHO-5",
+        "questions": (1..=5).map(|n| serde_json::json!({"textPLang": format!("Item {n}"), "textSLang": format!("البند {n}"), "type": "choice", "options": options})).collect::<Vec<_>>(),
+        "bands": [{"min": 0, "max": 12, "code": "low", "namePLang": "Low", "nameSLang": "منخفض"},
+                  {"min": 13, "max": 25, "code": "adequate", "namePLang": "Adequate", "nameSLang": "كافٍ"}]
+    });
+    std::fs::write(&file, definition.to_string()).unwrap();
+    let added = cli.json(&["instrument", "add", file.to_str().unwrap(), "--json"]);
+    assert_eq!((added["instrumentId"].as_i64(), added["firstQuestionId"].as_i64()), (Some(100), Some(100_001)));
+    let listed = cli.run(&["instrument", "list"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains("PHQ-9") && listed.contains("GAD-7") && listed.contains("WHO-5"));
+    definition["code"] = "WHO-5B".into();
+    definition["bands"][1]["max"] = 30.into();
+    std::fs::write(&file, definition.to_string()).unwrap();
+    let output = cli.run(&["instrument", "add", file.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("bands"));
+}
+
 async fn serve_with_demo_data_answers_a_search(backend: Backend) {
     let cli = Cli::new(backend).await;
     let mut server = cli
@@ -293,6 +319,7 @@ async fn serve_with_demo_data_answers_a_search(backend: Backend) {
 }
 
 tahoon_store::backend_tests!(
+    instruments_from_the_cli,
     demo_and_provider_commands,
     serve_with_demo_data_answers_a_search,
     organizations_from_the_cli,
