@@ -62,7 +62,9 @@ impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState> for Signed
         let target = parts.extensions.get::<OriginalUri>().map(|u| u.0.clone()).unwrap_or_else(|| parts.uri.clone());
         let target = format!("{} {}", parts.method, target.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
         let bytes = read_json_bytes(Request::from_parts(parts.clone(), body), state).await?;
-        let bodiless = bytes.is_empty();
+        // Only methods without body semantics sign their target; an empty POST is a missing body.
+        let bodiless = bytes.is_empty()
+            && matches!(parts.method, axum::http::Method::GET | axum::http::Method::DELETE | axum::http::Method::HEAD);
         let shared_key =
             state.config.secrets.master_key.unseal(&auth.organization.shared_key_sealed).map_err(ApiError::internal)?;
 
