@@ -6,6 +6,7 @@
 pub mod anti_xss;
 pub mod audit;
 pub mod availability;
+pub mod booking;
 pub mod catalogue;
 pub mod organization;
 pub mod provider;

@@ -186,3 +186,83 @@ pub struct OutboxEvent {
     pub payload: String,
     pub created_at_us: i64,
 }
+
+/// A booking as stored. Instants in microseconds since the Unix epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    pub id: i64,
+    pub organization_id: i64,
+    pub user_id: i64,
+    pub provider_id: i64,
+    pub starts_at_us: i64,
+    pub ends_at_us: i64,
+    pub status: tahoon_domain::booking::BookingStatus,
+    pub price_minor: i64,
+    pub currency: String,
+    pub communication_type: i64,
+    pub from_mobile: bool,
+    pub platform_id: Option<i64>,
+    pub meeting_id: Option<String>,
+    pub join_url: Option<String>,
+    pub charity_debited: bool,
+    pub created_at_us: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBooking {
+    pub organization_id: i64,
+    pub user_id: i64,
+    pub provider_id: i64,
+    pub starts_at_us: i64,
+    pub ends_at_us: i64,
+    pub price_minor: i64,
+    pub currency: String,
+    pub communication_type: i64,
+    pub from_mobile: bool,
+    pub platform_id: Option<i64>,
+    /// Debit one session from the organization's balance (charity organizations).
+    pub debit_balance: bool,
+    pub actor: String,
+    pub now_us: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldOutcome {
+    Held(Booking),
+    /// The provider or the user already holds an overlapping active session.
+    Taken,
+    /// The charity organization's balance is exhausted.
+    BalanceOut,
+}
+
+/// A status change to apply if the booking is still in one of `from`.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub booking_id: i64,
+    pub from: Vec<tahoon_domain::booking::BookingStatus>,
+    pub to: tahoon_domain::booking::BookingStatus,
+    pub actor: String,
+    pub reason: String,
+    /// Give a debited session back to the organization.
+    pub restore_balance: bool,
+    pub meeting: Option<(String, String)>,
+    pub event: Option<NewEvent>,
+    pub now_us: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RescheduleOutcome {
+    Moved(Booking),
+    Taken,
+    /// Not found, or not Confirmed any more.
+    NotMovable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub from: Option<tahoon_domain::booking::BookingStatus>,
+    pub to: tahoon_domain::booking::BookingStatus,
+    pub at_us: i64,
+    pub actor: String,
+    pub reason: String,
+}

@@ -152,6 +152,47 @@ pub trait Store: Send + Sync + 'static {
     /// A user's assessments, newest first.
     async fn assessments(&self, organization_id: i64, user_id: i64) -> Result<Vec<AssessmentRecord>, StoreError>;
 
+    // Bookings.
+    /// Holds a slot: checks overlaps, debits a charity's balance and inserts a Pending booking, in
+    /// one transaction; the database refuses overlapping active bookings even under races.
+    async fn hold_booking(&self, new: NewBooking) -> Result<HoldOutcome, StoreError>;
+    /// Applies a status change if the booking is still in an expected status; records history,
+    /// restores the balance and writes the event in the same transaction. `None` when not applied.
+    async fn transition_booking(&self, transition: Transition) -> Result<Option<Booking>, StoreError>;
+    /// Moves a Confirmed booking to another time in one statement: at no moment are both times
+    /// or neither held.
+    async fn reschedule_booking(
+        &self,
+        booking_id: i64,
+        starts_at_us: i64,
+        ends_at_us: i64,
+        actor: &str,
+        event: NewEvent,
+        now_us: i64,
+    ) -> Result<RescheduleOutcome, StoreError>;
+    async fn booking(&self, organization_id: i64, booking_id: i64) -> Result<Option<Booking>, StoreError>;
+    async fn booking_history(&self, booking_id: i64) -> Result<Vec<StatusChange>, StoreError>;
+    /// A user's bookings starting in `[from_us, to_us)`, optionally of one status, earliest first:
+    /// one page and the total count.
+    async fn user_bookings(
+        &self,
+        organization_id: i64,
+        user_id: i64,
+        status: Option<tahoon_domain::booking::BookingStatus>,
+        from_us: i64,
+        to_us: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Booking>, i64), StoreError>;
+    /// The organization's bookings starting in `[from_us, to_us)` (for usage reports).
+    async fn organization_bookings(
+        &self,
+        organization_id: i64,
+        from_us: i64,
+        to_us: i64,
+    ) -> Result<Vec<Booking>, StoreError>;
+    async fn cancellation_cutoff_hours(&self, organization_id: i64) -> Result<i64, StoreError>;
+
     // Outbox.
     /// Undelivered events, oldest first.
     async fn pending_events(&self, limit: i64) -> Result<Vec<OutboxEvent>, StoreError>;

@@ -658,6 +658,272 @@ macro_rules! impl_store_queries {
                 rows.into_iter().map(TryInto::try_into).collect()
             }
 
+            async fn hold_booking(&self, new: NewBooking) -> Result<HoldOutcome, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let overlap: Option<(i64,)> = sqlx::query_as(
+                    "SELECT id FROM bookings WHERE status IN (1, 6) AND (provider_id = $1 OR user_id = $2) \
+                     AND starts_at < $4 AND ends_at > $3 LIMIT 1",
+                )
+                .bind(new.provider_id)
+                .bind(new.user_id)
+                .bind(new.starts_at_us)
+                .bind(new.ends_at_us)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if overlap.is_some() {
+                    return Ok(HoldOutcome::Taken);
+                }
+                if new.debit_balance {
+                    let debited = sqlx::query("UPDATE organizations SET balance = balance - 1 WHERE id = $1 AND balance > 0")
+                        .bind(new.organization_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if debited == 0 {
+                        return Ok(HoldOutcome::BalanceOut);
+                    }
+                }
+                let inserted: Result<BookingRow, sqlx::Error> = sqlx::query_as(concat!(
+                    "INSERT INTO bookings (organization_id, user_id, provider_id, starts_at, ends_at, status, price_minor, \
+                     currency, communication_type, from_mobile, platform_id, charity_debited, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, 6, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING ",
+                    booking_columns!()
+                ))
+                .bind(new.organization_id)
+                .bind(new.user_id)
+                .bind(new.provider_id)
+                .bind(new.starts_at_us)
+                .bind(new.ends_at_us)
+                .bind(new.price_minor)
+                .bind(&new.currency)
+                .bind(new.communication_type)
+                .bind(new.from_mobile)
+                .bind(new.platform_id)
+                .bind(new.debit_balance)
+                .bind(new.now_us)
+                .fetch_one(&mut *tx)
+                .await;
+                let row = match inserted {
+                    Ok(row) => row,
+                    Err(e) if is_overlap(&e) => return Ok(HoldOutcome::Taken),
+                    Err(e) => return Err(e.into()),
+                };
+                sqlx::query(
+                    "INSERT INTO booking_status_history (booking_id, from_status, to_status, at, actor, reason) \
+                     VALUES ($1, NULL, 6, $2, $3, 'slot held')",
+                )
+                .bind(row.id())
+                .bind(new.now_us)
+                .bind(&new.actor)
+                .execute(&mut *tx)
+                .await?;
+                match tx.commit().await {
+                    Ok(()) => Ok(HoldOutcome::Held(row.try_into()?)),
+                    Err(e) if is_overlap(&e) => Ok(HoldOutcome::Taken),
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn transition_booking(&self, t: Transition) -> Result<Option<Booking>, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let current: Option<BookingRow> = sqlx::query_as(concat!("SELECT ", booking_columns!(), " FROM bookings WHERE id = $1"))
+                    .bind(t.booking_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(current) = current else { return Ok(None) };
+                let current: Booking = current.try_into()?;
+                if !t.from.contains(&current.status) || !current.status.can_become(t.to) {
+                    return Ok(None);
+                }
+                let (meeting_id, join_url) = t.meeting.clone().unzip();
+                let row: BookingRow = sqlx::query_as(concat!(
+                    "UPDATE bookings SET status = $2, updated_at = $3, meeting_id = COALESCE($4, meeting_id), \
+                     join_url = COALESCE($5, join_url), charity_debited = CASE WHEN $6 THEN $7 ELSE charity_debited END \
+                     WHERE id = $1 AND status = $8 RETURNING ",
+                    booking_columns!()
+                ))
+                .bind(t.booking_id)
+                .bind(t.to.code())
+                .bind(t.now_us)
+                .bind(meeting_id)
+                .bind(join_url)
+                .bind(t.restore_balance && current.charity_debited)
+                .bind(false)
+                .bind(current.status.code())
+                .fetch_one(&mut *tx)
+                .await?;
+                if t.restore_balance && current.charity_debited {
+                    sqlx::query("UPDATE organizations SET balance = balance + 1 WHERE id = $1")
+                        .bind(current.organization_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO booking_status_history (booking_id, from_status, to_status, at, actor, reason) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(t.booking_id)
+                .bind(current.status.code())
+                .bind(t.to.code())
+                .bind(t.now_us)
+                .bind(&t.actor)
+                .bind(&t.reason)
+                .execute(&mut *tx)
+                .await?;
+                if let Some(event) = &t.event {
+                    insert_event!(&mut *tx, event, t.now_us);
+                }
+                tx.commit().await?;
+                Ok(Some(row.try_into()?))
+            }
+
+            async fn reschedule_booking(
+                &self,
+                booking_id: i64,
+                starts_at_us: i64,
+                ends_at_us: i64,
+                actor: &str,
+                event: NewEvent,
+                now_us: i64,
+            ) -> Result<RescheduleOutcome, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let current: Option<BookingRow> = sqlx::query_as(concat!("SELECT ", booking_columns!(), " FROM bookings WHERE id = $1 AND status = 1"))
+                    .bind(booking_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(current) = current else { return Ok(RescheduleOutcome::NotMovable) };
+                let current: Booking = current.try_into()?;
+                let overlap: Option<(i64,)> = sqlx::query_as(
+                    "SELECT id FROM bookings WHERE status IN (1, 6) AND id <> $1 AND (provider_id = $2 OR user_id = $3) \
+                     AND starts_at < $5 AND ends_at > $4 LIMIT 1",
+                )
+                .bind(booking_id)
+                .bind(current.provider_id)
+                .bind(current.user_id)
+                .bind(starts_at_us)
+                .bind(ends_at_us)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if overlap.is_some() {
+                    return Ok(RescheduleOutcome::Taken);
+                }
+                let moved: Result<BookingRow, sqlx::Error> = sqlx::query_as(concat!(
+                    "UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = $4 WHERE id = $1 AND status = 1 RETURNING ",
+                    booking_columns!()
+                ))
+                .bind(booking_id)
+                .bind(starts_at_us)
+                .bind(ends_at_us)
+                .bind(now_us)
+                .fetch_one(&mut *tx)
+                .await;
+                let row = match moved {
+                    Ok(row) => row,
+                    Err(e) if is_overlap(&e) => return Ok(RescheduleOutcome::Taken),
+                    Err(e) => return Err(e.into()),
+                };
+                let reason = format!("rescheduled from {} to {}", current.starts_at_us, starts_at_us);
+                sqlx::query(
+                    "INSERT INTO booking_status_history (booking_id, from_status, to_status, at, actor, reason) \
+                     VALUES ($1, 1, 1, $2, $3, $4)",
+                )
+                .bind(booking_id)
+                .bind(now_us)
+                .bind(actor)
+                .bind(&reason)
+                .execute(&mut *tx)
+                .await?;
+                insert_event!(&mut *tx, &event, now_us);
+                match tx.commit().await {
+                    Ok(()) => Ok(RescheduleOutcome::Moved(row.try_into()?)),
+                    Err(e) if is_overlap(&e) => Ok(RescheduleOutcome::Taken),
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn booking(&self, organization_id: i64, booking_id: i64) -> Result<Option<Booking>, StoreError> {
+                let row: Option<BookingRow> = sqlx::query_as(concat!(
+                    "SELECT ", booking_columns!(), " FROM bookings WHERE id = $1 AND organization_id = $2"
+                ))
+                .bind(booking_id)
+                .bind(organization_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn booking_history(&self, booking_id: i64) -> Result<Vec<StatusChange>, StoreError> {
+                let rows: Vec<StatusChangeRow> = sqlx::query_as(
+                    "SELECT from_status, to_status, at, actor, reason FROM booking_status_history \
+                     WHERE booking_id = $1 ORDER BY id",
+                )
+                .bind(booking_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn user_bookings(
+                &self,
+                organization_id: i64,
+                user_id: i64,
+                status: Option<tahoon_domain::booking::BookingStatus>,
+                from_us: i64,
+                to_us: i64,
+                offset: i64,
+                limit: i64,
+            ) -> Result<(Vec<Booking>, i64), StoreError> {
+                // A status of 0 matches every status.
+                let status = status.map_or(0, |s| s.code());
+                let rows: Vec<BookingRow> = sqlx::query_as(concat!(
+                    "SELECT ", booking_columns!(), " FROM bookings WHERE organization_id = $1 AND user_id = $2 \
+                     AND ($3 = 0 OR status = $3) AND starts_at >= $4 AND starts_at < $5 \
+                     ORDER BY starts_at, id LIMIT $6 OFFSET $7"
+                ))
+                .bind(organization_id)
+                .bind(user_id)
+                .bind(status)
+                .bind(from_us)
+                .bind(to_us)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?;
+                let (total,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM bookings WHERE organization_id = $1 AND user_id = $2 \
+                     AND ($3 = 0 OR status = $3) AND starts_at >= $4 AND starts_at < $5",
+                )
+                .bind(organization_id)
+                .bind(user_id)
+                .bind(status)
+                .bind(from_us)
+                .bind(to_us)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok((rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?, total))
+            }
+
+            async fn organization_bookings(&self, organization_id: i64, from_us: i64, to_us: i64) -> Result<Vec<Booking>, StoreError> {
+                let rows: Vec<BookingRow> = sqlx::query_as(concat!(
+                    "SELECT ", booking_columns!(), " FROM bookings WHERE organization_id = $1 \
+                     AND starts_at >= $2 AND starts_at < $3 ORDER BY starts_at, id"
+                ))
+                .bind(organization_id)
+                .bind(from_us)
+                .bind(to_us)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn cancellation_cutoff_hours(&self, organization_id: i64) -> Result<i64, StoreError> {
+                let found: Option<(i64,)> = sqlx::query_as("SELECT cancellation_cutoff_hours FROM organizations WHERE id = $1")
+                    .bind(organization_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(found.map_or(24, |(h,)| h))
+            }
+
             async fn pending_events(&self, limit: i64) -> Result<Vec<OutboxEvent>, StoreError> {
                 let rows: Vec<OutboxRow> = sqlx::query_as(
                     "SELECT id, organization_id, event_type, payload, created_at FROM outbox_events \

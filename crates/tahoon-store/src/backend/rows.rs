@@ -533,3 +533,98 @@ pub(crate) fn without_text(answers: &str) -> Result<String, StoreError> {
     }
     Ok(serde_json::to_string(&parsed).expect("plain data serializes"))
 }
+
+// ---- Bookings -------------------------------------------------------------------------------
+
+macro_rules! booking_columns {
+    () => {
+        "id, organization_id, user_id, provider_id, starts_at, ends_at, status, price_minor, currency, \
+         communication_type, from_mobile, platform_id, meeting_id, join_url, charity_debited, created_at"
+    };
+}
+pub(crate) use booking_columns;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct BookingRow {
+    id: i64,
+    organization_id: i64,
+    user_id: i64,
+    provider_id: i64,
+    starts_at: i64,
+    ends_at: i64,
+    status: i64,
+    price_minor: i64,
+    currency: String,
+    communication_type: i64,
+    from_mobile: bool,
+    platform_id: Option<i64>,
+    meeting_id: Option<String>,
+    join_url: Option<String>,
+    charity_debited: bool,
+    created_at: i64,
+}
+
+pub(crate) fn status_of(code: i64) -> Result<tahoon_domain::booking::BookingStatus, StoreError> {
+    tahoon_domain::booking::BookingStatus::from_code(code).ok_or_else(|| corrupt("booking status", &code.to_string()))
+}
+
+impl BookingRow {
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl TryFrom<BookingRow> for Booking {
+    type Error = StoreError;
+    fn try_from(r: BookingRow) -> Result<Self, StoreError> {
+        Ok(Booking {
+            id: r.id,
+            organization_id: r.organization_id,
+            user_id: r.user_id,
+            provider_id: r.provider_id,
+            starts_at_us: r.starts_at,
+            ends_at_us: r.ends_at,
+            status: status_of(r.status)?,
+            price_minor: r.price_minor,
+            currency: r.currency,
+            communication_type: r.communication_type,
+            from_mobile: r.from_mobile,
+            platform_id: r.platform_id,
+            meeting_id: r.meeting_id,
+            join_url: r.join_url,
+            charity_debited: r.charity_debited,
+            created_at_us: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct StatusChangeRow {
+    from_status: Option<i64>,
+    to_status: i64,
+    at: i64,
+    actor: String,
+    reason: String,
+}
+
+impl TryFrom<StatusChangeRow> for StatusChange {
+    type Error = StoreError;
+    fn try_from(r: StatusChangeRow) -> Result<Self, StoreError> {
+        Ok(StatusChange {
+            from: r.from_status.map(status_of).transpose()?,
+            to: status_of(r.to_status)?,
+            at_us: r.at,
+            actor: r.actor,
+            reason: r.reason,
+        })
+    }
+}
+
+/// An overlap refused by the database: PostgreSQL's exclusion constraint (23P01) or SQLite's
+/// unique backstop index.
+pub(crate) fn is_overlap(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.code().as_deref() == Some("23P01") || db.is_unique_violation(),
+        _ => false,
+    }
+}

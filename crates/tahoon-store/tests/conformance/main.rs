@@ -1,9 +1,11 @@
 //! One conformance suite for every `Store` implementation: each test runs on SQLite and, when
 //! `TAHOON_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
+mod bookings;
 mod providers;
 mod users;
 
+use bookings::*;
 use providers::*;
 use std::sync::Arc;
 use tahoon_domain::audit::{AuditContent, ChainVerifier, Outcome};
@@ -256,4 +258,8 @@ tahoon_store::backend_tests!(
     concurrent_registrations_create_one_user,
     erasure_keeps_scores_and_frees_the_reference,
     instruments_get_ids_and_unique_codes,
+    sixty_four_racers_one_booking,
+    overlaps_conflict_and_neighbours_do_not,
+    failed_and_cancelled_free_the_slot_and_balance,
+    reschedule_moves_atomically,
 );

@@ -1,0 +1,159 @@
+//! Bookings: the status machine and the cancellation policy.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Booking statuses. 1, 3, 6 and 8 are the reference's codes; 9 and 10 are Tahoon's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BookingStatus {
+    Pending,
+    Confirmed,
+    Cancelled,
+    Failed,
+    Completed,
+    NoShow,
+}
+
+impl BookingStatus {
+    pub const ALL: [BookingStatus; 6] = [
+        BookingStatus::Pending,
+        BookingStatus::Confirmed,
+        BookingStatus::Cancelled,
+        BookingStatus::Failed,
+        BookingStatus::Completed,
+        BookingStatus::NoShow,
+    ];
+
+    pub fn code(self) -> i64 {
+        match self {
+            BookingStatus::Confirmed => 1,
+            BookingStatus::Cancelled => 3,
+            BookingStatus::Pending => 6,
+            BookingStatus::Failed => 8,
+            BookingStatus::Completed => 9,
+            BookingStatus::NoShow => 10,
+        }
+    }
+
+    pub fn from_code(code: i64) -> Option<BookingStatus> {
+        BookingStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BookingStatus::Pending => "Pending",
+            BookingStatus::Confirmed => "Confirmed",
+            BookingStatus::Cancelled => "Cancelled",
+            BookingStatus::Failed => "Failed",
+            BookingStatus::Completed => "Completed",
+            BookingStatus::NoShow => "NoShow",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<BookingStatus> {
+        BookingStatus::ALL.into_iter().find(|s| s.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether a booking in this status holds its time (no other booking may overlap it).
+    pub fn is_active(self) -> bool {
+        matches!(self, BookingStatus::Pending | BookingStatus::Confirmed)
+    }
+
+    /// Whether a session in this status is billed to a standard organization.
+    pub fn is_billable(self) -> bool {
+        matches!(self, BookingStatus::Confirmed | BookingStatus::Completed | BookingStatus::NoShow)
+    }
+
+    /// The legal transitions. Everything else is refused.
+    pub fn can_become(self, next: BookingStatus) -> bool {
+        use BookingStatus::*;
+        matches!(
+            (self, next),
+            (Pending, Confirmed)
+                | (Pending, Failed)
+                | (Pending, Cancelled)
+                | (Confirmed, Cancelled)
+                | (Confirmed, Completed)
+                | (Confirmed, NoShow)
+        )
+    }
+}
+
+/// What the cancellation policy says about cancelling now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelDecision {
+    /// At least the cut-off before the start: cancelled, and a charity's session is restored.
+    WithRefund,
+    /// Inside the cut-off, before the start: cancelled, the session is spent.
+    WithoutRefund,
+    /// The session has started or is over.
+    TooLate,
+}
+
+/// The organization's cancellation policy: a cut-off in hours before the start.
+pub fn cancel_decision(now: Timestamp, start: Timestamp, cutoff_hours: i64) -> CancelDecision {
+    if now >= start {
+        CancelDecision::TooLate
+    } else if start.duration_since(now) >= SignedDuration::from_hours(cutoff_hours) {
+        CancelDecision::WithRefund
+    } else {
+        CancelDecision::WithoutRefund
+    }
+}
+
+/// Rescheduling moves a session only when it could be cancelled with a refund.
+pub fn can_reschedule(now: Timestamp, start: Timestamp, cutoff_hours: i64) -> bool {
+    cancel_decision(now, start, cutoff_hours) == CancelDecision::WithRefund
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use BookingStatus::*;
+
+    #[test]
+    fn codes_round_trip_and_keep_the_reference() {
+        assert_eq!((Confirmed.code(), Cancelled.code(), Pending.code(), Failed.code()), (1, 3, 6, 8));
+        for s in BookingStatus::ALL {
+            assert_eq!(BookingStatus::from_code(s.code()), Some(s));
+            assert_eq!(BookingStatus::from_name(s.name()), Some(s));
+        }
+        assert_eq!(BookingStatus::from_code(2), None);
+    }
+
+    #[test]
+    fn every_transition_is_decided() {
+        let allowed = [
+            (Pending, Confirmed),
+            (Pending, Failed),
+            (Pending, Cancelled),
+            (Confirmed, Cancelled),
+            (Confirmed, Completed),
+            (Confirmed, NoShow),
+        ];
+        for from in BookingStatus::ALL {
+            for to in BookingStatus::ALL {
+                assert_eq!(from.can_become(to), allowed.contains(&(from, to)), "{from:?} → {to:?}");
+            }
+        }
+        // Terminal statuses go nowhere.
+        for terminal in [Cancelled, Failed, Completed, NoShow] {
+            assert!(BookingStatus::ALL.iter().all(|to| !terminal.can_become(*to)));
+            assert!(!terminal.is_active());
+        }
+        assert!(Pending.is_active() && Confirmed.is_active());
+    }
+
+    #[test]
+    fn cancellation_cut_off() {
+        let start: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        assert_eq!(cancel_decision(at("2026-11-30T10:00:00Z"), start, 24), CancelDecision::WithRefund);
+        assert_eq!(cancel_decision(at("2026-11-30T10:00:01Z"), start, 24), CancelDecision::WithoutRefund);
+        assert_eq!(cancel_decision(at("2026-12-01T09:59:59Z"), start, 24), CancelDecision::WithoutRefund);
+        assert_eq!(cancel_decision(start, start, 24), CancelDecision::TooLate);
+        assert_eq!(cancel_decision(at("2026-12-01T09:00:00Z"), start, 0), CancelDecision::WithRefund);
+        assert!(can_reschedule(at("2026-11-29T10:00:00Z"), start, 24));
+        assert!(!can_reschedule(at("2026-12-01T09:00:00Z"), start, 24));
+    }
+}

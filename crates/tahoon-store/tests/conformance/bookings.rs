@@ -1,0 +1,180 @@
+//! Bookings: the database never holds two overlapping active sessions of a provider or a user.
+
+use super::*;
+use tahoon_domain::booking::BookingStatus;
+use tahoon_store::testing::sample_provider;
+
+const HOUR: i64 = 3_600_000_000;
+const T0: i64 = 1_800_000_000_000_000;
+
+pub(crate) struct World {
+    pub f: Fixture,
+    pub org: Organization,
+    pub users: Vec<i64>,
+    pub providers: Vec<i64>,
+}
+
+pub(crate) async fn world(backend: Backend, users: usize) -> World {
+    let f = fixture(backend).await;
+    let org = f.store.create_organization(new_org("Charity", "d1")).await.unwrap(); // balance 10
+    let mut ids = Vec::new();
+    for i in 0..users {
+        let new = NewUser {
+            organization_id: org.id,
+            reference_id: format!("U{i}"),
+            name: "N".into(),
+            dob: "1990-01-01".into(),
+            gender: 1,
+            now_us: 0,
+        };
+        ids.push(f.store.create_user(new).await.unwrap());
+    }
+    let (p1, _) = f.store.upsert_care_provider(&sample_provider("p1"), 0).await.unwrap();
+    let (p2, _) = f.store.upsert_care_provider(&sample_provider("p2"), 0).await.unwrap();
+    World { f, org, users: ids, providers: vec![p1, p2] }
+}
+
+pub(crate) fn booking(w: &World, user: usize, provider: usize, start: i64, minutes: i64, debit: bool) -> NewBooking {
+    NewBooking {
+        organization_id: w.org.id,
+        user_id: w.users[user],
+        provider_id: w.providers[provider],
+        starts_at_us: start,
+        ends_at_us: start + minutes * 60_000_000,
+        price_minor: 25_000,
+        currency: "SAR".into(),
+        communication_type: 1,
+        from_mobile: false,
+        platform_id: Some(3),
+        debit_balance: debit,
+        actor: "test".into(),
+        now_us: 1,
+    }
+}
+
+pub async fn sixty_four_racers_one_booking(backend: Backend) {
+    let w = world(backend, 64).await;
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let store = w.f.store.clone();
+            let new = booking(&w, i, 0, T0, 60, false);
+            tokio::spawn(async move { store.hold_booking(new).await })
+        })
+        .collect();
+    let mut held = 0;
+    for task in tasks {
+        match task.await.unwrap().unwrap() {
+            HoldOutcome::Held(_) => held += 1,
+            HoldOutcome::Taken => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(held, 1);
+}
+
+pub async fn overlaps_conflict_and_neighbours_do_not(backend: Backend) {
+    let w = world(backend, 4).await;
+    let s = &w.f.store;
+    assert!(matches!(s.hold_booking(booking(&w, 0, 0, T0, 60, false)).await.unwrap(), HoldOutcome::Held(_)));
+    // A 30-minute session inside, and a 90-minute one across, the held hour: refused.
+    assert_eq!(s.hold_booking(booking(&w, 1, 0, T0 + HOUR / 2, 30, false)).await.unwrap(), HoldOutcome::Taken);
+    assert_eq!(s.hold_booking(booking(&w, 1, 0, T0 - HOUR / 2, 90, false)).await.unwrap(), HoldOutcome::Taken);
+    // Back to back on both sides: fine.
+    assert!(matches!(s.hold_booking(booking(&w, 1, 0, T0 + HOUR, 60, false)).await.unwrap(), HoldOutcome::Held(_)));
+    assert!(matches!(s.hold_booking(booking(&w, 2, 0, T0 - HOUR, 60, false)).await.unwrap(), HoldOutcome::Held(_)));
+    // The same user with another provider at an overlapping time: refused.
+    assert_eq!(s.hold_booking(booking(&w, 0, 1, T0 + HOUR / 4, 30, false)).await.unwrap(), HoldOutcome::Taken);
+}
+
+pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
+    let w = world(backend, 2).await;
+    let s = &w.f.store;
+    let HoldOutcome::Held(b) = s.hold_booking(booking(&w, 0, 0, T0, 60, true)).await.unwrap() else { panic!() };
+    assert_eq!(s.organization(w.org.id).await.unwrap().unwrap().balance, 9);
+    let fail = Transition {
+        booking_id: b.id,
+        from: vec![BookingStatus::Pending],
+        to: BookingStatus::Failed,
+        actor: "test".into(),
+        reason: "video".into(),
+        restore_balance: true,
+        meeting: None,
+        event: Some(NewEvent {
+            organization_id: Some(w.org.id),
+            event_type: "booking.failed".into(),
+            payload: serde_json::json!({}),
+        }),
+        now_us: 2,
+    };
+    let failed = s.transition_booking(fail.clone()).await.unwrap().unwrap();
+    assert_eq!((failed.status, failed.charity_debited), (BookingStatus::Failed, false));
+    assert_eq!(s.organization(w.org.id).await.unwrap().unwrap().balance, 10);
+    assert!(s.transition_booking(fail).await.unwrap().is_none(), "Failed is terminal");
+    // The slot is free again.
+    let HoldOutcome::Held(b2) = s.hold_booking(booking(&w, 1, 0, T0, 60, true)).await.unwrap() else { panic!() };
+    let confirm = Transition {
+        booking_id: b2.id,
+        from: vec![BookingStatus::Pending],
+        to: BookingStatus::Confirmed,
+        actor: "test".into(),
+        reason: "room ready".into(),
+        restore_balance: false,
+        meeting: Some(("room-1".into(), "https://meet/room-1".into())),
+        event: None,
+        now_us: 3,
+    };
+    let confirmed = s.transition_booking(confirm).await.unwrap().unwrap();
+    assert_eq!(confirmed.meeting_id.as_deref(), Some("room-1"));
+    let history = s.booking_history(b2.id).await.unwrap();
+    assert_eq!(
+        history.iter().map(|h| h.to).collect::<Vec<_>>(),
+        vec![BookingStatus::Pending, BookingStatus::Confirmed]
+    );
+
+    // Balance exhausted: nothing is booked.
+    s.update_organization(w.org.id, OrganizationChanges { balance: Some(0), ..Default::default() }, 4).await.unwrap();
+    assert_eq!(s.hold_booking(booking(&w, 0, 1, T0 + 5 * HOUR, 60, true)).await.unwrap(), HoldOutcome::BalanceOut);
+}
+
+pub async fn reschedule_moves_atomically(backend: Backend) {
+    let w = world(backend, 2).await;
+    let s = &w.f.store;
+    let confirm = |id: i64| Transition {
+        booking_id: id,
+        from: vec![BookingStatus::Pending],
+        to: BookingStatus::Confirmed,
+        actor: "t".into(),
+        reason: "r".into(),
+        restore_balance: false,
+        meeting: None,
+        event: None,
+        now_us: 2,
+    };
+    let HoldOutcome::Held(a) = s.hold_booking(booking(&w, 0, 0, T0, 60, false)).await.unwrap() else { panic!() };
+    s.transition_booking(confirm(a.id)).await.unwrap().unwrap();
+    let HoldOutcome::Held(b) = s.hold_booking(booking(&w, 1, 0, T0 + 2 * HOUR, 60, false)).await.unwrap() else {
+        panic!()
+    };
+    s.transition_booking(confirm(b.id)).await.unwrap().unwrap();
+    let event = || NewEvent {
+        organization_id: Some(w.org.id),
+        event_type: "booking.rescheduled".into(),
+        payload: serde_json::json!({}),
+    };
+    // Onto the other booking: refused. Overlapping its own old time: fine.
+    assert_eq!(
+        s.reschedule_booking(a.id, T0 + 2 * HOUR, T0 + 3 * HOUR, "t", event(), 3).await.unwrap(),
+        RescheduleOutcome::Taken
+    );
+    let RescheduleOutcome::Moved(moved) =
+        s.reschedule_booking(a.id, T0 + HOUR / 2, T0 + HOUR + HOUR / 2, "t", event(), 3).await.unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!((moved.id, moved.starts_at_us), (a.id, T0 + HOUR / 2));
+    // The old hour is free for someone else now.
+    let (bookings, total) = s.user_bookings(w.org.id, w.users[0], None, 0, i64::MAX, 0, 10).await.unwrap();
+    assert_eq!((bookings.len(), total), (1, 1));
+    assert_eq!(s.booking_history(a.id).await.unwrap().len(), 3);
+    assert!(s.booking(w.org.id + 1, a.id).await.unwrap().is_none(), "tenancy");
+}
