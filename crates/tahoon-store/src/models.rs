@@ -266,3 +266,15 @@ pub struct StatusChange {
     pub actor: String,
     pub reason: String,
 }
+
+/// A page of one user's bookings starting in `[from_us, to_us)`, optionally of one status.
+#[derive(Debug, Clone)]
+pub struct BookingQuery {
+    pub organization_id: i64,
+    pub user_id: i64,
+    pub status: Option<tahoon_domain::booking::BookingStatus>,
+    pub from_us: i64,
+    pub to_us: i64,
+    pub offset: i64,
+    pub limit: i64,
+}

@@ -174,16 +174,7 @@ pub trait Store: Send + Sync + 'static {
     async fn booking_history(&self, booking_id: i64) -> Result<Vec<StatusChange>, StoreError>;
     /// A user's bookings starting in `[from_us, to_us)`, optionally of one status, earliest first:
     /// one page and the total count.
-    async fn user_bookings(
-        &self,
-        organization_id: i64,
-        user_id: i64,
-        status: Option<tahoon_domain::booking::BookingStatus>,
-        from_us: i64,
-        to_us: i64,
-        offset: i64,
-        limit: i64,
-    ) -> Result<(Vec<Booking>, i64), StoreError>;
+    async fn user_bookings(&self, query: BookingQuery) -> Result<(Vec<Booking>, i64), StoreError>;
     /// The organization's bookings starting in `[from_us, to_us)` (for usage reports).
     async fn organization_bookings(
         &self,

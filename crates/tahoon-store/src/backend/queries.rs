@@ -863,18 +863,11 @@ macro_rules! impl_store_queries {
                 rows.into_iter().map(TryInto::try_into).collect()
             }
 
-            async fn user_bookings(
-                &self,
-                organization_id: i64,
-                user_id: i64,
-                status: Option<tahoon_domain::booking::BookingStatus>,
-                from_us: i64,
-                to_us: i64,
-                offset: i64,
-                limit: i64,
-            ) -> Result<(Vec<Booking>, i64), StoreError> {
+            async fn user_bookings(&self, q: BookingQuery) -> Result<(Vec<Booking>, i64), StoreError> {
                 // A status of 0 matches every status.
-                let status = status.map_or(0, |s| s.code());
+                let status = q.status.map_or(0, |s| s.code());
+                let (organization_id, user_id, from_us, to_us, offset, limit) =
+                    (q.organization_id, q.user_id, q.from_us, q.to_us, q.offset, q.limit);
                 let rows: Vec<BookingRow> = sqlx::query_as(concat!(
                     "SELECT ", booking_columns!(), " FROM bookings WHERE organization_id = $1 AND user_id = $2 \
                      AND ($3 = 0 OR status = $3) AND starts_at >= $4 AND starts_at < $5 \

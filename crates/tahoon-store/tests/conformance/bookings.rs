@@ -173,7 +173,18 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
     };
     assert_eq!((moved.id, moved.starts_at_us), (a.id, T0 + HOUR / 2));
     // The old hour is free for someone else now.
-    let (bookings, total) = s.user_bookings(w.org.id, w.users[0], None, 0, i64::MAX, 0, 10).await.unwrap();
+    let (bookings, total) = s
+        .user_bookings(BookingQuery {
+            organization_id: w.org.id,
+            user_id: w.users[0],
+            status: None,
+            from_us: 0,
+            to_us: i64::MAX,
+            offset: 0,
+            limit: 10,
+        })
+        .await
+        .unwrap();
     assert_eq!((bookings.len(), total), (1, 1));
     assert_eq!(s.booking_history(a.id).await.unwrap().len(), 3);
     assert!(s.booking(w.org.id + 1, a.id).await.unwrap().is_none(), "tenancy");
