@@ -33,6 +33,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Default requests per minute for new organizations.
     pub default_rate_limit_per_minute: i64,
+    /// Where the built-in video provider's rooms are joined.
+    pub video_base_url: String,
 }
 
 impl ServerConfig {
@@ -48,6 +50,7 @@ impl ServerConfig {
             refresh_token_ttl_secs: 30 * 86_400,
             max_body_bytes: 256 * 1024,
             default_rate_limit_per_minute: 100,
+            video_base_url: "https://meet.tahoon.example".into(),
         }
     }
 }

@@ -18,6 +18,7 @@ Responses use the envelope `{status, reason, reasonName, message, data, requestI
         (name = "admin", description = "Operator plane: bearer operator token from the server's configuration"),
         (name = "careprovider", description = "Care providers: catalogue, search with real-time slots, schedules, profiles"),
         (name = "user", description = "Users: registration, screening (PHQ-9, GAD-7), personal-data rights"),
+        (name = "sessionbooking", description = "Booking, cancelling and rescheduling sessions"),
         (name = "diagnostics", description = "Help for integrating partners"),
         (name = "health", description = "Liveness and readiness"),
     )

@@ -6,4 +6,5 @@ pub mod careprovider;
 pub mod diagnostics;
 pub mod fallback;
 pub mod health;
+pub mod sessionbooking;
 pub mod user;

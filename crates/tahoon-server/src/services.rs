@@ -1,6 +1,7 @@
 //! Use cases. Each takes parsed domain inputs and talks to the store.
 
 pub mod audit;
+pub mod booking;
 pub mod demo;
 pub mod directory;
 pub mod organizations;
@@ -8,3 +9,4 @@ pub mod providers;
 pub mod screening;
 pub mod tokens;
 pub mod users;
+pub mod video;

@@ -2,7 +2,7 @@
 
 use crate::middleware::{legacy, request_context};
 use crate::openapi::ApiDoc;
-use crate::routes::{admin, auth, careprovider, diagnostics, fallback, health, user};
+use crate::routes::{admin, auth, careprovider, diagnostics, fallback, health, sessionbooking, user};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -31,6 +31,11 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(user::assessments::list_assessments))
         .routes(routes!(user::export::export_user))
         .routes(routes!(user::erase::erase_user))
+        .routes(routes!(sessionbooking::book::book_session))
+        .routes(routes!(sessionbooking::cancel::cancel_booking))
+        .routes(routes!(sessionbooking::reschedule::reschedule_booking))
+        .routes(routes!(sessionbooking::get::get_booking))
+        .routes(routes!(user::bookings::booking_history))
 }
 
 /// Operator routes, only under `/api/v1/admin`.

@@ -1,6 +1,7 @@
 use crate::config::ServerConfig;
 use crate::services::audit::Auditor;
 use crate::services::tokens::TokenService;
+use crate::services::video::{BuiltInRooms, VideoRooms};
 use std::sync::Arc;
 use tahoon_domain::public_id::IdCodec;
 use tahoon_store::Store;
@@ -13,6 +14,7 @@ pub struct AppState {
     pub ids: IdCodec,
     pub tokens: TokenService,
     pub audit: Auditor,
+    pub video: Arc<dyn VideoRooms>,
 }
 
 impl AppState {
@@ -22,9 +24,18 @@ impl AppState {
         AppState {
             tokens: TokenService::new(store.clone(), config.clone(), ids.clone()),
             audit: Auditor::new(store.clone()),
+            video: Arc::new(BuiltInRooms { base_url: config.video_base_url.clone() }),
             store,
             config,
             ids,
         }
+    }
+}
+
+impl AppState {
+    /// The same state with another video provider (tests use one that fails).
+    pub fn with_video(mut self, video: Arc<dyn VideoRooms>) -> AppState {
+        self.video = video;
+        self
     }
 }

@@ -1,6 +1,7 @@
 //! Users: registration, screening, and personal-data rights.
 
 pub mod assessments;
+pub mod bookings;
 pub mod erase;
 pub mod export;
 pub mod questions;

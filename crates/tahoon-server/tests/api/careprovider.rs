@@ -14,7 +14,7 @@ const SCHEDULE: &str = "/api/v1/careprovider/getcareproviderschedule";
 const PROFILE: &str = "/api/v1/careprovider/getcareprovidersprofiledata";
 
 /// A provider in the import format; `overrides` replace top-level fields.
-fn provider(external_id: &str, overrides: Value) -> Value {
+pub fn provider(external_id: &str, overrides: Value) -> Value {
     let mut p = json!({
         "externalId": external_id,
         "firstNamePLang": external_id, "lastNamePLang": "Tester",
@@ -38,7 +38,7 @@ fn provider(external_id: &str, overrides: Value) -> Value {
     p
 }
 
-async fn admin(app: &TestApp, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+pub async fn admin(app: &TestApp, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
     let mut request = app.http.request(method, app.url(path)).bearer_auth(OPERATOR);
     if let Some(body) = body {
         request = request.json(&body);
@@ -49,7 +49,7 @@ async fn admin(app: &TestApp, method: reqwest::Method, path: &str, body: Option<
 }
 
 /// Imports providers through the operator route; returns their ids in order.
-async fn import(app: &TestApp, providers: Vec<Value>) -> Vec<String> {
+pub async fn import(app: &TestApp, providers: Vec<Value>) -> Vec<String> {
     let (status, body) =
         admin(app, reqwest::Method::POST, "/api/v1/admin/careproviders/import", Some(json!({"providers": providers})))
             .await;
@@ -58,7 +58,7 @@ async fn import(app: &TestApp, providers: Vec<Value>) -> Vec<String> {
 }
 
 /// A date a few days ahead (so minimum notice never hides a slot), as YYYY-MM-DD.
-fn soon() -> String {
+pub fn soon() -> String {
     jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Riyadh").unwrap())
         .date()

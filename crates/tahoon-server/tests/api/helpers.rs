@@ -66,9 +66,14 @@ pub fn test_config() -> ServerConfig {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |state| state).await
+    }
+
+    /// Spawns with the state changed first (another video provider, say).
+    pub async fn spawn_with(backend: Backend, change: impl FnOnce(AppState) -> AppState) -> TestApp {
         let db = TestDatabase::create(backend).await.expect("test database");
         let store = tahoon_store::open(&db.url).await.expect("open store");
-        let state = AppState::new(store, test_config());
+        let state = change(AppState::new(store, test_config()));
         let extra = Router::new().route("/test/probe", post(probe)).route("/test/panic", get(panics));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -6,5 +6,6 @@ mod careprovider;
 mod docs;
 mod envelope;
 mod helpers;
+mod sessionbooking;
 mod signing;
 mod user;

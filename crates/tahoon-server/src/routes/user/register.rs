@@ -38,7 +38,7 @@ pub struct Registered {
 }
 
 impl RegisterRequest {
-    fn parse(self) -> ApiResult<NewRegistration> {
+    pub(crate) fn parse(self) -> ApiResult<NewRegistration> {
         let reference_id = self.reference_id.as_str().trim().to_string();
         if reference_id.is_empty() {
             return Err(ApiError::field(Reason::EmptyParameter, "referenceId", "is required"));

@@ -1,0 +1,112 @@
+//! `POST /sessionbooking/booksession`.
+
+use super::views::{BookingView, SlotFields, booking_view, requested_slot};
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::signed::Signed;
+use crate::routes::user::register::RegisterRequest;
+use crate::services::booking::{self, BookingOptions};
+use crate::services::users;
+use crate::state::AppState;
+use axum::extract::State;
+use serde::Deserialize;
+use tahoon_domain::anti_xss::FreeText;
+use tahoon_domain::reason::Reason;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BookRequest {
+    /// An existing user; or leave it empty and give `referenceId`, `name`, `dob`, `genderType` to
+    /// register a guest (an existing `referenceId` reuses that user).
+    pub user_id: Option<String>,
+    pub care_provider_id: Option<String>,
+    /// The slot id from search or schedule; or give `slotDate`, `slotStartTime`, `slotEndTime`.
+    pub application_multi_slot_id: Option<String>,
+    pub slot_date: Option<String>,
+    pub slot_start_time: Option<String>,
+    pub slot_end_time: Option<String>,
+    /// Zone of `slotDate`/times and of the answer's slot (IANA; wins over `gmtTimeDiffrenceHours`).
+    pub time_zone: Option<String>,
+    pub gmt_time_diffrence_hours: Option<f64>,
+    /// 1 video (default), 2 audio, 3 text.
+    pub cat_communication_type_id: Option<i64>,
+    pub is_booking_from_mobile: Option<bool>,
+    pub booking_platform_id: Option<i64>,
+    #[schema(value_type = Option<String>)]
+    pub reference_id: Option<FreeText>,
+    #[schema(value_type = Option<String>)]
+    pub name: Option<FreeText>,
+    pub dob: Option<String>,
+    pub gender_type: Option<i64>,
+    #[serde(default)]
+    pub secure_hash: Option<String>,
+}
+
+/// Book a session.
+///
+/// Signed. Validates the user (or registers a guest), checks the slot against the provider's
+/// availability now, holds it (debiting a charity organization's balance), creates the video room
+/// and confirms. Answers: 1 EmptyParameter (400) for missing parameters, 18 UserNotFound (400),
+/// 16 NotAllowed (404) for a slot outside availability, 4 RecordAlreadyExist (200) for a taken
+/// slot, 50 CharityOrganizationBalanceOut (200), 108 VendorUnavailable (503) when the video room
+/// fails (nothing is booked).
+#[utoipa::path(
+    post,
+    path = "/sessionbooking/booksession",
+    tag = "sessionbooking",
+    request_body = BookRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 403), (status = 404), (status = 503))
+)]
+pub async fn book_session(
+    State(state): State<AppState>,
+    request: Signed<BookRequest>,
+) -> ApiResult<Success<BookingView>> {
+    let organization = request.auth.organization.clone();
+    let body = request.body;
+    let communication_type = body.cat_communication_type_id.unwrap_or(1);
+    if !(1..=3).contains(&communication_type) {
+        return Err(ApiError::validation("catCommunicationTypeId", "must be 1 (video), 2 (audio) or 3 (text)"));
+    }
+    let (slot, zone) = requested_slot(
+        &state,
+        SlotFields {
+            care_provider_id: body.care_provider_id.as_deref(),
+            application_multi_slot_id: body.application_multi_slot_id.as_deref(),
+            slot_date: body.slot_date.as_deref(),
+            slot_start_time: body.slot_start_time.as_deref(),
+            slot_end_time: body.slot_end_time.as_deref(),
+            time_zone: body.time_zone.as_deref(),
+            gmt_hours: body.gmt_time_diffrence_hours,
+        },
+    )?;
+    let user_id = match body.user_id.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(user) => users::owned_user(&state, organization.id, user).await?,
+        None => {
+            let missing = |f: &'static str| {
+                ApiError::field(Reason::EmptyParameter, f, "is required for a guest booking (or give userId)")
+            };
+            let guest = RegisterRequest {
+                reference_id: body.reference_id.ok_or_else(|| missing("referenceId"))?,
+                name: body.name.ok_or_else(|| missing("name"))?,
+                dob: body.dob.ok_or_else(|| missing("dob"))?,
+                gender_type: body.gender_type.ok_or_else(|| missing("genderType"))?,
+                secure_hash: None,
+            };
+            let (user, _) = users::register(&state, organization.id, guest.parse()?).await?;
+            state
+                .ids
+                .decode::<tahoon_domain::public_id::kind::User>(&user)
+                .map(|u| u.id())
+                .map_err(ApiError::internal)?
+        }
+    };
+    let options = BookingOptions {
+        communication_type,
+        from_mobile: body.is_booking_from_mobile.unwrap_or(false),
+        platform_id: body.booking_platform_id,
+    };
+    let booked = booking::book(&state, &organization, user_id, slot, options).await?;
+    Ok(Success(booking_view(&state, &booked, &zone)))
+}

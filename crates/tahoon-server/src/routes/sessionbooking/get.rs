@@ -1,0 +1,69 @@
+//! `GET /sessionbooking/{bookingId}`.
+
+use super::views::{BookingView, booking_id, booking_view};
+use crate::envelope::{Envelope, Success};
+use crate::error::ApiResult;
+use crate::extract::auth::Partner;
+use crate::services::booking;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneQuery {
+    /// IANA zone to show the slot in (UTC by default).
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusChangeView {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub at: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BookingDetail {
+    #[serde(flatten)]
+    pub booking: BookingView,
+    /// Every status change, oldest first.
+    pub status_history: Vec<StatusChangeView>,
+}
+
+/// One booking with its status history.
+#[utoipa::path(
+    get,
+    path = "/sessionbooking/{bookingId}",
+    tag = "sessionbooking",
+    params(("bookingId" = String, Path, description = "bkg_…"), ZoneQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<BookingDetail>), (status = 401), (status = 404))
+)]
+pub async fn get_booking(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    Path(id): Path<String>,
+    Query(query): Query<ZoneQuery>,
+) -> ApiResult<Success<BookingDetail>> {
+    let zone = crate::routes::careprovider::views::caller_day(query.time_zone.as_deref(), None, None)?.zone;
+    let found = booking::owned_booking(&state, auth.organization.id, booking_id(&state, &id)?, None, None).await?;
+    let history = state.store.booking_history(found.id).await?;
+    let time = |us: i64| jiff::Timestamp::from_microsecond(us).map(|t| t.to_string()).unwrap_or_default();
+    Ok(Success(BookingDetail {
+        booking: booking_view(&state, &found, &zone),
+        status_history: history
+            .iter()
+            .map(|h| StatusChangeView {
+                from_status: h.from.map(|s| s.name().to_string()),
+                to_status: h.to.name().into(),
+                at: time(h.at_us),
+                reason: h.reason.clone(),
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,70 @@
+//! `POST /sessionbooking/reschedule`.
+
+use super::views::{BookingView, SlotFields, booking_id, booking_view, requested_slot};
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::signed::Signed;
+use crate::services::{booking, users};
+use crate::state::AppState;
+use axum::extract::State;
+use serde::Deserialize;
+use tahoon_domain::reason::Reason;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RescheduleRequest {
+    pub booking_id: String,
+    pub user_id: String,
+    /// The new slot: its id, or date and times in the request's zone.
+    pub application_multi_slot_id: Option<String>,
+    pub slot_date: Option<String>,
+    pub slot_start_time: Option<String>,
+    pub slot_end_time: Option<String>,
+    pub time_zone: Option<String>,
+    pub gmt_time_diffrence_hours: Option<f64>,
+    #[serde(default)]
+    pub secure_hash: Option<String>,
+}
+
+/// Move a booking to another slot of the same provider.
+///
+/// Signed. Atomic: at no moment are both slots, or neither, held. The booking keeps its id and
+/// history. Allowed up to the organization's cancellation cut-off before the current start.
+#[utoipa::path(
+    post,
+    path = "/sessionbooking/reschedule",
+    tag = "sessionbooking",
+    request_body = RescheduleRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 404))
+)]
+pub async fn reschedule_booking(
+    State(state): State<AppState>,
+    request: Signed<RescheduleRequest>,
+) -> ApiResult<Success<BookingView>> {
+    let organization = request.auth.organization.clone();
+    let body = request.body;
+    let id = booking_id(&state, &body.booking_id)?;
+    let user = users::owned_user(&state, organization.id, &body.user_id)
+        .await
+        .map_err(|_| ApiError::field(Reason::NotFound, "bookingId", "no such booking"))?;
+    let found = booking::owned_booking(&state, organization.id, id, Some(user), None).await?;
+    let provider_text = state.ids.encode(tahoon_domain::public_id::PublicId::<
+        tahoon_domain::public_id::kind::CareProvider,
+    >::new(found.provider_id));
+    let (slot, zone) = requested_slot(
+        &state,
+        SlotFields {
+            care_provider_id: Some(&provider_text),
+            application_multi_slot_id: body.application_multi_slot_id.as_deref(),
+            slot_date: body.slot_date.as_deref(),
+            slot_start_time: body.slot_start_time.as_deref(),
+            slot_end_time: body.slot_end_time.as_deref(),
+            time_zone: body.time_zone.as_deref(),
+            gmt_hours: body.gmt_time_diffrence_hours,
+        },
+    )?;
+    let moved = booking::reschedule(&state, &organization, found, slot.interval).await?;
+    Ok(Success(booking_view(&state, &moved, &zone)))
+}

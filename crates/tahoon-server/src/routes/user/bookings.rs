@@ -1,0 +1,129 @@
+//! `GET /user/bookings`: a user's booking history.
+
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::auth::Partner;
+use crate::routes::sessionbooking::views::{BookingView, booking_view};
+use crate::services::audit::AuditEvent;
+use crate::services::users;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tahoon_domain::booking::BookingStatus;
+use tahoon_domain::reason::Reason;
+use tahoon_store::BookingQuery;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryQuery {
+    pub user_id: Option<String>,
+    /// A status name (`Confirmed`, `Cancelled`, …) or code (1, 3, …).
+    pub status: Option<String>,
+    /// Sessions starting at or after this instant (RFC 3339) or date (`YYYY-MM-DD`, UTC).
+    pub from: Option<String>,
+    /// Sessions starting before this instant or date.
+    pub to: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+    /// Zone to show slots in (UTC by default).
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BookingHistory {
+    /// Earliest session first.
+    pub bookings_list: Vec<BookingView>,
+    pub total_count: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+fn instant(field: &'static str, text: &str) -> ApiResult<i64> {
+    let text = text.trim();
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Ok(t.as_microsecond());
+    }
+    text.parse::<jiff::civil::Date>()
+        .ok()
+        .filter(|_| text.len() == 10)
+        .and_then(|d| {
+            jiff::tz::TimeZone::UTC
+                .to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+                .compatible()
+                .ok()
+        })
+        .map(|t| t.as_microsecond())
+        .ok_or_else(|| ApiError::validation(field, "must be an RFC 3339 instant or a date YYYY-MM-DD"))
+}
+
+/// A user's bookings, filtered and paged.
+#[utoipa::path(
+    get,
+    path = "/user/bookings",
+    tag = "user",
+    params(HistoryQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<BookingHistory>), (status = 400), (status = 401))
+)]
+pub async fn booking_history(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    Query(q): Query<HistoryQuery>,
+) -> ApiResult<Success<BookingHistory>> {
+    let organization_id = auth.organization.id;
+    let user = q
+        .user_id
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| ApiError::field(Reason::EmptyParameter, "userId", "is required"))?;
+    let user_id = users::owned_user(&state, organization_id, user).await?;
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            s.parse::<i64>()
+                .ok()
+                .and_then(BookingStatus::from_code)
+                .or_else(|| BookingStatus::from_name(s))
+                .ok_or_else(|| ApiError::validation("status", "must be a booking status name or code"))?,
+        ),
+    };
+    let from_us = q.from.as_deref().map(|f| instant("from", f)).transpose()?.unwrap_or(i64::MIN);
+    let to_us = q.to.as_deref().map(|t| instant("to", t)).transpose()?.unwrap_or(i64::MAX);
+    let page = q.page.unwrap_or(1);
+    if page < 1 {
+        return Err(ApiError::validation("page", "must be 1 or more"));
+    }
+    let page_size = q.page_size.unwrap_or(20);
+    if !(1..=100).contains(&page_size) {
+        return Err(ApiError::validation("pageSize", "must be 1 to 100"));
+    }
+    let zone = crate::routes::careprovider::views::caller_day(q.time_zone.as_deref(), None, None)?.zone;
+    let (bookings, total) = state
+        .store
+        .user_bookings(BookingQuery {
+            organization_id,
+            user_id,
+            status,
+            from_us,
+            to_us,
+            offset: (page - 1) * page_size,
+            limit: page_size,
+        })
+        .await?;
+    state
+        .audit
+        .record(
+            AuditEvent::success("user.bookings_read", Some(organization_id), format!("org:{organization_id}"))
+                .details(json!({ "user": user_id })),
+        )
+        .await?;
+    Ok(Success(BookingHistory {
+        bookings_list: bookings.iter().map(|b| booking_view(&state, b, &zone)).collect(),
+        total_count: total,
+        page,
+        page_size,
+    }))
+}

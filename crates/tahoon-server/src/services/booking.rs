@@ -1,0 +1,261 @@
+//! Booking as a saga: validate the user and the slot, hold it (debiting a charity's balance), create
+//! the video room, confirm. A failed step leaves the booking Failed, the slot free and the balance
+//! as it was. Cancel and reschedule follow the organization's cancellation policy.
+
+use crate::error::{ApiError, ApiResult};
+use crate::services::audit::AuditEvent;
+use crate::services::directory;
+use crate::state::AppState;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde_json::json;
+use tahoon_domain::availability::{Interval, Schedule, SlotRequest, slots};
+use tahoon_domain::booking::{BookingStatus, CancelDecision, can_reschedule, cancel_decision};
+use tahoon_domain::organization::OrganizationKind;
+use tahoon_domain::provider::CareProvider;
+use tahoon_domain::public_id::{PublicId, kind};
+use tahoon_domain::reason::Reason;
+use tahoon_store::{Booking, HoldOutcome, NewBooking, NewEvent, Organization, RescheduleOutcome, Transition};
+
+/// A requested session time, already resolved to instants.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestedSlot {
+    pub provider_id: i64,
+    pub interval: Interval,
+}
+
+#[derive(Debug, Clone)]
+pub struct BookingOptions {
+    pub communication_type: i64,
+    pub from_mobile: bool,
+    pub platform_id: Option<i64>,
+}
+
+fn ts(us: i64) -> Timestamp {
+    Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// Whether the provider's availability offers exactly this session now (bookings aside: a slot
+/// that is only taken is "already booked", not "not available").
+fn offered(provider: &CareProvider, slot: Interval, now: Timestamp) -> bool {
+    let Ok(zone) = TimeZone::get(&provider.time_zone) else { return false };
+    let Some(minutes) = provider.primary_rate().map(|r| r.duration_minutes) else { return false };
+    let utc = TimeZone::UTC;
+    let date = utc.to_datetime(slot.start).date();
+    let schedule = Schedule {
+        zone: &zone,
+        weekly: &provider.weekly,
+        exceptions: &provider.exceptions,
+        policy: provider.policy,
+        slot_minutes: minutes,
+    };
+    let request = SlotRequest { date, caller_zone: &utc, now, provider_busy: &[], caller_busy: &[] };
+    slots(&schedule, &request).contains(&slot)
+}
+
+fn event(organization: &Organization, kind: &str, state: &AppState, b: &Booking) -> NewEvent {
+    NewEvent {
+        organization_id: Some(organization.id),
+        event_type: kind.into(),
+        payload: json!({
+            "bookingId": state.ids.encode(PublicId::<kind::Booking>::new(b.id)),
+            "userId": state.ids.encode(PublicId::<kind::User>::new(b.user_id)),
+            "careProviderId": state.ids.encode(PublicId::<kind::CareProvider>::new(b.provider_id)),
+            "startUtc": ts(b.starts_at_us).to_string(),
+            "endUtc": ts(b.ends_at_us).to_string(),
+        }),
+    }
+}
+
+async fn audit(state: &AppState, organization: &Organization, action: &'static str, b: &Booking) -> ApiResult<()> {
+    state
+        .audit
+        .record(
+            AuditEvent::success(action, Some(organization.id), format!("org:{}", organization.id))
+                .details(json!({ "booking": b.id, "status": b.status.name() })),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Books `slot` for `user_id`. Errors follow the reference's table.
+pub async fn book(
+    state: &AppState,
+    organization: &Organization,
+    user_id: i64,
+    slot: RequestedSlot,
+    options: BookingOptions,
+) -> ApiResult<Booking> {
+    let provider = directory::active_provider(state, slot.provider_id)
+        .await
+        .map_err(|_| ApiError::field(Reason::NotAllowed, "careProviderId", "no such care provider"))?;
+    let now = Timestamp::now();
+    if !offered(&provider, slot.interval, now) {
+        return Err(ApiError::new(Reason::NotAllowed).with_detail("this slot is not in the provider's availability"));
+    }
+    let rate = provider.primary_rate().cloned().ok_or_else(|| ApiError::new(Reason::NotAllowed))?;
+    let actor = format!("org:{}", organization.id);
+    let hold = state
+        .store
+        .hold_booking(NewBooking {
+            organization_id: organization.id,
+            user_id,
+            provider_id: provider.id,
+            starts_at_us: slot.interval.start.as_microsecond(),
+            ends_at_us: slot.interval.end.as_microsecond(),
+            price_minor: rate.price_minor,
+            currency: rate.currency.clone(),
+            communication_type: options.communication_type,
+            from_mobile: options.from_mobile,
+            platform_id: options.platform_id,
+            debit_balance: organization.kind == OrganizationKind::Charity,
+            actor: actor.clone(),
+            now_us: now.as_microsecond(),
+        })
+        .await?;
+    let held = match hold {
+        HoldOutcome::Held(b) => b,
+        HoldOutcome::Taken => {
+            return Err(ApiError::new(Reason::RecordAlreadyExist).with_detail("this time is already booked"));
+        }
+        HoldOutcome::BalanceOut => return Err(ApiError::new(Reason::CharityOrganizationBalanceOut)),
+    };
+    let now_us = || Timestamp::now().as_microsecond();
+    match state.video.create_room().await {
+        Ok(room) => {
+            let confirmed = state
+                .store
+                .transition_booking(Transition {
+                    booking_id: held.id,
+                    from: vec![BookingStatus::Pending],
+                    to: BookingStatus::Confirmed,
+                    actor,
+                    reason: "video room created".into(),
+                    restore_balance: false,
+                    meeting: Some((room.meeting_id, room.join_url)),
+                    event: Some(event(organization, "booking.confirmed", state, &held)),
+                    now_us: now_us(),
+                })
+                .await?
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("held booking {} vanished", held.id)))?;
+            audit(state, organization, "booking.confirmed", &confirmed).await?;
+            Ok(confirmed)
+        }
+        Err(e) => {
+            tracing::warn!(booking = held.id, error = %e, "video room failed; booking failed");
+            let failed = state
+                .store
+                .transition_booking(Transition {
+                    booking_id: held.id,
+                    from: vec![BookingStatus::Pending],
+                    to: BookingStatus::Failed,
+                    actor,
+                    reason: "video room could not be created".into(),
+                    restore_balance: true,
+                    meeting: None,
+                    event: Some(event(organization, "booking.failed", state, &held)),
+                    now_us: now_us(),
+                })
+                .await?;
+            if let Some(failed) = &failed {
+                audit(state, organization, "booking.failed", failed).await?;
+            }
+            Err(ApiError::new(Reason::VendorUnavailable)
+                .with_detail("the video room could not be created; nothing was booked"))
+        }
+    }
+}
+
+/// The organization's booking, checked against the user and provider the caller names.
+pub async fn owned_booking(
+    state: &AppState,
+    organization_id: i64,
+    booking_id: i64,
+    user_id: Option<i64>,
+    provider_id: Option<i64>,
+) -> ApiResult<Booking> {
+    let not_found = || ApiError::field(Reason::NotFound, "bookingId", "no such booking");
+    let b = state.store.booking(organization_id, booking_id).await?.ok_or_else(not_found)?;
+    if user_id.is_some_and(|u| u != b.user_id) || provider_id.is_some_and(|p| p != b.provider_id) {
+        return Err(not_found());
+    }
+    Ok(b)
+}
+
+/// Cancels under the policy; returns the booking and whether a charity session was restored.
+pub async fn cancel(
+    state: &AppState,
+    organization: &Organization,
+    b: Booking,
+    reason: String,
+) -> ApiResult<(Booking, bool)> {
+    if !b.status.is_active() {
+        return Err(ApiError::new(Reason::NotAllowed).with_detail(format!("the booking is {}", b.status.name())));
+    }
+    let cutoff = state.store.cancellation_cutoff_hours(organization.id).await?;
+    let decision = cancel_decision(Timestamp::now(), ts(b.starts_at_us), cutoff);
+    if decision == CancelDecision::TooLate {
+        return Err(ApiError::new(Reason::NotAllowed).with_detail("the session has already started"));
+    }
+    let refund = decision == CancelDecision::WithRefund;
+    let cancelled = state
+        .store
+        .transition_booking(Transition {
+            booking_id: b.id,
+            from: vec![BookingStatus::Pending, BookingStatus::Confirmed],
+            to: BookingStatus::Cancelled,
+            actor: format!("org:{}", organization.id),
+            reason: if reason.is_empty() { "cancelled by the organization".into() } else { reason },
+            restore_balance: refund,
+            meeting: None,
+            event: Some(event(organization, "booking.cancelled", state, &b)),
+            now_us: Timestamp::now().as_microsecond(),
+        })
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(Reason::NotAllowed).with_detail("the booking changed meanwhile; it is no longer active")
+        })?;
+    audit(state, organization, "booking.cancelled", &cancelled).await?;
+    Ok((cancelled, refund && b.charity_debited))
+}
+
+/// Moves a confirmed booking to another offered slot of the same provider, atomically.
+pub async fn reschedule(state: &AppState, organization: &Organization, b: Booking, to: Interval) -> ApiResult<Booking> {
+    if b.status != BookingStatus::Confirmed {
+        return Err(ApiError::new(Reason::NotAllowed)
+            .with_detail(format!("only a Confirmed booking moves; this one is {}", b.status.name())));
+    }
+    let cutoff = state.store.cancellation_cutoff_hours(organization.id).await?;
+    if !can_reschedule(Timestamp::now(), ts(b.starts_at_us), cutoff) {
+        return Err(ApiError::new(Reason::NotAllowed)
+            .with_detail(format!("sessions move only up to {cutoff} hours before they start")));
+    }
+    let provider = directory::active_provider(state, b.provider_id).await?;
+    if !offered(&provider, to, Timestamp::now()) {
+        return Err(ApiError::new(Reason::NotAllowed).with_detail("the new slot is not in the provider's availability"));
+    }
+    let moved = Booking { starts_at_us: to.start.as_microsecond(), ends_at_us: to.end.as_microsecond(), ..b.clone() };
+    let outcome = state
+        .store
+        .reschedule_booking(
+            b.id,
+            to.start.as_microsecond(),
+            to.end.as_microsecond(),
+            &format!("org:{}", organization.id),
+            event(organization, "booking.rescheduled", state, &moved),
+            Timestamp::now().as_microsecond(),
+        )
+        .await?;
+    match outcome {
+        RescheduleOutcome::Moved(m) => {
+            audit(state, organization, "booking.rescheduled", &m).await?;
+            Ok(m)
+        }
+        RescheduleOutcome::Taken => {
+            Err(ApiError::new(Reason::RecordAlreadyExist).with_detail("the new time is already booked"))
+        }
+        RescheduleOutcome::NotMovable => {
+            Err(ApiError::new(Reason::NotAllowed).with_detail("the booking is no longer Confirmed"))
+        }
+    }
+}
