@@ -63,6 +63,18 @@ impl ApiError {
         self.reason
     }
 
+    /// The envelope's message: the reason's text in `language`, then what is wrong.
+    pub fn message(&self, language: tahoon_domain::reason::Language) -> String {
+        let mut message = self.reason.message(language).to_string();
+        match (&self.field, &self.detail) {
+            (Some(field), Some(detail)) => message.push_str(&format!(" ({field}: {detail})")),
+            (Some(field), None) => message.push_str(&format!(" ({field})")),
+            (None, Some(detail)) => message.push_str(&format!(" ({detail})")),
+            (None, None) => {}
+        }
+        message
+    }
+
     pub fn field_name(&self) -> Option<&str> {
         self.field.as_deref()
     }
@@ -92,13 +104,7 @@ impl IntoResponse for ApiError {
                 }
             }
         }
-        let mut message = self.reason.message(context.language).to_string();
-        match (&self.field, &self.detail) {
-            (Some(field), Some(detail)) => message.push_str(&format!(" ({field}: {detail})")),
-            (Some(field), None) => message.push_str(&format!(" ({field})")),
-            (None, Some(detail)) => message.push_str(&format!(" ({detail})")),
-            (None, None) => {}
-        }
+        let message = self.message(context.language);
         let data = match (self.field, self.data) {
             (Some(field), Some(Value::Object(mut extra))) => {
                 extra.insert("field".into(), json!(field));

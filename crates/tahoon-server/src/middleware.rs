@@ -1,4 +1,5 @@
 //! Middleware applied to every route.
 
+pub mod idempotency;
 pub mod legacy;
 pub mod request_context;

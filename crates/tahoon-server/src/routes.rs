@@ -6,5 +6,6 @@ pub mod careprovider;
 pub mod diagnostics;
 pub mod fallback;
 pub mod health;
+pub mod organization;
 pub mod sessionbooking;
 pub mod user;

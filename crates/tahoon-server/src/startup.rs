@@ -1,8 +1,8 @@
 //! Builds the application on a given listener (tests bind port 0) and runs it until told to stop.
 
-use crate::middleware::{legacy, request_context};
+use crate::middleware::{idempotency, legacy, request_context};
 use crate::openapi::ApiDoc;
-use crate::routes::{admin, auth, careprovider, diagnostics, fallback, health, sessionbooking, user};
+use crate::routes::{admin, auth, careprovider, diagnostics, fallback, health, organization, sessionbooking, user};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -31,11 +31,23 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(user::assessments::list_assessments))
         .routes(routes!(user::export::export_user))
         .routes(routes!(user::erase::erase_user))
+        .merge(idempotent_routes())
+        .routes(routes!(sessionbooking::get::get_booking))
+        .routes(routes!(user::bookings::booking_history))
+        .routes(routes!(user::favorites::add_favorite))
+        .routes(routes!(user::favorites::remove_favorite))
+        .routes(routes!(user::favorites::list_favorites))
+        .routes(routes!(organization::usage::usage))
+}
+
+/// Mutating booking routes, which honour `Idempotency-Key`.
+fn idempotent_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(sessionbooking::book::book_session))
         .routes(routes!(sessionbooking::cancel::cancel_booking))
         .routes(routes!(sessionbooking::reschedule::reschedule_booking))
-        .routes(routes!(sessionbooking::get::get_booking))
-        .routes(routes!(user::bookings::booking_history))
+        .routes(routes!(sessionbooking::bulk::bulk_book))
+        .route_layer(axum::middleware::from_fn(idempotency::idempotency))
 }
 
 /// Operator routes, only under `/api/v1/admin`.
@@ -84,6 +96,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
     let router = router
         .nest("/api", legacy.layer(axum::middleware::from_fn(legacy::mark_deprecated)))
         .merge(extra)
+        .layer(axum::Extension(state.clone()))
         .with_state(state.clone())
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi));
     with_common_layers(router, state.config.max_body_bytes)

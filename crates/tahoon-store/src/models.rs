@@ -278,3 +278,16 @@ pub struct BookingQuery {
     pub offset: i64,
     pub limit: i64,
 }
+
+/// What claiming an idempotency key found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// First use: run the request, then complete or release the key.
+    New,
+    /// Same key, same request, finished: answer this again.
+    Replay { status_code: i64, body: String },
+    /// Same key, another request.
+    Mismatch,
+    /// Same key, same request, still running.
+    InFlight,
+}

@@ -184,6 +184,41 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Booking>, StoreError>;
     async fn cancellation_cutoff_hours(&self, organization_id: i64) -> Result<i64, StoreError>;
 
+    // Favorites.
+    /// `false` when already a favorite.
+    async fn add_favorite(
+        &self,
+        organization_id: i64,
+        user_id: i64,
+        provider_id: i64,
+        now_us: i64,
+    ) -> Result<bool, StoreError>;
+    /// `false` when it was not a favorite.
+    async fn remove_favorite(&self, user_id: i64, provider_id: i64) -> Result<bool, StoreError>;
+    /// `(provider id, added at)`, newest first.
+    async fn favorites(&self, user_id: i64) -> Result<Vec<(i64, i64)>, StoreError>;
+
+    // Idempotency.
+    /// Claims `key` for a request with `request_hash`; records older than `expired_before_us` are
+    /// forgotten first.
+    async fn claim_idempotency_key(
+        &self,
+        organization_id: i64,
+        key: &str,
+        request_hash: &str,
+        now_us: i64,
+        expired_before_us: i64,
+    ) -> Result<IdempotencyClaim, StoreError>;
+    async fn complete_idempotency_key(
+        &self,
+        organization_id: i64,
+        key: &str,
+        status_code: i64,
+        body: &str,
+    ) -> Result<(), StoreError>;
+    /// Forgets a claim whose request failed on our side, so that a retry runs again.
+    async fn release_idempotency_key(&self, organization_id: i64, key: &str) -> Result<(), StoreError>;
+
     // Outbox.
     /// Undelivered events, oldest first.
     async fn pending_events(&self, limit: i64) -> Result<Vec<OutboxEvent>, StoreError>;

@@ -4,6 +4,7 @@ pub mod assessments;
 pub mod bookings;
 pub mod erase;
 pub mod export;
+pub mod favorites;
 pub mod questions;
 pub mod register;
 pub mod submit;

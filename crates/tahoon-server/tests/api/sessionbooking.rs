@@ -456,7 +456,175 @@ async fn sixty_four_requests_one_booking(backend: Backend) {
     assert_eq!((booked, taken), (1, 63));
 }
 
+async fn idempotent_replay_and_conflict(backend: Backend) {
+    let (app, provider_id) = setup(backend).await;
+    let o = org(&app, OrganizationKind::Standard).await;
+    let me = user(&app, &o, "I1").await;
+    let date = soon();
+    let free = slots(&app, &o, &provider_id, &date).await;
+    let raw = signed(&o.org.shared_key, json!({"userId": me, "applicationMultiSlotId": free[0].0})).to_string();
+    let post = |key: &str, body: String| {
+        app.http
+            .post(app.url(BOOK))
+            .bearer_auth(&o.token)
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(body)
+            .send()
+    };
+    let first = post("key-1", raw.clone()).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let first_body = first.bytes().await.unwrap();
+    let again = post("key-1", raw.clone()).await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.bytes().await.unwrap(), first_body, "the stored response, byte for byte");
+    // Same key, another body: 409.
+    let other = signed(&o.org.shared_key, json!({"userId": me, "applicationMultiSlotId": free[1].0})).to_string();
+    let conflict = post("key-1", other.clone()).await.unwrap();
+    let status = conflict.status().as_u16();
+    assert_envelope(status, &conflict.json().await.unwrap(), 409, 107, None);
+    // Another organization's identical key is its own.
+    let o2 = org(&app, OrganizationKind::Standard).await;
+    let theirs = user(&app, &o2, "I2").await;
+    let body2 = signed(&o2.org.shared_key, json!({"userId": theirs, "applicationMultiSlotId": free[2].0})).to_string();
+    let response = app
+        .http
+        .post(app.url(BOOK))
+        .bearer_auth(&o2.token)
+        .header("content-type", "application/json")
+        .header("idempotency-key", "key-1")
+        .body(body2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["reason"], 0, "{answer}");
+    // Concurrent requests with one key: one booking.
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (http, url, token, body) = (app.http.clone(), app.url(BOOK), o.token.clone(), other.clone());
+            tokio::spawn(async move {
+                let r = http
+                    .post(url)
+                    .bearer_auth(token)
+                    .header("content-type", "application/json")
+                    .header("idempotency-key", "key-2")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut booking_ids = std::collections::HashSet::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        match (status, body["reason"].as_i64()) {
+            (200, Some(0)) => {
+                booking_ids.insert(body["data"]["bookingId"].as_str().unwrap().to_string());
+            }
+            (409, Some(107)) => {}
+            other => panic!("unexpected {other:?}: {body}"),
+        }
+    }
+    assert_eq!(booking_ids.len(), 1, "every success is the same booking");
+    let response = app
+        .http
+        .get(app.url(&format!("/api/v1/user/bookings?userId={me}")))
+        .bearer_auth(&o.token)
+        .send()
+        .await
+        .unwrap();
+    let history: Value = response.json().await.unwrap();
+    assert_eq!(history["data"]["totalCount"], 2);
+    let bad = post("", raw.clone()).await.unwrap();
+    assert_eq!(bad.status(), 400);
+}
+
+async fn bulk_favorites_and_usage(backend: Backend) {
+    let (app, provider_id) = setup(backend).await;
+    let o = org(&app, OrganizationKind::Standard).await;
+    let me = user(&app, &o, "B1").await;
+    let date = soon();
+    let free = slots(&app, &o, &provider_id, &date).await;
+    let body = json!({"bookings": [
+        {"userId": me, "applicationMultiSlotId": free[0].0},
+        {"userId": me, "applicationMultiSlotId": free[0].0},
+        {"userId": me, "careProviderId": provider_id, "slotDate": date, "slotStartTime": "15:00", "slotEndTime": "16:00", "timeZone": "Asia/Riyadh"},
+        {"userId": "usr_nobody", "applicationMultiSlotId": free[1].0},
+    ]}).to_string();
+    let signature = header_signature(&o.org.shared_key, &body, now());
+    let (status, answer) = app.post_header_signed("/api/v1/sessionbooking/bulk", &o.token, &body, &signature).await;
+    assert_eq!(status, 200, "{answer}");
+    let reasons: Vec<i64> =
+        answer["data"]["results"].as_array().unwrap().iter().map(|r| r["reason"].as_i64().unwrap()).collect();
+    assert_eq!(reasons, [0, 4, 16, 18]);
+    assert_eq!((answer["data"]["succeeded"].as_i64(), answer["data"]["failed"].as_i64()), (Some(1), Some(3)));
+    let too_many = json!({"bookings": (0..51).map(|_| json!({"userId": me})).collect::<Vec<_>>()}).to_string();
+    let signature = header_signature(&o.org.shared_key, &too_many, now());
+    let (status, answer) = app.post_header_signed("/api/v1/sessionbooking/bulk", &o.token, &too_many, &signature).await;
+    assert_envelope(status, &answer, 400, 105, Some("bookings"));
+
+    // Favorites.
+    let fav = |path: &'static str| {
+        let body = json!({"userId": me, "careProviderId": provider_id});
+        let app = &app;
+        let o = &o;
+        async move { send(app, o, path, body).await }
+    };
+    assert_eq!(fav("/api/v1/user/favorites/add").await.1["data"]["changed"], true);
+    assert_eq!(fav("/api/v1/user/favorites/add").await.1["data"]["changed"], false);
+    let list = |app: &TestApp| {
+        let (http, url, token) =
+            (app.http.clone(), app.url(&format!("/api/v1/user/favorites?userId={me}")), o.token.clone());
+        async move { http.get(url).bearer_auth(token).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let listed = list(&app).await;
+    assert_eq!(listed["data"]["favoritesList"][0]["careProviderId"], provider_id);
+    assert_eq!(listed["data"]["favoritesList"][0]["fullName"], "Amal Tester");
+    assert_eq!(fav("/api/v1/user/favorites/remove").await.1["data"]["changed"], true);
+    assert_eq!(fav("/api/v1/user/favorites/remove").await.1["data"]["changed"], false);
+    assert!(list(&app).await["data"]["favoritesList"].as_array().unwrap().is_empty());
+    let (status, answer) =
+        send(&app, &o, "/api/v1/user/favorites/add", json!({"userId": me, "careProviderId": "cp_nope"})).await;
+    assert_envelope(status, &answer, 404, 104, None);
+    let stranger = org(&app, OrganizationKind::Standard).await;
+    let (status, answer) =
+        send(&app, &stranger, "/api/v1/user/favorites/add", json!({"userId": me, "careProviderId": provider_id})).await;
+    assert_envelope(status, &answer, 400, 18, Some("userId"));
+
+    // Usage: the one confirmed session, billable, with its total.
+    let to = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_add(jiff::Span::new().days(30))
+        .unwrap();
+    let response = app
+        .http
+        .get(app.url(&format!("/api/v1/organization/usage?from=2026-01-01&to={to}")))
+        .bearer_auth(&o.token)
+        .send()
+        .await
+        .unwrap();
+    let usage: Value = response.json().await.unwrap();
+    assert_eq!(usage["data"]["sessions"].as_array().unwrap().len(), 1, "{usage}");
+    assert_eq!(usage["data"]["totals"], json!([{"currency": "SAR", "sessions": 1, "amount": 200.0}]));
+    let response = app
+        .http
+        .get(app.url("/api/v1/organization/usage?from=2026-02-01&to=2026-01-01"))
+        .bearer_auth(&o.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
 tahoon_store::backend_tests!(
+    idempotent_replay_and_conflict,
+    bulk_favorites_and_usage,
     error_table_and_happy_path,
     charity_balance_cycle,
     late_cancellation_keeps_the_session,

@@ -917,6 +917,106 @@ macro_rules! impl_store_queries {
                 Ok(found.map_or(24, |(h,)| h))
             }
 
+            async fn add_favorite(&self, organization_id: i64, user_id: i64, provider_id: i64, now_us: i64) -> Result<bool, StoreError> {
+                let added = sqlx::query(
+                    "INSERT INTO favorites (organization_id, user_id, provider_id, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (user_id, provider_id) DO NOTHING",
+                )
+                .bind(organization_id)
+                .bind(user_id)
+                .bind(provider_id)
+                .bind(now_us)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(added == 1)
+            }
+
+            async fn remove_favorite(&self, user_id: i64, provider_id: i64) -> Result<bool, StoreError> {
+                let removed = sqlx::query("DELETE FROM favorites WHERE user_id = $1 AND provider_id = $2")
+                    .bind(user_id)
+                    .bind(provider_id)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                Ok(removed == 1)
+            }
+
+            async fn favorites(&self, user_id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+                Ok(sqlx::query_as("SELECT provider_id, created_at FROM favorites WHERE user_id = $1 ORDER BY created_at DESC, provider_id")
+                    .bind(user_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn claim_idempotency_key(
+                &self,
+                organization_id: i64,
+                key: &str,
+                request_hash: &str,
+                now_us: i64,
+                expired_before_us: i64,
+            ) -> Result<IdempotencyClaim, StoreError> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                    .bind(expired_before_us)
+                    .execute(&mut *tx)
+                    .await?;
+                let inserted = sqlx::query(
+                    "INSERT INTO idempotency_keys (organization_id, idempotency_key, request_hash, state, created_at) \
+                     VALUES ($1, $2, $3, 0, $4) ON CONFLICT (organization_id, idempotency_key) DO NOTHING",
+                )
+                .bind(organization_id)
+                .bind(key)
+                .bind(request_hash)
+                .bind(now_us)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let claim = if inserted == 1 {
+                    IdempotencyClaim::New
+                } else {
+                    let (hash, state, status, body): (String, i64, Option<i64>, Option<String>) = sqlx::query_as(
+                        "SELECT request_hash, state, status_code, response_body FROM idempotency_keys \
+                         WHERE organization_id = $1 AND idempotency_key = $2",
+                    )
+                    .bind(organization_id)
+                    .bind(key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    match (hash == request_hash, state, status, body) {
+                        (false, _, _, _) => IdempotencyClaim::Mismatch,
+                        (true, 1, Some(status_code), Some(body)) => IdempotencyClaim::Replay { status_code, body },
+                        _ => IdempotencyClaim::InFlight,
+                    }
+                };
+                tx.commit().await?;
+                Ok(claim)
+            }
+
+            async fn complete_idempotency_key(&self, organization_id: i64, key: &str, status_code: i64, body: &str) -> Result<(), StoreError> {
+                sqlx::query(
+                    "UPDATE idempotency_keys SET state = 1, status_code = $3, response_body = $4 \
+                     WHERE organization_id = $1 AND idempotency_key = $2",
+                )
+                .bind(organization_id)
+                .bind(key)
+                .bind(status_code)
+                .bind(body)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn release_idempotency_key(&self, organization_id: i64, key: &str) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = $1 AND idempotency_key = $2 AND state = 0")
+                    .bind(organization_id)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn pending_events(&self, limit: i64) -> Result<Vec<OutboxEvent>, StoreError> {
                 let rows: Vec<OutboxRow> = sqlx::query_as(
                     "SELECT id, organization_id, event_type, payload, created_at FROM outbox_events \

@@ -63,8 +63,17 @@ pub async fn book_session(
     State(state): State<AppState>,
     request: Signed<BookRequest>,
 ) -> ApiResult<Success<BookingView>> {
-    let organization = request.auth.organization.clone();
-    let body = request.body;
+    Ok(Success(book_one(&state, &request.auth.organization, request.body).await?))
+}
+
+/// One booking request, from the request's fields to the booked session.
+pub async fn book_one(
+    state: &AppState,
+    organization: &tahoon_store::Organization,
+    body: BookRequest,
+) -> ApiResult<BookingView> {
+    let state = state.clone();
+    let organization = organization.clone();
     let communication_type = body.cat_communication_type_id.unwrap_or(1);
     if !(1..=3).contains(&communication_type) {
         return Err(ApiError::validation("catCommunicationTypeId", "must be 1 (video), 2 (audio) or 3 (text)"));
@@ -108,5 +117,5 @@ pub async fn book_session(
         platform_id: body.booking_platform_id,
     };
     let booked = booking::book(&state, &organization, user_id, slot, options).await?;
-    Ok(Success(booking_view(&state, &booked, &zone)))
+    Ok(booking_view(&state, &booked, &zone))
 }

@@ -1,0 +1,3 @@
+//! The calling organization's own reports.
+
+pub mod usage;

@@ -1,0 +1,115 @@
+//! `GET /organization/usage?from=&to=`: billable sessions for invoicing.
+
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::auth::Partner;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use tahoon_domain::public_id::{PublicId, kind};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UsageQuery {
+    /// First day (UTC, `YYYY-MM-DD`), inclusive. Default: the first of this month.
+    pub from: Option<String>,
+    /// Last day (UTC, `YYYY-MM-DD`), inclusive. Default: today.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BillableSession {
+    pub booking_id: String,
+    pub user_id: String,
+    pub care_provider_id: String,
+    pub start_utc: String,
+    pub status_name: String,
+    pub price: f64,
+    pub currency: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub sessions: i64,
+    pub amount: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    pub from: String,
+    pub to: String,
+    /// Confirmed, Completed and NoShow sessions starting in the period, earliest first.
+    pub sessions: Vec<BillableSession>,
+    pub totals: Vec<CurrencyTotal>,
+}
+
+fn date(field: &'static str, text: &str) -> ApiResult<jiff::civil::Date> {
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|_| text.trim().len() == 10)
+        .ok_or_else(|| ApiError::validation(field, "must be a date written YYYY-MM-DD"))
+}
+
+/// Billable usage of the calling organization.
+#[utoipa::path(
+    get,
+    path = "/organization/usage",
+    tag = "sessionbooking",
+    params(UsageQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<Usage>), (status = 400), (status = 401))
+)]
+pub async fn usage(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    Query(q): Query<UsageQuery>,
+) -> ApiResult<Success<Usage>> {
+    let utc = jiff::tz::TimeZone::UTC;
+    let today = utc.to_datetime(jiff::Timestamp::now()).date();
+    let from = q.from.as_deref().map(|d| date("from", d)).transpose()?.unwrap_or(today.first_of_month());
+    let to = q.to.as_deref().map(|d| date("to", d)).transpose()?.unwrap_or(today);
+    if to < from {
+        return Err(ApiError::validation("to", "must not be before from"));
+    }
+    let start = |d: jiff::civil::Date| {
+        utc.to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+            .compatible()
+            .map(|t| t.as_microsecond())
+            .unwrap_or(i64::MAX)
+    };
+    let bookings = state
+        .store
+        .organization_bookings(auth.organization.id, start(from), start(to.tomorrow().unwrap_or(to)))
+        .await?;
+    let mut totals: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut sessions = Vec::new();
+    for b in bookings.iter().filter(|b| b.status.is_billable()) {
+        let entry = totals.entry(b.currency.clone()).or_default();
+        entry.0 += 1;
+        entry.1 += b.price_minor;
+        sessions.push(BillableSession {
+            booking_id: state.ids.encode(PublicId::<kind::Booking>::new(b.id)),
+            user_id: state.ids.encode(PublicId::<kind::User>::new(b.user_id)),
+            care_provider_id: state.ids.encode(PublicId::<kind::CareProvider>::new(b.provider_id)),
+            start_utc: jiff::Timestamp::from_microsecond(b.starts_at_us).map(|t| t.to_string()).unwrap_or_default(),
+            status_name: b.status.name().into(),
+            price: b.price_minor as f64 / 100.0,
+            currency: b.currency.clone(),
+        });
+    }
+    Ok(Success(Usage {
+        from: from.to_string(),
+        to: to.to_string(),
+        sessions,
+        totals: totals
+            .into_iter()
+            .map(|(currency, (sessions, minor))| CurrencyTotal { currency, sessions, amount: minor as f64 / 100.0 })
+            .collect(),
+    }))
+}

@@ -1,0 +1,129 @@
+//! A user's favorite care providers: add, remove, list.
+
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::auth::Partner;
+use crate::extract::signed::Signed;
+use crate::routes::careprovider::views::provider_id;
+use crate::services::{directory, users};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use tahoon_domain::public_id::{PublicId, kind};
+use tahoon_domain::reason::Reason;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FavoriteRequest {
+    pub user_id: String,
+    pub care_provider_id: String,
+    #[serde(default)]
+    pub secure_hash: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FavoriteChange {
+    pub care_provider_id: String,
+    /// Whether this call changed anything (adding a favorite twice, or removing one that is not,
+    /// changes nothing and is not an error).
+    pub changed: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct FavoritesQuery {
+    pub user_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FavoriteView {
+    pub care_provider_id: String,
+    pub full_name: String,
+    pub full_name_s_lang: String,
+    pub added_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Favorites {
+    /// Newest first.
+    pub favorites_list: Vec<FavoriteView>,
+}
+
+/// Add a favorite provider.
+#[utoipa::path(
+    post,
+    path = "/user/favorites/add",
+    tag = "user",
+    request_body = FavoriteRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<FavoriteChange>), (status = 400), (status = 401), (status = 404))
+)]
+pub async fn add_favorite(
+    State(state): State<AppState>,
+    request: Signed<FavoriteRequest>,
+) -> ApiResult<Success<FavoriteChange>> {
+    let organization_id = request.auth.organization.id;
+    let user = users::owned_user(&state, organization_id, &request.body.user_id).await?;
+    let provider = directory::active_provider(&state, provider_id(&state, &request.body.care_provider_id)?).await?;
+    let now = jiff::Timestamp::now().as_microsecond();
+    let changed = state.store.add_favorite(organization_id, user, provider.id, now).await?;
+    Ok(Success(FavoriteChange { care_provider_id: request.body.care_provider_id.trim().into(), changed }))
+}
+
+/// Remove a favorite provider.
+#[utoipa::path(
+    post,
+    path = "/user/favorites/remove",
+    tag = "user",
+    request_body = FavoriteRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<FavoriteChange>), (status = 400), (status = 401), (status = 404))
+)]
+pub async fn remove_favorite(
+    State(state): State<AppState>,
+    request: Signed<FavoriteRequest>,
+) -> ApiResult<Success<FavoriteChange>> {
+    let organization_id = request.auth.organization.id;
+    let user = users::owned_user(&state, organization_id, &request.body.user_id).await?;
+    let provider = provider_id(&state, &request.body.care_provider_id)?;
+    let changed = state.store.remove_favorite(user, provider).await?;
+    Ok(Success(FavoriteChange { care_provider_id: request.body.care_provider_id.trim().into(), changed }))
+}
+
+/// A user's favorite providers.
+#[utoipa::path(
+    get,
+    path = "/user/favorites",
+    tag = "user",
+    params(FavoritesQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<Favorites>), (status = 400), (status = 401))
+)]
+pub async fn list_favorites(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    Query(query): Query<FavoritesQuery>,
+) -> ApiResult<Success<Favorites>> {
+    let user = query
+        .user_id
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| ApiError::field(Reason::EmptyParameter, "userId", "is required"))?;
+    let user = users::owned_user(&state, auth.organization.id, user).await?;
+    let mut list = Vec::new();
+    for (provider, added) in state.store.favorites(user).await? {
+        if let Some(p) = state.store.care_provider(provider).await? {
+            list.push(FavoriteView {
+                care_provider_id: state.ids.encode(PublicId::<kind::CareProvider>::new(p.id)),
+                full_name: p.names.full_name(),
+                full_name_s_lang: p.names.full_name_slang(),
+                added_at: jiff::Timestamp::from_microsecond(added).map(|t| t.to_string()).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(Success(Favorites { favorites_list: list }))
+}
