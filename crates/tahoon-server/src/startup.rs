@@ -61,6 +61,7 @@ fn admin_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::careproviders::set_availability))
         .routes(routes!(admin::careproviders::upsert_catalogue))
         .routes(routes!(admin::instruments::add_instrument))
+        .routes(routes!(admin::bookings::set_status))
 }
 
 /// The OpenAPI document and the router that serves it.

@@ -542,6 +542,21 @@ async fn idempotent_replay_and_conflict(backend: Backend) {
     assert_eq!(history["data"]["totalCount"], 2);
     let bad = post("", raw.clone()).await.unwrap();
     assert_eq!(bad.status(), 400);
+
+    // The operator records how a session ended; the status machine refuses anything else.
+    let booking =
+        serde_json::from_slice::<Value>(&first_body).unwrap()["data"]["bookingId"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/admin/bookings/{booking}/status");
+    let (status, body) = admin(&app, reqwest::Method::POST, &path, Some(json!({"status": "Pending"}))).await;
+    assert_envelope(status, &body, 400, 105, Some("status"));
+    let (status, body) =
+        admin(&app, reqwest::Method::POST, &path, Some(json!({"status": "NoShow", "reason": "did not join"}))).await;
+    assert_eq!((status, body["data"]["statusName"].as_str()), (200, Some("NoShow")), "{body}");
+    let (status, body) = admin(&app, reqwest::Method::POST, &path, Some(json!({"status": "Completed"}))).await;
+    assert_envelope(status, &body, 404, 16, None);
+    let (status, _) =
+        send(&app, &o, CANCEL, json!({"bookingId": booking, "userId": me, "careProviderId": provider_id})).await;
+    assert_eq!(status, 404, "a NoShow session cannot be cancelled");
 }
 
 async fn bulk_favorites_and_usage(backend: Backend) {

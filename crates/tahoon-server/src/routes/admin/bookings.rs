@@ -1,0 +1,74 @@
+//! `POST /api/v1/admin/bookings/{bookingId}/status`: the operator records how a session ended.
+
+use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::json::ApiJson;
+use crate::extract::operator::Operator;
+use crate::routes::sessionbooking::views::{BookingView, booking_id, booking_view};
+use crate::services::audit::AuditEvent;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use serde_json::json;
+use tahoon_domain::anti_xss::FreeText;
+use tahoon_domain::booking::BookingStatus;
+use tahoon_domain::reason::Reason;
+use tahoon_store::Transition;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StatusRequest {
+    /// `Completed` or `NoShow`.
+    pub status: String,
+    #[schema(value_type = Option<String>)]
+    pub reason: Option<FreeText>,
+}
+
+/// Mark a confirmed session Completed or NoShow.
+///
+/// Any other change is refused by the booking status machine (16 NotAllowed).
+#[utoipa::path(
+    post,
+    path = "/bookings/{bookingId}/status",
+    tag = "admin",
+    params(("bookingId" = String, Path, description = "bkg_…")),
+    request_body = StatusRequest,
+    security(("operator" = [])),
+    responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 404))
+)]
+pub async fn set_status(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusRequest>,
+) -> ApiResult<Success<BookingView>> {
+    let id = booking_id(&state, &id)?;
+    let to = BookingStatus::from_name(body.status.trim())
+        .filter(|s| matches!(s, BookingStatus::Completed | BookingStatus::NoShow))
+        .ok_or_else(|| ApiError::validation("status", "must be Completed or NoShow"))?;
+    let transition = Transition {
+        booking_id: id,
+        from: vec![BookingStatus::Confirmed],
+        to,
+        actor: "operator".into(),
+        reason: body.reason.map(FreeText::into_inner).unwrap_or_else(|| "recorded by the operator".into()),
+        restore_balance: false,
+        meeting: None,
+        event: None,
+        now_us: jiff::Timestamp::now().as_microsecond(),
+    };
+    let Some(changed) = state.store.transition_booking(transition).await? else {
+        return Err(
+            ApiError::new(Reason::NotAllowed).with_detail("only a Confirmed booking can become Completed or NoShow")
+        );
+    };
+    state
+        .audit
+        .record(
+            AuditEvent::success("booking.status_set", Some(changed.organization_id), "operator")
+                .details(json!({ "booking": changed.id, "status": to.name() })),
+        )
+        .await?;
+    Ok(Success(booking_view(&state, &changed, &jiff::tz::TimeZone::UTC)))
+}
