@@ -26,7 +26,7 @@ chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --dump-dom "http://127.0.0.1:$port/docs/" >"$work/dom.html" 2>"$work/chromium.log"
 
 missing=0
-for route in /api/v1/auth/token /api/v1/auth/refresh /api/v1/auth/revoke /api/v1/diagnostics/signature /api/v1/careprovider/getcareproviderslistwithschedule /api/v1/admin/careproviders/import /api/v1/user/register /healthz /readyz; do
+for route in /api/v1/auth/token /api/v1/auth/refresh /api/v1/auth/revoke /api/v1/diagnostics/signature /api/v1/careprovider/getcareproviderslistwithschedule /api/v1/admin/careproviders/import /api/v1/user/register /api/v1/sessionbooking/booksession /healthz /readyz; do
   if ! grep -q "data-path=\"$route\"" "$work/dom.html"; then
     echo "docs page does not show $route" >&2
     missing=1
