@@ -17,6 +17,8 @@ pub struct Organization {
     /// The shared signing key, sealed under the master key.
     pub shared_key_sealed: String,
     pub created_at_us: i64,
+    /// Cancelling at least this many hours before a session's start restores a charity's session.
+    pub cancellation_cutoff_hours: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +60,7 @@ pub struct OrganizationChanges {
     pub rate_limit_per_minute: Option<i64>,
     pub balance: Option<i64>,
     pub name: Option<String>,
+    pub cancellation_cutoff_hours: Option<i64>,
 }
 
 /// One password grant's token family, as a token's claims name it.

@@ -182,7 +182,6 @@ pub trait Store: Send + Sync + 'static {
         from_us: i64,
         to_us: i64,
     ) -> Result<Vec<Booking>, StoreError>;
-    async fn cancellation_cutoff_hours(&self, organization_id: i64) -> Result<i64, StoreError>;
 
     // Favorites.
     /// `false` when already a favorite.

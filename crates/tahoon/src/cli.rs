@@ -189,6 +189,9 @@ pub struct OrgSetArgs {
     pub balance: Option<i64>,
     #[arg(long)]
     pub require_signature_header: Option<bool>,
+    /// Hours before a session after which cancelling no longer restores a charity's session (0–168).
+    #[arg(long)]
+    pub cancellation_cutoff_hours: Option<i64>,
     #[arg(long)]
     pub json: bool,
 }

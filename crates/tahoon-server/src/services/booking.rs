@@ -192,7 +192,7 @@ pub async fn cancel(
     if !b.status.is_active() {
         return Err(ApiError::new(Reason::NotAllowed).with_detail(format!("the booking is {}", b.status.name())));
     }
-    let cutoff = state.store.cancellation_cutoff_hours(organization.id).await?;
+    let cutoff = organization.cancellation_cutoff_hours;
     let decision = cancel_decision(Timestamp::now(), ts(b.starts_at_us), cutoff);
     if decision == CancelDecision::TooLate {
         return Err(ApiError::new(Reason::NotAllowed).with_detail("the session has already started"));
@@ -225,7 +225,7 @@ pub async fn reschedule(state: &AppState, organization: &Organization, b: Bookin
         return Err(ApiError::new(Reason::NotAllowed)
             .with_detail(format!("only a Confirmed booking moves; this one is {}", b.status.name())));
     }
-    let cutoff = state.store.cancellation_cutoff_hours(organization.id).await?;
+    let cutoff = organization.cancellation_cutoff_hours;
     if !can_reschedule(Timestamp::now(), ts(b.starts_at_us), cutoff) {
         return Err(ApiError::new(Reason::NotAllowed)
             .with_detail(format!("sessions move only up to {cutoff} hours before they start")));

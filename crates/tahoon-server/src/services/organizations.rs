@@ -40,6 +40,7 @@ pub struct OrganizationView {
     pub rate_limit_per_minute: i64,
     pub enabled: bool,
     pub require_signature_header: bool,
+    pub cancellation_cutoff_hours: i64,
     pub created_at: String,
 }
 
@@ -53,6 +54,7 @@ impl OrganizationView {
             rate_limit_per_minute: o.rate_limit_per_minute,
             enabled: o.enabled,
             require_signature_header: o.require_signature_header,
+            cancellation_cutoff_hours: o.cancellation_cutoff_hours,
             created_at: jiff::Timestamp::from_microsecond(o.created_at_us).map(|t| t.to_string()).unwrap_or_default(),
         }
     }
@@ -137,6 +139,7 @@ pub async fn update(
         "requireSignatureHeader": changes.require_signature_header,
         "rateLimitPerMinute": changes.rate_limit_per_minute,
         "balance": changes.balance,
+        "cancellationCutoffHours": changes.cancellation_cutoff_hours,
         "renamed": changes.name.is_some(),
     });
     let Some(organization) = state.store.update_organization(id, changes, now_us()).await? else {

@@ -287,6 +287,33 @@ async fn charity_balance_cycle(backend: Backend) {
     )
     .await;
     assert_eq!(status, 404);
+    // A week-long cut-off: cancelling four days ahead no longer restores the session.
+    let path = format!("/api/v1/admin/organizations/{}", o.org.id);
+    let (status, body) =
+        admin(&app, reqwest::Method::PATCH, &path, Some(json!({"cancellationCutoffHours": 200}))).await;
+    assert_envelope(status, &body, 400, 105, Some("cancellationCutoffHours"));
+    let (status, body) =
+        admin(&app, reqwest::Method::PATCH, &path, Some(json!({"cancellationCutoffHours": 168}))).await;
+    assert_eq!((status, body["data"]["cancellationCutoffHours"].as_i64()), (200, Some(168)));
+    let before = balance(&app).await;
+    let (status, cancelled) = send(
+        &app,
+        &o,
+        CANCEL,
+        json!({"bookingId": second["data"]["bookingId"], "userId": me, "careProviderId": provider_id}),
+    )
+    .await;
+    assert_eq!((status, cancelled["data"]["balanceRestored"].as_bool()), (200, Some(false)), "{cancelled}");
+    assert_eq!(balance(&app).await, before);
+    // …and rescheduling is refused inside the cut-off.
+    let (status, body) = send(
+        &app,
+        &o,
+        RESCHEDULE,
+        json!({"bookingId": third["data"]["bookingId"], "userId": me, "applicationMultiSlotId": free[1].0}),
+    )
+    .await;
+    assert_envelope(status, &body, 404, 16, None);
 }
 
 async fn late_cancellation_keeps_the_session(backend: Backend) {

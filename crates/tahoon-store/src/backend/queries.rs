@@ -73,7 +73,8 @@ macro_rules! impl_store_queries {
                     "UPDATE organizations SET enabled = COALESCE($2, enabled), \
                      require_signature_header = COALESCE($3, require_signature_header), \
                      rate_limit_per_minute = COALESCE($4, rate_limit_per_minute), \
-                     balance = COALESCE($5, balance), name = COALESCE($6, name), updated_at = $7 \
+                     balance = COALESCE($5, balance), name = COALESCE($6, name), updated_at = $7, \
+                     cancellation_cutoff_hours = COALESCE($8, cancellation_cutoff_hours) \
                      WHERE id = $1 RETURNING ",
                     org_columns!()
                 ))
@@ -84,6 +85,7 @@ macro_rules! impl_store_queries {
                 .bind(changes.balance)
                 .bind(changes.name)
                 .bind(now_us)
+                .bind(changes.cancellation_cutoff_hours)
                 .fetch_optional(&self.pool)
                 .await?;
                 row.map(TryInto::try_into).transpose()
@@ -907,14 +909,6 @@ macro_rules! impl_store_queries {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(TryInto::try_into).collect()
-            }
-
-            async fn cancellation_cutoff_hours(&self, organization_id: i64) -> Result<i64, StoreError> {
-                let found: Option<(i64,)> = sqlx::query_as("SELECT cancellation_cutoff_hours FROM organizations WHERE id = $1")
-                    .bind(organization_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(found.map_or(24, |(h,)| h))
             }
 
             async fn add_favorite(&self, organization_id: i64, user_id: i64, provider_id: i64, now_us: i64) -> Result<bool, StoreError> {

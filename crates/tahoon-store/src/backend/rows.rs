@@ -9,11 +9,12 @@ use tahoon_domain::organization::Role;
 macro_rules! org_columns {
     () => {
         "id, name, kind, balance, rate_limit_per_minute, enabled, require_signature_header, \
-         credentials_version, shared_key_sealed, created_at"
+         credentials_version, shared_key_sealed, created_at, cancellation_cutoff_hours"
     };
     (o) => {
         "o.id, o.name, o.kind, o.balance, o.rate_limit_per_minute, o.enabled, \
-         o.require_signature_header, o.credentials_version, o.shared_key_sealed, o.created_at"
+         o.require_signature_header, o.credentials_version, o.shared_key_sealed, o.created_at, \
+         o.cancellation_cutoff_hours"
     };
 }
 pub(crate) use org_columns;
@@ -38,6 +39,7 @@ pub(crate) struct OrganizationRow {
     credentials_version: i64,
     shared_key_sealed: String,
     created_at: i64,
+    cancellation_cutoff_hours: i64,
 }
 
 impl OrganizationRow {
@@ -68,6 +70,7 @@ impl TryFrom<OrganizationRow> for Organization {
             credentials_version: r.credentials_version,
             shared_key_sealed: r.shared_key_sealed,
             created_at_us: r.created_at,
+            cancellation_cutoff_hours: r.cancellation_cutoff_hours,
         })
     }
 }

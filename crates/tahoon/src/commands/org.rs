@@ -113,7 +113,11 @@ async fn set(state: &AppState, args: OrgSetArgs) -> anyhow::Result<ExitCode> {
     if let Some(name) = &args.name {
         tahoon_domain::anti_xss::check_free_text(name).map_err(|e| anyhow::anyhow!("--name {e}"))?;
     }
+    if args.cancellation_cutoff_hours.is_some_and(|h| !(0..=168).contains(&h)) {
+        bail!("--cancellation-cutoff-hours must be 0 to 168");
+    }
     let changes = OrganizationChanges {
+        cancellation_cutoff_hours: args.cancellation_cutoff_hours,
         name: args.name,
         rate_limit_per_minute: args.rate_limit,
         balance: args.balance,

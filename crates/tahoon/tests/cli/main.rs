@@ -83,7 +83,19 @@ async fn organizations_from_the_cli(backend: Backend) {
     assert_ne!(rotated["accessKey"], created["accessKey"]);
     let disabled = cli.json(&["org", "disable", id, "--json"]);
     assert_eq!(disabled["enabled"], false);
-    let enabled = cli.json(&["org", "set", id, "--rate-limit", "250", "--require-signature-header", "true", "--json"]);
+    let enabled = cli.json(&[
+        "org",
+        "set",
+        id,
+        "--rate-limit",
+        "250",
+        "--require-signature-header",
+        "true",
+        "--cancellation-cutoff-hours",
+        "48",
+        "--json",
+    ]);
+    assert_eq!(enabled["cancellationCutoffHours"], 48);
     assert_eq!(
         (enabled["rateLimitPerMinute"].as_i64(), enabled["requireSignatureHeader"].as_bool()),
         (Some(250), Some(true))

@@ -55,6 +55,9 @@ pub struct UpdateOrganization {
     pub balance: Option<i64>,
     pub rate_limit_per_minute: Option<i64>,
     pub require_signature_header: Option<bool>,
+    /// Hours before a session's start after which a cancellation no longer restores a charity's
+    /// session and a reschedule is refused (0–168; default 24).
+    pub cancellation_cutoff_hours: Option<i64>,
 }
 
 fn check_name(name: &FreeText) -> ApiResult<String> {
@@ -147,7 +150,11 @@ pub async fn update_organization(
     let id = organization_id(&state, &organization)?;
     let name = body.name.as_ref().map(check_name).transpose()?;
     check_counts(body.balance, body.rate_limit_per_minute)?;
+    if body.cancellation_cutoff_hours.is_some_and(|h| !(0..=168).contains(&h)) {
+        return Err(ApiError::validation("cancellationCutoffHours", "must be 0 to 168"));
+    }
     let changes = OrganizationChanges {
+        cancellation_cutoff_hours: body.cancellation_cutoff_hours,
         name,
         enabled: body.enabled,
         balance: body.balance,
