@@ -871,9 +871,8 @@ macro_rules! impl_store_queries {
                 let (organization_id, user_id, from_us, to_us, offset, limit) =
                     (q.organization_id, q.user_id, q.from_us, q.to_us, q.offset, q.limit);
                 let rows: Vec<BookingRow> = sqlx::query_as(concat!(
-                    "SELECT ", booking_columns!(), " FROM bookings WHERE organization_id = $1 AND user_id = $2 \
-                     AND ($3 = 0 OR status = $3) AND starts_at >= $4 AND starts_at < $5 \
-                     ORDER BY starts_at, id LIMIT $6 OFFSET $7"
+                    "SELECT ", booking_columns!(), " FROM bookings WHERE ", user_bookings_filter!(),
+                    " ORDER BY starts_at, id LIMIT $6 OFFSET $7"
                 ))
                 .bind(organization_id)
                 .bind(user_id)
@@ -884,10 +883,7 @@ macro_rules! impl_store_queries {
                 .bind(offset)
                 .fetch_all(&self.pool)
                 .await?;
-                let (total,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM bookings WHERE organization_id = $1 AND user_id = $2 \
-                     AND ($3 = 0 OR status = $3) AND starts_at >= $4 AND starts_at < $5",
-                )
+                let (total,): (i64,) = sqlx::query_as(concat!("SELECT COUNT(*) FROM bookings WHERE ", user_bookings_filter!()))
                 .bind(organization_id)
                 .bind(user_id)
                 .bind(status)
@@ -1142,48 +1138,34 @@ macro_rules! replace_availability {
 macro_rules! load_providers {
     ($pool:expr, $lo:expr, $hi:expr, $from:expr, $to:expr) => {{
         let (lo, hi, from, to): (i64, i64, &str, &str) = ($lo, $hi, $from, $to);
+        // Every child table is read the same way: rows of providers with ids in lo..=hi.
+        macro_rules! children {
+            ($sql:expr) => {
+                sqlx::query_as($sql).bind(lo).bind(hi).fetch_all($pool).await?
+            };
+        }
         ProviderRows {
-            providers: sqlx::query_as(concat!(
+            providers: children!(concat!(
                 "SELECT ",
                 provider_columns!(),
                 " FROM care_providers WHERE id BETWEEN $1 AND $2 ORDER BY id"
-            ))
-            .bind(lo)
-            .bind(hi)
-            .fetch_all($pool)
-            .await?,
-            languages: sqlx::query_as(
+            )),
+            languages: children!(
                 "SELECT provider_id, language_id AS value FROM provider_languages \
-                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, language_id",
-            )
-            .bind(lo)
-            .bind(hi)
-            .fetch_all($pool)
-            .await?,
-            specialties: sqlx::query_as(
+                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, language_id"
+            ),
+            specialties: children!(
                 "SELECT provider_id, specialty_id AS value FROM provider_specialties \
-                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, specialty_id",
-            )
-            .bind(lo)
-            .bind(hi)
-            .fetch_all($pool)
-            .await?,
-            rates: sqlx::query_as(
+                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, specialty_id"
+            ),
+            rates: children!(
                 "SELECT provider_id, duration_minutes, price_minor, currency FROM provider_rates \
-                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, position",
-            )
-            .bind(lo)
-            .bind(hi)
-            .fetch_all($pool)
-            .await?,
-            rules: sqlx::query_as(
+                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, position"
+            ),
+            rules: children!(
                 "SELECT provider_id, weekday, start_minute, end_minute FROM availability_rules \
-                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, weekday, start_minute",
-            )
-            .bind(lo)
-            .bind(hi)
-            .fetch_all($pool)
-            .await?,
+                 WHERE provider_id BETWEEN $1 AND $2 ORDER BY provider_id, weekday, start_minute"
+            ),
             exceptions: sqlx::query_as(
                 "SELECT provider_id, local_date, kind, start_minute, end_minute FROM availability_exceptions \
                  WHERE provider_id BETWEEN $1 AND $2 AND local_date BETWEEN $3 AND $4 \
@@ -1213,4 +1195,11 @@ macro_rules! insert_event {
         .execute($conn)
         .await?;
     }};
+}
+
+/// The conditions of one user's booking history (`$1`..`$5`), shared by its page and its count.
+macro_rules! user_bookings_filter {
+    () => {
+        "organization_id = $1 AND user_id = $2 AND ($3 = 0 OR status = $3) AND starts_at >= $4 AND starts_at < $5"
+    };
 }
