@@ -1,13 +1,16 @@
 //! Request signing: the reference's `secureHash` body form and the `X-Tahoon-Signature` header.
 //!
 //! Body form: every top-level field except `secureHash` whose value is a string, number or
-//! boolean, sorted by name (byte order), joined as `name=value` with `&`; strings as they are,
-//! numbers as JSON writes them (integers in decimal), booleans `true`/`false`. The signature is the
-//! lowercase hex HMAC-SHA256 of that string keyed with the organization's shared key (UTF-8).
+//! boolean, sorted by name (byte order); in names and values `%` becomes `%25`, `&` becomes `%26`
+//! and `=` becomes `%3D` (so no value can pose as another field); joined as `name=value` with `&`;
+//! strings otherwise as they are, numbers as JSON writes them (integers in decimal), booleans
+//! `true`/`false`. The signature is the lowercase hex HMAC-SHA256 of that string keyed with the
+//! organization's shared key (UTF-8). An empty canonical string signs nothing and never verifies.
 //!
-//! Header form: `X-Tahoon-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`,
+//! Header form: `X-Tahoon-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<signed>">`,
+//! where `<signed>` is the raw body, or `<METHOD> <path?query>` for a route without a body;
 //! accepted within ±300 s of the server's clock, each signature once (the caller keeps the replay
-//! record, see `SignatureHeader::replay_key`).
+//! record of the value `SignatureHeader::verify` returns).
 
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
@@ -35,6 +38,23 @@ fn equal_hex(expected: &str, provided: &str) -> bool {
     expected.len() == provided.len() && bool::from(expected.as_bytes().ct_eq(provided.as_bytes()))
 }
 
+/// `%`, `&` and `=` written as `%25`, `%26`, `%3D`; everything else as it is.
+fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['%', '&', '=']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '&' => out.push_str("%26"),
+            '=' => out.push_str("%3D"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The string the body form signs.
 pub fn canonical_string(body: &Map<String, Value>) -> String {
     let mut fields: Vec<(&String, String)> = body
@@ -51,7 +71,7 @@ pub fn canonical_string(body: &Map<String, Value>) -> String {
         })
         .collect();
     fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    fields.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("&")
+    fields.iter().map(|(name, value)| format!("{}={}", escape(name), escape(value))).collect::<Vec<_>>().join("&")
 }
 
 /// The `secureHash` of a JSON object body.
@@ -59,8 +79,24 @@ pub fn secure_hash(shared_key: &str, body: &Map<String, Value>) -> String {
     hmac_hex(shared_key, &[canonical_string(body).as_bytes()])
 }
 
-pub fn verify_secure_hash(shared_key: &str, body: &Map<String, Value>, provided: &str) -> bool {
-    equal_hex(&secure_hash(shared_key, body), provided)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SecureHashError {
+    /// No field of the body is signed (only arrays, objects or nulls): one fixed hash would sign
+    /// every such body, so it is never accepted.
+    #[error("secureHash signs nothing in this body (no string, number or boolean field); use X-Tahoon-Signature")]
+    NothingSigned,
+    #[error("secureHash does not match the body")]
+    Mismatch,
+}
+
+/// Checks a `secureHash` in constant time; an empty canonical string never verifies.
+pub fn verify_secure_hash(shared_key: &str, body: &Map<String, Value>, provided: &str) -> Result<(), SecureHashError> {
+    let canonical = canonical_string(body);
+    if canonical.is_empty() {
+        return Err(SecureHashError::NothingSigned);
+    }
+    let expected = hmac_hex(shared_key, &[canonical.as_bytes()]);
+    if equal_hex(&expected, provided) { Ok(()) } else { Err(SecureHashError::Mismatch) }
 }
 
 /// The `v1` value of the header form.
@@ -190,11 +226,54 @@ mod tests {
     fn changed_field_fails() {
         let mut body = obj(json!({"name": "John Doe", "genderType": 1}));
         let hash = secure_hash(KEY, &body);
-        assert!(verify_secure_hash(KEY, &body, &hash));
-        assert!(verify_secure_hash(KEY, &body, &hash.to_uppercase()));
+        assert_eq!(verify_secure_hash(KEY, &body, &hash), Ok(()));
+        assert_eq!(verify_secure_hash(KEY, &body, &hash.to_uppercase()), Ok(()));
         body.insert("genderType".into(), json!(0));
-        assert!(!verify_secure_hash(KEY, &body, &hash));
-        assert!(!verify_secure_hash("other", &obj(json!({"name": "John Doe", "genderType": 1})), &hash));
+        assert_eq!(verify_secure_hash(KEY, &body, &hash), Err(SecureHashError::Mismatch));
+        let original = obj(json!({"name": "John Doe", "genderType": 1}));
+        assert_eq!(verify_secure_hash("other", &original, &hash), Err(SecureHashError::Mismatch));
+    }
+
+    #[test]
+    fn an_empty_canonical_string_never_verifies() {
+        // A body of only arrays, objects and nulls (bulk booking's `{"bookings": [...]}`) signs
+        // nothing: the HMAC of "" would sign every such body forever.
+        let empty_hash = hmac_hex(KEY, &[b""]);
+        for body in [json!({}), json!({"bookings": [{"a": 1}]}), json!({"x": null, "y": {"z": 1}})] {
+            let body = obj(body);
+            assert_eq!(canonical_string(&body), "");
+            assert_eq!(verify_secure_hash(KEY, &body, &empty_hash), Err(SecureHashError::NothingSigned));
+        }
+    }
+
+    #[test]
+    fn escaping_keeps_fields_apart() {
+        // Without escaping, one value could pose as two fields.
+        let two = obj(json!({"referenceId": "R-ORIG", "timeZone": "Asia/Riyadh"}));
+        let one = obj(json!({"referenceId": "R-ORIG&timeZone=Asia/Riyadh"}));
+        assert_eq!(canonical_string(&two), "referenceId=R-ORIG&timeZone=Asia/Riyadh");
+        assert_eq!(canonical_string(&one), "referenceId=R-ORIG%26timeZone%3DAsia/Riyadh");
+        assert_ne!(secure_hash(KEY, &two), secure_hash(KEY, &one));
+        // A literal "%26" is escaped too, so it cannot pose as an escaped "&".
+        let percent = obj(json!({"name": "50%26", "a&b": "c=d"}));
+        assert_eq!(canonical_string(&percent), "a%26b=c%3Dd&name=50%2526");
+    }
+
+    #[test]
+    fn escaped_fixed_vector() {
+        // printf '%s' 'name=Tom %26 Jerry&note=100%25 %3D sure' | openssl dgst -sha256 -hmac "$KEY"
+        let body = obj(json!({"name": "Tom & Jerry", "note": "100% = sure"}));
+        assert_eq!(canonical_string(&body), "name=Tom %26 Jerry&note=100%25 %3D sure");
+        assert_eq!(secure_hash(KEY, &body), "9918e5418b9bdd8966e4d4f46908c0a57cea45151e76434d9be8c9594adabb2a");
+    }
+
+    #[test]
+    fn a_number_and_its_string_sign_alike() {
+        // The reference's canonical string does not say which JSON type a value had; the route's
+        // typed schema refuses a string where it declares a number (tested over HTTP).
+        let number = obj(json!({"genderType": 1}));
+        let string = obj(json!({"genderType": "1"}));
+        assert_eq!(canonical_string(&number), canonical_string(&string));
     }
 
     #[test]
@@ -271,6 +350,14 @@ mod properties {
             extended.insert("zzNull".into(), Value::Null);
             extended.insert(SECURE_HASH_FIELD.into(), json!("whatever"));
             prop_assert_eq!(secure_hash("k", &fields), secure_hash("k", &extended));
+        }
+
+        /// Joining two fields into one value (`a=x&b=y` as the value of `a`) never keeps the hash.
+        #[test]
+        fn one_value_cannot_pose_as_several_fields(a in "[ -~]{0,12}", b in "[ -~]{0,12}") {
+            let two = Map::from_iter([("a".to_string(), json!(a.clone())), ("b".to_string(), json!(b.clone()))]);
+            let one = Map::from_iter([("a".to_string(), json!(format!("{a}&b={b}")))]);
+            prop_assert_ne!(canonical_string(&two), canonical_string(&one));
         }
 
         #[test]

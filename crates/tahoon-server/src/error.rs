@@ -90,6 +90,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<ApiError> for Response {
+    fn from(e: ApiError) -> Response {
+        e.into_response()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let context = RequestContext::current();

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the route annotations.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -33,6 +33,17 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme(
+            "signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Tahoon-Signature",
+                "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\"> keyed with the organization's shared key; \
+                 on routes without a body the signed string is \"<t>.<METHOD> <path?query>\". Each operation's \
+                 x-tahoon-signature says which forms it accepts: only register, booksession and cancelbooking (and \
+                 the diagnostics route) also accept the reference's secureHash body field, as the alternative \
+                 requirement with the bearer token alone.",
+            ))),
         );
         components.add_security_scheme(
             "operator",

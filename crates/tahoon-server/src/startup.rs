@@ -31,22 +31,17 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(user::assessments::list_assessments))
         .routes(routes!(user::export::export_user))
         .routes(routes!(user::erase::erase_user))
-        .merge(idempotent_routes())
+        .routes(routes!(sessionbooking::book::book_session))
+        .routes(routes!(sessionbooking::cancel::cancel_booking))
+        .routes(routes!(sessionbooking::reschedule::reschedule_booking))
+        .routes(routes!(sessionbooking::bulk::bulk_book))
         .routes(routes!(sessionbooking::get::get_booking))
         .routes(routes!(user::bookings::booking_history))
         .routes(routes!(user::favorites::add_favorite))
         .routes(routes!(user::favorites::remove_favorite))
         .routes(routes!(user::favorites::list_favorites))
         .routes(routes!(organization::usage::usage))
-}
-
-/// Mutating booking routes, which honour `Idempotency-Key`.
-fn idempotent_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(sessionbooking::book::book_session))
-        .routes(routes!(sessionbooking::cancel::cancel_booking))
-        .routes(routes!(sessionbooking::reschedule::reschedule_booking))
-        .routes(routes!(sessionbooking::bulk::bulk_book))
+        // Every signed mutating route honours `Idempotency-Key` (claimed by the signed extractor).
         .route_layer(axum::middleware::from_fn(idempotency::idempotency))
 }
 

@@ -1,23 +1,35 @@
-//! `Signed<T>`: an authenticated, signed JSON body, parsed into `T`.
+//! `SignedRequest<T, P>`: an authenticated request whose signature was verified under its route's
+//! signing policy `P`, with the body parsed into `T`.
 //!
-//! One extractor for both signature forms (see `tahoon_domain::signing`): the
-//! `X-Tahoon-Signature` header when present (each signature accepted once), otherwise the
-//! `secureHash` field, unless the organization requires the header. A request without a body
-//! (GET, DELETE) can only use the header, which then signs `<t>.<METHOD> <path?query>`. `secureHash` is removed
-//! before `T` is parsed, so request types never declare it and unknown fields stay refused.
+//! One extractor, one order for every signed route: bearer token → role (mutating routes need
+//! FullAccess) → body presence → signature → typed body → `Idempotency-Key` claim. So a request
+//! that fails authentication, role or signature never reaches the idempotency store, and a stored
+//! answer is only replayed to a request that passed the same checks (`middleware::idempotency`).
+//!
+//! Signature forms (see `tahoon_domain::signing`): the `X-Tahoon-Signature` header on every signed
+//! route; the reference's `secureHash` body field only on the routes the reference signed
+//! (`SecureHashOrHeader`: register, booksession, cancelbooking) and the diagnostics route, unless
+//! the organization requires the header. A route without a body signs `<t>.<METHOD> <path?query>`
+//! and refuses any body. `secureHash` is removed before `T` is parsed, so request types never
+//! declare it and unknown fields stay refused.
 
 use super::auth::Partner;
 use super::body::{decode, parse_value, read_json_bytes};
 use crate::error::ApiError;
+use crate::middleware::idempotency::{self, IdempotencySlot};
 use crate::services::audit::AuditEvent;
 use crate::services::tokens::Authenticated;
 use crate::state::AppState;
 use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::marker::PhantomData;
 use tahoon_domain::reason::Reason;
 use tahoon_domain::signing::{
-    HEADER_TOLERANCE_SECS, SECURE_HASH_FIELD, SIGNATURE_HEADER, SignatureHeader, canonical_string, verify_secure_hash,
+    HEADER_TOLERANCE_SECS, SECURE_HASH_FIELD, SIGNATURE_HEADER, SecureHashError, SignatureHeader, canonical_string,
+    verify_secure_hash,
 };
 
 /// Which form carried a verified signature.
@@ -28,106 +40,190 @@ pub enum SignatureForm {
     Header,
 }
 
-/// A signed request. `MUTATING` requests also need the FullAccess role (the default).
-pub struct SignedRequest<T, const MUTATING: bool = true> {
+/// What a route demands of its signature.
+pub trait SigningPolicy: Send + Sync + 'static {
+    /// The route changes data: FullAccess is required and `Idempotency-Key` is honoured.
+    const MUTATING: bool;
+    /// The reference's `secureHash` body form is accepted beside the header.
+    const SECURE_HASH: bool;
+    /// The route takes a JSON body; without one the header signs `<METHOD> <path?query>`.
+    const BODY: bool;
+}
+
+/// Mutating routes with a body: the header only.
+pub struct HeaderOnly;
+/// The reference's signed routes (register, booksession, cancelbooking): `secureHash` or header.
+pub struct SecureHashOrHeader;
+/// Mutating routes without a body (erasure): the header over method and path.
+pub struct NoBody;
+/// Reading routes that still need a signature (personal-data export): the header over method and path.
+pub struct NoBodyRead;
+/// The signature-checking route: either form, changes nothing.
+pub struct Diagnostic;
+
+impl SigningPolicy for HeaderOnly {
+    const MUTATING: bool = true;
+    const SECURE_HASH: bool = false;
+    const BODY: bool = true;
+}
+impl SigningPolicy for SecureHashOrHeader {
+    const MUTATING: bool = true;
+    const SECURE_HASH: bool = true;
+    const BODY: bool = true;
+}
+impl SigningPolicy for NoBody {
+    const MUTATING: bool = true;
+    const SECURE_HASH: bool = false;
+    const BODY: bool = false;
+}
+impl SigningPolicy for NoBodyRead {
+    const MUTATING: bool = false;
+    const SECURE_HASH: bool = false;
+    const BODY: bool = false;
+}
+impl SigningPolicy for Diagnostic {
+    const MUTATING: bool = false;
+    const SECURE_HASH: bool = true;
+    const BODY: bool = true;
+}
+
+/// A verified request under policy `P`.
+pub struct SignedRequest<T, P: SigningPolicy> {
     pub auth: Authenticated,
     pub form: SignatureForm,
     pub body: T,
+    policy: PhantomData<P>,
 }
 
-/// A signed request to a route that changes data.
-pub type Signed<T> = SignedRequest<T, true>;
-/// A signed request to a route that changes nothing (signature diagnostics).
-pub type SignedReadOnly<T> = SignedRequest<T, false>;
+/// A signed request to a route that changes data (header form).
+pub type Signed<T> = SignedRequest<T, HeaderOnly>;
+/// A signed request to one of the reference's signed routes (`secureHash` or header).
+pub type SignedCompat<T> = SignedRequest<T, SecureHashOrHeader>;
+/// A signed request without a body to a route that changes data.
+pub type SignedNoBody = SignedRequest<(), NoBody>;
+/// A signed request without a body to a route that changes nothing.
+pub type SignedNoBodyRead = SignedRequest<(), NoBodyRead>;
+/// A request to the signature diagnostics route.
+pub type SignedDiagnostic<T> = SignedRequest<T, Diagnostic>;
 
 fn signature_error(detail: &str) -> ApiError {
     ApiError::new(Reason::InvalidSignature).with_detail(detail)
 }
 
-impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState> for SignedRequest<T, MUTATING> {
-    type Rejection = ApiError;
+/// `<METHOD> <path?query>` as the client sent it (before nesting stripped the prefix).
+fn request_target(parts: &Parts) -> String {
+    let uri = parts.extensions.get::<OriginalUri>().map(|u| &u.0).unwrap_or(&parts.uri);
+    format!("{} {}", parts.method, uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"))
+}
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+/// Records a refused signature in the audit trail, then answers `error`.
+async fn refuse(state: &AppState, auth: &Authenticated, parts: &Parts, why: &'static str, error: ApiError) -> Response {
+    let organization = auth.organization.id;
+    state
+        .audit
+        .record_failure(
+            AuditEvent::failure("signature.failed", Some(organization), format!("org:{organization}"))
+                .details(json!({ "method": parts.method.as_str(), "path": parts.uri.path(), "why": why })),
+        )
+        .await;
+    error.into_response()
+}
+
+impl<T: DeserializeOwned + Send, P: SigningPolicy> FromRequest<AppState> for SignedRequest<T, P> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
-        let Partner(auth) = Partner::from_request_parts(&mut parts, state).await?;
-        if MUTATING {
-            auth.require_full_access(state, &parts).await?;
+        let Partner(auth) =
+            Partner::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        if P::MUTATING {
+            auth.require_full_access(state, &parts).await.map_err(IntoResponse::into_response)?;
         }
-        let header = parts.headers.get(SIGNATURE_HEADER).cloned();
-        let audit_failure = |why: &'static str| {
-            AuditEvent::failure("signature.failed", Some(auth.organization.id), format!("org:{}", auth.organization.id))
-                .details(json!({ "method": parts.method.as_str(), "path": parts.uri.path(), "why": why }))
-        };
-        // A request without a body (GET, DELETE) signs its method and path instead.
-        let target = parts.extensions.get::<OriginalUri>().map(|u| u.0.clone()).unwrap_or_else(|| parts.uri.clone());
-        let target = format!("{} {}", parts.method, target.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
         let bytes = read_json_bytes(Request::from_parts(parts.clone(), body), state).await?;
-        // Only methods without body semantics sign their target; an empty POST is a missing body.
-        let bodiless = bytes.is_empty()
-            && matches!(parts.method, axum::http::Method::GET | axum::http::Method::DELETE | axum::http::Method::HEAD);
+        if !P::BODY && !bytes.is_empty() {
+            return Err(ApiError::validation("body", "this route takes no request body").into_response());
+        }
+        let target = request_target(&parts);
         let shared_key =
             state.config.secrets.master_key.unseal(&auth.organization.shared_key_sealed).map_err(ApiError::internal)?;
 
+        let header = parts.headers.get(SIGNATURE_HEADER).cloned();
         let (form, value) = if let Some(header) = header {
-            let parsed = header.to_str().ok().and_then(|h| SignatureHeader::parse(h).ok()).ok_or_else(|| {
-                signature_error("the X-Tahoon-Signature header must look like t=<unix seconds>,v1=<hex>")
-            });
-            let verified = parsed.and_then(|h| {
-                let now = jiff::Timestamp::now().as_second();
-                let signed: &[u8] = if bodiless { target.as_bytes() } else { &bytes };
-                h.verify(&shared_key, signed, now).map(str::to_string).map_err(|e| signature_error(&e.to_string()))
-            });
-            let signature = match verified {
-                Ok(signature) => signature,
+            let Some(parsed) = header.to_str().ok().and_then(|h| SignatureHeader::parse(h).ok()) else {
+                let error = signature_error("the X-Tahoon-Signature header must look like t=<unix seconds>,v1=<hex>");
+                return Err(refuse(state, &auth, &parts, "header signature malformed", error).await);
+            };
+            let signed: &[u8] = if P::BODY { &bytes } else { target.as_bytes() };
+            let now = jiff::Timestamp::now();
+            let signature = match parsed.verify(&shared_key, signed, now.as_second()) {
+                Ok(signature) => signature.to_string(),
                 Err(e) => {
-                    state.audit.record_failure(audit_failure("header signature mismatch")).await;
-                    return Err(e);
+                    return Err(refuse(
+                        state,
+                        &auth,
+                        &parts,
+                        "header signature mismatch",
+                        signature_error(&e.to_string()),
+                    )
+                    .await);
                 }
             };
-            let expires_at_us = (jiff::Timestamp::now().as_second() + 2 * HEADER_TOLERANCE_SECS) * 1_000_000;
+            let expires_at_us = (now.as_second() + 2 * HEADER_TOLERANCE_SECS) * 1_000_000;
             let fresh = state
                 .store
-                .record_signature(
-                    auth.organization.id,
-                    &signature,
-                    expires_at_us,
-                    jiff::Timestamp::now().as_microsecond(),
-                )
-                .await?;
+                .record_signature(auth.organization.id, &signature, expires_at_us, now.as_microsecond())
+                .await
+                .map_err(|e| ApiError::from(e).into_response())?;
             if !fresh {
-                state.audit.record_failure(audit_failure("header signature replayed")).await;
-                return Err(signature_error("this signature was already used; sign each request anew"));
+                let error = signature_error("this signature was already used; sign each request anew");
+                return Err(refuse(state, &auth, &parts, "header signature replayed", error).await);
             }
-            (SignatureForm::Header, if bodiless { Value::Null } else { parse_value(&bytes)? })
-        } else if bodiless {
-            state.audit.record_failure(audit_failure("header signature missing on a request without a body")).await;
-            return Err(signature_error(
-                "a request without a body is signed with X-Tahoon-Signature over \"<t>.<METHOD> <path>\"",
-            ));
+            (SignatureForm::Header, if P::BODY { parse_value(&bytes)? } else { Value::Null })
+        } else if !P::BODY {
+            let error = signature_error(
+                "a request without a body is signed with X-Tahoon-Signature over \"<t>.<METHOD> <path?query>\"",
+            );
+            return Err(
+                refuse(state, &auth, &parts, "header signature missing on a request without a body", error).await
+            );
+        } else if !P::SECURE_HASH {
+            let error = signature_error(
+                "this route is signed with the X-Tahoon-Signature header (secureHash is accepted only on \
+                 register, booksession and cancelbooking)",
+            );
+            return Err(refuse(state, &auth, &parts, "header signature required by the route", error).await);
         } else if auth.organization.require_signature_header {
-            state.audit.record_failure(audit_failure("header signature required")).await;
-            return Err(signature_error("this organization requires the X-Tahoon-Signature header"));
+            let error = signature_error("this organization requires the X-Tahoon-Signature header");
+            return Err(refuse(state, &auth, &parts, "header signature required", error).await);
         } else {
             let value = parse_value(&bytes)?;
             let Value::Object(fields) = &value else {
-                return Err(ApiError::validation("body", "must be a JSON object"));
+                return Err(ApiError::validation("body", "must be a JSON object").into_response());
             };
-            let provided = match fields.get(SECURE_HASH_FIELD) {
-                Some(Value::String(hash)) => hash,
-                _ => {
-                    state.audit.record_failure(audit_failure("secureHash missing")).await;
-                    return Err(ApiError::field(
+            let Some(Value::String(provided)) = fields.get(SECURE_HASH_FIELD) else {
+                let error = ApiError::field(
+                    Reason::InvalidSignature,
+                    SECURE_HASH_FIELD,
+                    "is required (or sign with the X-Tahoon-Signature header)",
+                );
+                return Err(refuse(state, &auth, &parts, "secureHash missing", error).await);
+            };
+            match verify_secure_hash(&shared_key, fields, provided) {
+                Ok(()) => {}
+                Err(SecureHashError::NothingSigned) => {
+                    let error = ApiError::field(
                         Reason::InvalidSignature,
                         SECURE_HASH_FIELD,
-                        "is required (or sign with the X-Tahoon-Signature header)",
-                    ));
+                        SecureHashError::NothingSigned.to_string(),
+                    );
+                    return Err(refuse(state, &auth, &parts, "secureHash signs nothing", error).await);
                 }
-            };
-            if !verify_secure_hash(&shared_key, fields, provided) {
-                state.audit.record_failure(audit_failure("secureHash mismatch")).await;
-                // The string we signed helps the partner find the difference; it holds nothing secret.
-                return Err(ApiError::field(Reason::InvalidSignature, SECURE_HASH_FIELD, "does not match the body")
-                    .with_data(json!({ "canonicalString": canonical_string(fields) })));
+                Err(SecureHashError::Mismatch) => {
+                    // The string we signed helps the partner find the difference; it holds nothing secret.
+                    let error = ApiError::field(Reason::InvalidSignature, SECURE_HASH_FIELD, "does not match the body")
+                        .with_data(json!({ "canonicalString": canonical_string(fields) }));
+                    return Err(refuse(state, &auth, &parts, "secureHash mismatch", error).await);
+                }
             }
             (SignatureForm::SecureHash, value)
         };
@@ -139,6 +235,12 @@ impl<T: DeserializeOwned, const MUTATING: bool> FromRequest<AppState> for Signed
             }
             other => other,
         };
-        Ok(SignedRequest { auth, form, body: decode(value)? })
+        let body: T = decode(value)?;
+        if P::MUTATING
+            && let Some(slot) = parts.extensions.get::<IdempotencySlot>()
+        {
+            idempotency::claim(state, slot, auth.organization.id, &target, &bytes).await?;
+        }
+        Ok(SignedRequest { auth, form, body, policy: PhantomData })
     }
 }

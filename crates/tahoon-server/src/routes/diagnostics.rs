@@ -1,7 +1,7 @@
 //! `POST /diagnostics/signature`: lets a partner check its signing code against the server.
 
 use crate::envelope::{Envelope, Success};
-use crate::extract::signed::{SignatureForm, SignedReadOnly};
+use crate::extract::signed::{SignatureForm, SignedDiagnostic};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tahoon_domain::public_id::{PublicId, kind};
@@ -28,8 +28,8 @@ pub struct SignatureCheck {
     path = "/diagnostics/signature",
     tag = "diagnostics",
     request_body = Object,
-    params(("X-Tahoon-Signature" = Option<String>, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\">")),
-    security(("bearer" = [])),
+    security(("bearer" = [], "signature" = []), ("bearer" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["secureHash", "header"], "signs": "body"}))),
     responses(
         (status = 200, body = Envelope<SignatureCheck>),
         (status = 401, description = "InvalidToken or InvalidSignature"),
@@ -37,7 +37,7 @@ pub struct SignatureCheck {
 )]
 pub async fn check_signature(
     state: axum::extract::State<crate::state::AppState>,
-    request: SignedReadOnly<Map<String, Value>>,
+    request: SignedDiagnostic<Map<String, Value>>,
 ) -> Success<SignatureCheck> {
     Success(SignatureCheck {
         verified: true,

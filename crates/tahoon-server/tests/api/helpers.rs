@@ -9,7 +9,7 @@ use tahoon_domain::organization::{OrganizationKind, Role};
 use tahoon_domain::secrets::MasterKey;
 use tahoon_domain::signing::{header_value, secure_hash};
 use tahoon_server::envelope::Success;
-use tahoon_server::extract::signed::Signed;
+use tahoon_server::extract::signed::SignedCompat;
 use tahoon_server::services::organizations::{self, OrganizationSpec};
 use tahoon_server::{AppState, Application, Secrets, ServerConfig, build_router_with};
 use tahoon_store::Backend;
@@ -46,7 +46,7 @@ pub struct ProbeAnswer {
     pub question_id: i64,
 }
 
-async fn probe(request: Signed<ProbeBody>) -> Success<ProbeBody> {
+async fn probe(request: SignedCompat<ProbeBody>) -> Success<ProbeBody> {
     Success(request.body)
 }
 
@@ -141,6 +141,15 @@ impl TestApp {
         (status, headers, response.json().await.unwrap())
     }
 
+    /// POSTs `body` signed with a fresh `X-Tahoon-Signature` header (the form every signed route
+    /// takes). Each call signs at another second inside the window, so that two identical requests
+    /// in one second are not replays of each other.
+    pub async fn post_signed(&self, path: &str, token: &str, shared_key: &str, body: &Value) -> (u16, Value) {
+        let raw = body.to_string();
+        let signature = header_signature(shared_key, &raw, fresh_timestamp());
+        self.post_header_signed(path, token, &raw, &signature).await
+    }
+
     /// POSTs raw bytes with a header signature.
     pub async fn post_header_signed(&self, path: &str, token: &str, raw: &str, signature: &str) -> (u16, Value) {
         let response = self
@@ -172,6 +181,13 @@ pub fn header_signature(shared_key: &str, raw: &str, timestamp: i64) -> String {
 
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
+}
+
+/// A timestamp inside the ±300 s window that no earlier call in this process returned for the
+/// same second: identical bodies signed with it are distinct signatures.
+pub fn fresh_timestamp() -> i64 {
+    static CALLS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    now() - CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 240
 }
 
 /// Asserts an error envelope: HTTP status, reason code, and (when given) the named field.

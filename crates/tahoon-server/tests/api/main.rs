@@ -6,6 +6,7 @@ mod careprovider;
 mod docs;
 mod envelope;
 mod helpers;
+mod idempotency;
 mod sessionbooking;
 mod signing;
 mod user;

@@ -1,7 +1,9 @@
-//! Request signing over HTTP: both forms, replay, clock window, organizations requiring the header.
+//! Request signing over HTTP: both forms, replay, clock window, organizations requiring the header,
+//! which routes take `secureHash`, body-less signatures, escaping, and numbers sent as strings.
 
 use crate::helpers::*;
-use serde_json::json;
+use crate::sessionbooking::{BOOK, Org, org, send, setup, slots, user};
+use serde_json::{Value, json};
 use tahoon_domain::organization::{OrganizationKind, Role};
 use tahoon_store::Backend;
 
@@ -78,4 +80,199 @@ async fn secure_hash_rules(backend: Backend) {
     assert_envelope(status, &answer, 400, 105, Some("body"));
 }
 
-tahoon_store::backend_tests!(header_signature_is_accepted_once, organization_can_require_the_header, secure_hash_rules);
+/// The body `fields` signed with `secureHash`, sent as they are.
+async fn post_secure_hashed(app: &TestApp, o: &Org, path: &str, fields: Value) -> (u16, Value) {
+    let (status, _, answer) = app.post(path, &o.token, &signed(&o.org.shared_key, fields)).await;
+    (status, answer)
+}
+
+/// `secureHash` only where the reference used it: register, booksession and cancelbooking (and
+/// the diagnostics route). Every other signed route wants the header, as the OpenAPI document says.
+async fn secure_hash_only_on_the_reference_routes(backend: Backend) {
+    let (app, provider_id) = setup(backend).await;
+    let o = org(&app, OrganizationKind::Charity).await;
+    let me = user(&app, &o, "S1").await;
+    let free = slots(&app, &o, &provider_id, &crate::careprovider::soon()).await;
+
+    // Bulk's only top-level field is an array: its canonical string is empty, and HMAC(key, "")
+    // would sign every bulk request forever.
+    let bulk = json!({"bookings": [{"userId": me, "applicationMultiSlotId": free[0].0}]});
+    let empty_hash = tahoon_domain::signing::secure_hash(&o.org.shared_key, &serde_json::Map::new());
+    let mut forged = bulk.clone();
+    forged["secureHash"] = json!(empty_hash);
+    let (status, _, answer) = app.post("/api/v1/sessionbooking/bulk", &o.token, &forged).await;
+    assert_envelope(status, &answer, 401, 102, None);
+    // Submitting answers: a hash over `userId` alone must not carry any answers.
+    let submit = json!({"userId": me, "answers": [{"questionId": 1001, "catScreeningQuetionOptionId": 10013}]});
+    let (status, answer) = post_secure_hashed(&app, &o, "/api/v1/user/submituserassessmentquestions", submit).await;
+    assert_envelope(status, &answer, 401, 102, None);
+    assert!(answer["message"].as_str().unwrap().contains("X-Tahoon-Signature"), "{answer}");
+    // Nothing was booked and the balance is untouched.
+    assert_eq!(slots(&app, &o, &provider_id, &crate::careprovider::soon()).await.len(), 3);
+
+    // Every operation the document marks header-only refuses secureHash; the others take it.
+    let spec: Value = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let mut secure_hash_routes = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let Some(forms) = operation["x-tahoon-signature"]["forms"].as_array() else { continue };
+            if forms.contains(&json!("secureHash")) {
+                secure_hash_routes.push(format!("{method} {}", path.trim_start_matches("/api/v1")));
+                continue;
+            }
+            if operation["x-tahoon-signature"]["signs"] != "body" {
+                continue;
+            }
+            let url = app.url(path);
+            let body = signed(&o.org.shared_key, json!({"userId": me, "careProviderId": provider_id}));
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = app.http.request(method, url).bearer_auth(&o.token).json(&body).send().await.unwrap();
+            let status = response.status().as_u16();
+            assert_envelope(status, &response.json().await.unwrap(), 401, 102, None);
+        }
+    }
+    secure_hash_routes.sort();
+    assert_eq!(
+        secure_hash_routes,
+        [
+            "post /diagnostics/signature",
+            "post /sessionbooking/booksession",
+            "post /sessionbooking/cancelbooking",
+            "post /user/register"
+        ]
+    );
+    // The reference's routes still take it.
+    let (status, answer) = send(&app, &o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
+    assert_eq!((status, answer["reason"].as_i64()), (200, Some(0)), "{answer}");
+}
+
+/// A signature of a request without a body covers its method and path, whatever body is sent,
+/// so it cannot be moved to another user; a body there is refused.
+async fn body_less_signatures_cannot_move(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let o = org(&app, OrganizationKind::Standard).await;
+    let alice = user(&app, &o, "ALICE").await;
+    let bob = user(&app, &o, "BOB").await;
+    let request = |method: reqwest::Method, path: String, body: Option<&'static str>, signature: String| {
+        let mut r =
+            app.http.request(method, app.url(&path)).bearer_auth(&o.token).header("x-tahoon-signature", signature);
+        if let Some(body) = body {
+            r = r.header("content-type", "application/json").body(body);
+        }
+        async move {
+            let response = r.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    for (method, suffix) in [(reqwest::Method::DELETE, ""), (reqwest::Method::GET, "/export")] {
+        // The attack: body `null`, signature over "<t>.null", which names no user.
+        let over_null = header_signature(&o.org.shared_key, "null", fresh_timestamp());
+        for target in [&alice, &bob] {
+            let (status, answer) =
+                request(method.clone(), format!("/api/v1/user/{target}{suffix}"), Some("null"), over_null.clone())
+                    .await;
+            assert_envelope(status, &answer, 400, 105, Some("body"));
+        }
+        // A correct signature for Alice, sent with a body: still refused.
+        let alice_path = format!("/api/v1/user/{alice}{suffix}");
+        let for_alice = header_signature(&o.org.shared_key, &format!("{method} {alice_path}"), fresh_timestamp());
+        let (status, answer) = request(method.clone(), alice_path.clone(), Some("{}"), for_alice.clone()).await;
+        assert_envelope(status, &answer, 400, 105, Some("body"));
+        // Moved to Bob: the signed string names Alice's path.
+        let (status, answer) =
+            request(method.clone(), format!("/api/v1/user/{bob}{suffix}"), None, for_alice.clone()).await;
+        assert_envelope(status, &answer, 401, 102, None);
+    }
+    // Both users are still there.
+    for reference in ["ALICE", "BOB"] {
+        let (_, answer) = send(
+            &app,
+            &o,
+            "/api/v1/user/register",
+            json!({"referenceId": reference, "name": "Again", "dob": "1990-01-01", "genderType": 1}),
+        )
+        .await;
+        assert_eq!(answer["reason"], 4, "{answer}");
+    }
+}
+
+/// `&`, `=` and `%` inside a value are escaped, so one value cannot pose as several fields.
+async fn canonical_string_is_unambiguous(backend: Backend) {
+    let (app, provider_id) = setup(backend).await;
+    let o = org(&app, OrganizationKind::Standard).await;
+    let free = slots(&app, &o, &provider_id, &crate::careprovider::soon()).await;
+    let guest = |reference: &str| {
+        json!({"applicationMultiSlotId": free[0].0, "name": "Guest", "dob": "1990-01-01", "genderType": 1,
+               "referenceId": reference})
+    };
+    let mut original = guest("R-ORIG");
+    original["timeZone"] = json!("Asia/Riyadh");
+    let hash = signed(&o.org.shared_key, original)["secureHash"].clone();
+    let mut forged = guest("R-ORIG&timeZone=Asia/Riyadh");
+    forged["secureHash"] = hash;
+    let (status, _, answer) = app.post(BOOK, &o.token, &forged).await;
+    assert_envelope(status, &answer, 401, 102, Some("secureHash"));
+    assert_eq!(
+        answer["data"]["canonicalString"].as_str().unwrap().split('&').find(|f| f.starts_with("referenceId")),
+        Some("referenceId=R-ORIG%26timeZone%3DAsia/Riyadh")
+    );
+    // The diagnostics route agrees, and a value with the escaped characters verifies.
+    let body = signed(&o.org.shared_key, json!({"name": "Tom & Jerry", "note": "100% = sure"}));
+    let (status, _, answer) = app.post(CHECK, &o.token, &body).await;
+    assert_eq!(status, 200, "{answer}");
+}
+
+/// The canonical string cannot tell `"1"` from `1`; the route's typed schema does, so a string
+/// where the schema says number is refused even with a matching signature.
+async fn numbers_sent_as_strings_are_refused(backend: Backend) {
+    let (app, provider_id) = setup(backend).await;
+    let o = org(&app, OrganizationKind::Standard).await;
+    let me = user(&app, &o, "N1").await;
+    let free = slots(&app, &o, &provider_id, &crate::careprovider::soon()).await;
+    let person =
+        |gender: Value| json!({"referenceId": "N2", "name": "Nadia", "dob": "1990-01-01", "genderType": gender});
+    for gender in [json!("1"), json!("18446744073709551616"), json!(18446744073709551616.0_f64), json!(1.5)] {
+        let (status, answer) = post_secure_hashed(&app, &o, "/api/v1/user/register", person(gender.clone())).await;
+        assert_envelope(status, &answer, 400, 105, Some("genderType"));
+    }
+    // 2^64 written as a JSON integer literal.
+    let raw = r#"{"referenceId":"N2","name":"Nadia","dob":"1990-01-01","genderType":18446744073709551616}"#;
+    let (status, answer) = app
+        .post_header_signed(
+            "/api/v1/user/register",
+            &o.token,
+            raw,
+            &header_signature(&o.org.shared_key, raw, fresh_timestamp()),
+        )
+        .await;
+    assert_envelope(status, &answer, 400, 105, Some("genderType"));
+    for (field, value) in [
+        ("catCommunicationTypeId", json!("1")),
+        ("isBookingFromMobile", json!("true")),
+        ("bookingPlatformId", json!("3")),
+    ] {
+        let mut body = json!({"userId": me, "applicationMultiSlotId": free[0].0});
+        body[field] = value;
+        let (status, answer) = post_secure_hashed(&app, &o, BOOK, body).await;
+        assert_envelope(status, &answer, 400, 105, Some(field));
+    }
+    let submit = json!({"userId": me, "answers": [{"questionId": "1001", "catScreeningQuetionOptionId": 10010}]});
+    let (status, answer) =
+        app.post_signed("/api/v1/user/submituserassessmentquestions", &o.token, &o.org.shared_key, &submit).await;
+    assert_envelope(status, &answer, 400, 105, Some("answers[0].questionId"));
+    // Nothing was registered or booked.
+    let (_, answer) = post_secure_hashed(&app, &o, "/api/v1/user/register", person(json!(1))).await;
+    assert_eq!(answer["reason"], 0, "{answer}");
+    assert_eq!(slots(&app, &o, &provider_id, &crate::careprovider::soon()).await.len(), 3);
+}
+
+tahoon_store::backend_tests!(
+    header_signature_is_accepted_once,
+    organization_can_require_the_header,
+    secure_hash_rules,
+    secure_hash_only_on_the_reference_routes,
+    body_less_signatures_cannot_move,
+    canonical_string_is_unambiguous,
+    numbers_sent_as_strings_are_refused
+);

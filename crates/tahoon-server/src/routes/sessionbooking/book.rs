@@ -3,7 +3,7 @@
 use super::views::{BookingView, SlotFields, booking_view, requested_slot};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::signed::Signed;
+use crate::extract::signed::SignedCompat;
 use crate::routes::user::register::RegisterRequest;
 use crate::services::booking::{self, BookingOptions};
 use crate::services::users;
@@ -56,12 +56,13 @@ pub struct BookRequest {
     path = "/sessionbooking/booksession",
     tag = "sessionbooking",
     request_body = BookRequest,
-    security(("bearer" = [])),
+    security(("bearer" = [], "signature" = []), ("bearer" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["secureHash", "header"], "signs": "body"}))),
     responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 403), (status = 404), (status = 503))
 )]
 pub async fn book_session(
     State(state): State<AppState>,
-    request: Signed<BookRequest>,
+    request: SignedCompat<BookRequest>,
 ) -> ApiResult<Success<BookingView>> {
     Ok(Success(book_one(&state, &request.auth.organization, request.body).await?))
 }

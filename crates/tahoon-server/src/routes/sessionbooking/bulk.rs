@@ -45,7 +45,8 @@ pub struct BulkResult {
 
 /// Book several sessions.
 ///
-/// Signed (use the `X-Tahoon-Signature` header: `secureHash` does not cover the array). Items are
+/// Signed with the `X-Tahoon-Signature` header (`secureHash` would not cover the array, so it is
+/// refused here). Items are
 /// booked in order, each on its own: one failing does not undo the others. Each result carries
 /// the reason a single `booksession` would have answered.
 #[utoipa::path(
@@ -53,7 +54,8 @@ pub struct BulkResult {
     path = "/sessionbooking/bulk",
     tag = "sessionbooking",
     request_body = BulkRequest,
-    security(("bearer" = [])),
+    security(("bearer" = [], "signature" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
     responses((status = 200, body = Envelope<BulkResult>), (status = 400), (status = 401), (status = 403))
 )]
 pub async fn bulk_book(State(state): State<AppState>, request: Signed<BulkRequest>) -> ApiResult<Success<BulkResult>> {

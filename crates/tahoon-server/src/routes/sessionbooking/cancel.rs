@@ -3,7 +3,7 @@
 use super::views::{BookingView, booking_id, booking_view};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::signed::Signed;
+use crate::extract::signed::SignedCompat;
 use crate::routes::careprovider::views::provider_id;
 use crate::services::booking;
 use crate::state::AppState;
@@ -50,12 +50,13 @@ pub struct Cancelled {
     path = "/sessionbooking/cancelbooking",
     tag = "sessionbooking",
     request_body = CancelRequest,
-    security(("bearer" = [])),
+    security(("bearer" = [], "signature" = []), ("bearer" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["secureHash", "header"], "signs": "body"}))),
     responses((status = 200, body = Envelope<Cancelled>), (status = 400), (status = 401), (status = 404))
 )]
 pub async fn cancel_booking(
     State(state): State<AppState>,
-    request: Signed<CancelRequest>,
+    request: SignedCompat<CancelRequest>,
 ) -> ApiResult<Success<Cancelled>> {
     let organization = request.auth.organization.clone();
     let body = request.body;

@@ -36,7 +36,8 @@ pub struct RescheduleRequest {
     path = "/sessionbooking/reschedule",
     tag = "sessionbooking",
     request_body = RescheduleRequest,
-    security(("bearer" = [])),
+    security(("bearer" = [], "signature" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
     responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 404))
 )]
 pub async fn reschedule_booking(

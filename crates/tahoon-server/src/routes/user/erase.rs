@@ -2,7 +2,7 @@
 
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::signed::Signed;
+use crate::extract::signed::SignedNoBody;
 use crate::services::audit::AuditEvent;
 use crate::services::users;
 use crate::state::AppState;
@@ -30,15 +30,15 @@ pub struct Erased {
     delete,
     path = "/user/{userId}",
     tag = "user",
-    params(("userId" = String, Path, description = "usr_…"),
-        ("X-Tahoon-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.DELETE <path>\">")),
-    security(("bearer" = [])),
+    params(("userId" = String, Path, description = "usr_…")),
+    security(("bearer" = [], "signature" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "method and path"}))),
     responses((status = 200, body = Envelope<Erased>), (status = 400), (status = 401), (status = 403))
 )]
 pub async fn erase_user(
     State(state): State<AppState>,
     Path(user): Path<String>,
-    request: Signed<()>,
+    request: SignedNoBody,
 ) -> ApiResult<Success<Erased>> {
     let organization_id = request.auth.organization.id;
     let user_id = users::owned_user(&state, organization_id, &user).await?;

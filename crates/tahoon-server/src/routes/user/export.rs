@@ -3,7 +3,7 @@
 use super::views::{AssessmentResult, result, time};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::signed::SignedReadOnly;
+use crate::extract::signed::SignedNoBodyRead;
 use crate::services::audit::AuditEvent;
 use crate::services::{screening, users};
 use crate::state::AppState;
@@ -51,15 +51,15 @@ pub struct UserExport {
     get,
     path = "/user/{userId}/export",
     tag = "user",
-    params(("userId" = String, Path, description = "usr_…"),
-        ("X-Tahoon-Signature" = String, Header, description = "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.GET <path>\">")),
-    security(("bearer" = [])),
+    params(("userId" = String, Path, description = "usr_…")),
+    security(("bearer" = [], "signature" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "method and path"}))),
     responses((status = 200, body = Envelope<UserExport>), (status = 400), (status = 401))
 )]
 pub async fn export_user(
     State(state): State<AppState>,
     Path(user): Path<String>,
-    request: SignedReadOnly<()>,
+    request: SignedNoBodyRead,
 ) -> ApiResult<Success<UserExport>> {
     let organization_id = request.auth.organization.id;
     let user_id = users::owned_user(&state, organization_id, &user).await?;

@@ -59,7 +59,8 @@ pub struct Favorites {
     path = "/user/favorites/add",
     tag = "user",
     request_body = FavoriteRequest,
-    security(("bearer" = [])),
+    security(("bearer" = [], "signature" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
     responses((status = 200, body = Envelope<FavoriteChange>), (status = 400), (status = 401), (status = 404))
 )]
 pub async fn add_favorite(
@@ -80,7 +81,8 @@ pub async fn add_favorite(
     path = "/user/favorites/remove",
     tag = "user",
     request_body = FavoriteRequest,
-    security(("bearer" = [])),
+    security(("bearer" = [], "signature" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
     responses((status = 200, body = Envelope<FavoriteChange>), (status = 400), (status = 401), (status = 404))
 )]
 pub async fn remove_favorite(

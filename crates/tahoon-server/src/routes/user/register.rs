@@ -2,7 +2,7 @@
 
 use crate::envelope::{Envelope, Outcome, Success};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::signed::Signed;
+use crate::extract::signed::SignedCompat;
 use crate::services::users::{self, NewRegistration};
 use crate::state::AppState;
 use axum::extract::State;
@@ -84,13 +84,17 @@ impl RegisterRequest {
     path = "/user/register",
     tag = "user",
     request_body = RegisterRequest,
-    security(("bearer" = [])),
+    security(("bearer" = [], "signature" = []), ("bearer" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["secureHash", "header"], "signs": "body"}))),
     responses(
         (status = 200, description = "Registered (reason 0), or already registered (reason 4)", body = Envelope<Registered>),
         (status = 400), (status = 401), (status = 403)
     )
 )]
-pub async fn register_user(State(state): State<AppState>, request: Signed<RegisterRequest>) -> ApiResult<Response> {
+pub async fn register_user(
+    State(state): State<AppState>,
+    request: SignedCompat<RegisterRequest>,
+) -> ApiResult<Response> {
     let registration = request.body.parse()?;
     let (user_id, created) = users::register(&state, request.auth.organization.id, registration).await?;
     let data = Registered { user_id };

@@ -37,8 +37,8 @@ pub struct SubmitRequest {
 
 /// Submit a user's answers.
 ///
-/// Signed (the `secureHash` form does not cover the `answers` array; prefer the
-/// `X-Tahoon-Signature` header). Validates that every required question is answered exactly once
+/// Signed with the `X-Tahoon-Signature` header, which covers the `answers` (the reference's
+/// `secureHash` would not, so it is refused here). Validates that every required question is answered exactly once
 /// and each option belongs to its question, then stores and scores the submission. A raised risk
 /// flag writes an `assessment.risk_flagged` event.
 #[utoipa::path(
@@ -46,7 +46,8 @@ pub struct SubmitRequest {
     path = "/user/submituserassessmentquestions",
     tag = "user",
     request_body = SubmitRequest,
-    security(("bearer" = [])),
+    security(("bearer" = [], "signature" = [])),
+    extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
     responses((status = 200, body = Envelope<AssessmentResult>), (status = 400), (status = 401), (status = 403))
 )]
 pub async fn submit_assessment(
