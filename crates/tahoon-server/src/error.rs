@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use tahoon_domain::paging::PageError;
 use tahoon_domain::reason::Reason;
 use tahoon_store::StoreError;
 
@@ -87,6 +88,12 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         ApiError::internal(e)
+    }
+}
+
+impl From<PageError> for ApiError {
+    fn from(e: PageError) -> ApiError {
+        ApiError::validation(e.field(), e.to_string())
     }
 }
 

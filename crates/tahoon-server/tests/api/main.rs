@@ -6,6 +6,7 @@ mod careprovider;
 mod docs;
 mod envelope;
 mod helpers;
+mod input_edges;
 mod sessionbooking;
 mod signing;
 mod user;
