@@ -9,6 +9,7 @@ pub mod availability;
 pub mod booking;
 pub mod catalogue;
 pub mod organization;
+pub mod paging;
 pub mod provider;
 pub mod public_id;
 pub mod reason;

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use tahoon_domain::paging::PageError;
 use tahoon_domain::reason::Reason;
 use tahoon_store::StoreError;
 
@@ -93,6 +94,12 @@ impl From<StoreError> for ApiError {
 impl From<ApiError> for Response {
     fn from(e: ApiError) -> Response {
         e.into_response()
+    }
+}
+
+impl From<PageError> for ApiError {
+    fn from(e: PageError) -> ApiError {
+        ApiError::validation(e.field(), e.to_string())
     }
 }
 

@@ -4,4 +4,6 @@ pub mod auth;
 pub mod body;
 pub mod json;
 pub mod operator;
+pub mod path;
+pub mod query;
 pub mod signed;

@@ -1,10 +1,12 @@
-//! Reading and decoding request bodies, shared by `ApiJson` and `Signed`.
+//! Reading and decoding request bodies, shared by `ApiJson` and `Signed`, and naming the field of
+//! a deserialization error, shared with `ApiQuery` and `ApiPath`.
 
 use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::Value;
 use tahoon_domain::reason::Reason;
 
@@ -45,16 +47,25 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, ApiError> {
 
 /// Deserializes a parsed body into `T`, naming the field of the first error.
 pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    deserialize_named(value, "body")
+}
+
+/// Deserializes `T` from any input (a JSON value, a query string, path parameters), naming the
+/// field of the first error; an error about the input as a whole names `whole`.
+pub(super) fn deserialize_named<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+    whole: &str,
+) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        field_error(&path, &inner.to_string())
+        field_error(&path, &inner.to_string(), whole)
     })
 }
 
 /// Maps one serde error at `path` to our error: a missing field is EmptyParameter (the reference's
 /// code), anything else about a field is ValidationFailed; both name the field.
-fn field_error(path: &str, message: &str) -> ApiError {
+fn field_error(path: &str, message: &str, whole: &str) -> ApiError {
     let path = if path == "." { "" } else { path };
     let join = |name: &str| {
         if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }
@@ -67,7 +78,11 @@ fn field_error(path: &str, message: &str) -> ApiError {
         let field = if path.is_empty() { name.to_string() } else { path.to_string() };
         return ApiError::validation(field, "is not a known field");
     }
-    let field = if path.is_empty() { "body".to_string() } else { path.to_string() };
+    if let Some(name) = backticked(message, "duplicate field `") {
+        // Raised by the object itself, so the path ends before the field.
+        return ApiError::validation(join(name), "is given more than once");
+    }
+    let field = if path.is_empty() { whole.to_string() } else { path.to_string() };
     ApiError::validation(field, message.to_string())
 }
 

@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::collections::HashMap;
 use tahoon_domain::availability::{Interval, Schedule, SlotRequest, day_bounds, slots};
+use tahoon_domain::paging::PageRequest;
 use tahoon_domain::provider::{CareProvider, ProviderFilter};
 use tahoon_domain::reason::Reason;
 use tahoon_store::BusyInterval;
@@ -97,8 +98,7 @@ pub async fn search(
     day: &CallerDay,
     filter: &ProviderFilter,
     viewer: Viewer,
-    page: usize,
-    page_size: usize,
+    page: PageRequest,
 ) -> ApiResult<SearchPage> {
     let (from, to) = exception_range(day.date);
     let providers = state.store.care_providers(from, to).await?;
@@ -118,7 +118,10 @@ pub async fn search(
         .then(a.provider.id.cmp(&b.provider.id))
     });
     let total_count = days.len();
-    let providers = days.into_iter().skip((page - 1).saturating_mul(page_size)).take(page_size).collect();
+    // Past the end (or past what this platform can address) is an empty page.
+    let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+    let take = usize::try_from(page.limit()).unwrap_or(usize::MAX);
+    let providers = days.into_iter().skip(skip).take(take).collect();
     Ok(SearchPage { providers, total_count })
 }
 

@@ -7,6 +7,7 @@ mod docs;
 mod envelope;
 mod helpers;
 mod idempotency;
+mod input_edges;
 mod sessionbooking;
 mod signing;
 mod user;

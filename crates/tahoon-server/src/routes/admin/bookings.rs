@@ -4,10 +4,11 @@ use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::json::ApiJson;
 use crate::extract::operator::Operator;
-use crate::routes::sessionbooking::views::{BookingView, booking_id, booking_view};
+use crate::extract::path::ApiPath;
+use crate::routes::sessionbooking::views::{BookingPath, BookingView, booking_id, booking_view};
 use crate::services::audit::AuditEvent;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
 use serde_json::json;
 use tahoon_domain::anti_xss::FreeText;
@@ -32,7 +33,7 @@ pub struct StatusRequest {
     post,
     path = "/bookings/{bookingId}/status",
     tag = "admin",
-    params(("bookingId" = String, Path, description = "bkg_…")),
+    params(BookingPath),
     request_body = StatusRequest,
     security(("operator" = [])),
     responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 404))
@@ -40,10 +41,10 @@ pub struct StatusRequest {
 pub async fn set_status(
     State(state): State<AppState>,
     _: Operator,
-    Path(id): Path<String>,
+    ApiPath(path): ApiPath<BookingPath>,
     ApiJson(body): ApiJson<StatusRequest>,
 ) -> ApiResult<Success<BookingView>> {
-    let id = booking_id(&state, &id)?;
+    let id = booking_id(&state, &path.booking_id)?;
     let to = BookingStatus::from_name(body.status.trim())
         .filter(|s| matches!(s, BookingStatus::Completed | BookingStatus::NoShow))
         .ok_or_else(|| ApiError::validation("status", "must be Completed or NoShow"))?;

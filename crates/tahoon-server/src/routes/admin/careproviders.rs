@@ -5,18 +5,19 @@ use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::json::ApiJson;
 use crate::extract::operator::Operator;
+use crate::extract::path::ApiPath;
 use crate::routes::careprovider::views::CatalogueEntry;
 use crate::services::audit::AuditEvent;
 use crate::services::providers::{self, AvailabilityInput, ImportReport, ProviderInput};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
 use serde_json::json;
 use tahoon_domain::anti_xss::check_free_text;
 use tahoon_domain::catalogue::{CatalogueItem, CatalogueKind};
 use tahoon_domain::public_id::kind;
 use tahoon_domain::reason::Reason;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 const ACTOR: &str = "operator";
 const MAX_IMPORT: usize = 5_000;
@@ -25,6 +26,15 @@ const MAX_IMPORT: usize = 5_000;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ImportRequest {
     pub providers: Vec<ProviderInput>,
+}
+
+/// The `{careProviderId}` path parameter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+#[serde(rename_all = "camelCase")]
+pub struct CareProviderPath {
+    /// cp_…
+    pub care_provider_id: String,
 }
 
 fn provider_id(state: &AppState, text: &str) -> ApiResult<i64> {
@@ -64,14 +74,14 @@ pub async fn import_providers(
     get,
     path = "/careproviders/{careProviderId}",
     tag = "admin",
-    params(("careProviderId" = String, Path, description = "cp_…")),
+    params(CareProviderPath),
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<ProviderInput>), (status = 401), (status = 404))
+    responses((status = 200, body = Envelope<ProviderInput>), (status = 400), (status = 401), (status = 404))
 )]
 pub async fn get_provider(
     State(state): State<AppState>,
     _: Operator,
-    Path(id): Path<String>,
+    ApiPath(CareProviderPath { care_provider_id: id }): ApiPath<CareProviderPath>,
 ) -> ApiResult<Success<ProviderInput>> {
     let p = state
         .store
@@ -89,7 +99,7 @@ pub async fn get_provider(
     put,
     path = "/careproviders/{careProviderId}/availability",
     tag = "admin",
-    params(("careProviderId" = String, Path, description = "cp_…")),
+    params(CareProviderPath),
     request_body = AvailabilityInput,
     security(("operator" = [])),
     responses((status = 200, body = Envelope<AvailabilityInput>), (status = 400), (status = 401), (status = 404))
@@ -97,7 +107,7 @@ pub async fn get_provider(
 pub async fn set_availability(
     State(state): State<AppState>,
     _: Operator,
-    Path(id): Path<String>,
+    ApiPath(CareProviderPath { care_provider_id: id }): ApiPath<CareProviderPath>,
     ApiJson(body): ApiJson<AvailabilityInput>,
 ) -> ApiResult<Success<AvailabilityInput>> {
     let id = provider_id(&state, &id)?;

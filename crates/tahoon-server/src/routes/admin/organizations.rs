@@ -4,16 +4,17 @@ use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::json::ApiJson;
 use crate::extract::operator::Operator;
+use crate::extract::path::ApiPath;
 use crate::services::organizations::{self, IssuedCredentials, OrganizationSpec, OrganizationView};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
 use tahoon_domain::anti_xss::FreeText;
 use tahoon_domain::organization::{OrganizationKind, Role};
 use tahoon_domain::public_id::kind;
 use tahoon_domain::reason::Reason;
 use tahoon_store::OrganizationChanges;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 const ACTOR: &str = "operator";
 
@@ -78,6 +79,15 @@ fn check_counts(balance: Option<i64>, rate_limit: Option<i64>) -> ApiResult<()> 
     Ok(())
 }
 
+/// The `{organizationId}` path parameter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationPath {
+    /// org_…
+    pub organization_id: String,
+}
+
 fn organization_id(state: &AppState, text: &str) -> ApiResult<i64> {
     state
         .ids
@@ -136,7 +146,7 @@ pub async fn list_organizations(
     patch,
     path = "/organizations/{organizationId}",
     tag = "admin",
-    params(("organizationId" = String, Path, description = "org_…")),
+    params(OrganizationPath),
     request_body = UpdateOrganization,
     security(("operator" = [])),
     responses((status = 200, body = Envelope<OrganizationView>), (status = 400), (status = 401), (status = 404))
@@ -144,7 +154,7 @@ pub async fn list_organizations(
 pub async fn update_organization(
     State(state): State<AppState>,
     _: Operator,
-    Path(organization): Path<String>,
+    ApiPath(OrganizationPath { organization_id: organization }): ApiPath<OrganizationPath>,
     ApiJson(body): ApiJson<UpdateOrganization>,
 ) -> ApiResult<Success<OrganizationView>> {
     let id = organization_id(&state, &organization)?;
@@ -175,14 +185,14 @@ pub async fn update_organization(
     post,
     path = "/organizations/{organizationId}/rotate-keys",
     tag = "admin",
-    params(("organizationId" = String, Path, description = "org_…")),
+    params(OrganizationPath),
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<IssuedCredentials>), (status = 401), (status = 404))
+    responses((status = 200, body = Envelope<IssuedCredentials>), (status = 400), (status = 401), (status = 404))
 )]
 pub async fn rotate_organization_keys(
     State(state): State<AppState>,
     _: Operator,
-    Path(organization): Path<String>,
+    ApiPath(OrganizationPath { organization_id: organization }): ApiPath<OrganizationPath>,
 ) -> ApiResult<Success<IssuedCredentials>> {
     let id = organization_id(&state, &organization)?;
     let issued = organizations::rotate_keys(&state, id, ACTOR)

@@ -9,11 +9,12 @@ use crate::services::directory::{self, catalogue_index};
 use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use tahoon_domain::paging::{PageLimits, PageRequest};
 use tahoon_domain::provider::{Gender, ProviderFilter};
 use utoipa::ToSchema;
 
-pub const DEFAULT_PAGE_SIZE: i64 = 20;
-pub const MAX_PAGE_SIZE: i64 = 100;
+/// 20 providers a page by default, at most 100.
+pub const PAGE_LIMITS: PageLimits = PageLimits::new(20, 100);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -31,9 +32,11 @@ pub struct SearchRequest {
     #[serde(default)]
     pub apply_filter: bool,
     pub filter_criteria_object: Option<FilterCriteria>,
-    /// 1-based page number (default 1).
+    /// 1-based page number, 1–1,000,000 (default 1).
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
     /// Providers per page, 1–100 (default 20).
+    #[schema(minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
 }
 
@@ -121,14 +124,7 @@ pub async fn search_providers(
     Partner(auth): Partner,
     ApiJson(request): ApiJson<SearchRequest>,
 ) -> ApiResult<Success<SearchResult>> {
-    let page = request.page.unwrap_or(1);
-    if page < 1 {
-        return Err(ApiError::validation("page", "must be 1 or more"));
-    }
-    let page_size = request.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-    if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-        return Err(ApiError::validation("pageSize", "must be 1 to 100"));
-    }
+    let page = PageRequest::new(request.page, request.page_size, PAGE_LIMITS)?;
     let day =
         caller_day(request.time_zone.as_deref(), request.gmt_time_diffrence_hours, request.schedule_date.as_deref())?;
     let filter = match (request.apply_filter, request.filter_criteria_object) {
@@ -136,13 +132,13 @@ pub async fn search_providers(
         _ => ProviderFilter::default(),
     };
     let viewer = viewer(&state, auth.organization.id, request.user_id.as_deref()).await?;
-    let found = directory::search(&state, &day, &filter, viewer, page as usize, page_size as usize).await?;
+    let found = directory::search(&state, &day, &filter, viewer, page).await?;
     let index = catalogue_index(&state).await?;
     Ok(Success(SearchResult {
         care_providers_list: found.providers.iter().map(|d| listing(&state, &index, d, &day.zone)).collect(),
         total_count: found.total_count as i64,
-        page,
-        page_size,
+        page: page.page(),
+        page_size: page.page_size(),
         schedule_date: day.date.to_string(),
         time_zone: zone_label(&day.zone),
     }))

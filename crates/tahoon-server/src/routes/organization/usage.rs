@@ -3,14 +3,16 @@
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::Partner;
+use crate::extract::query::ApiQuery;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tahoon_domain::public_id::{PublicId, kind};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UsageQuery {
     /// First day (UTC, `YYYY-MM-DD`), inclusive. Default: the first of this month.
     pub from: Option<String>,
@@ -68,7 +70,7 @@ fn date(field: &'static str, text: &str) -> ApiResult<jiff::civil::Date> {
 pub async fn usage(
     State(state): State<AppState>,
     Partner(auth): Partner,
-    Query(q): Query<UsageQuery>,
+    ApiQuery(q): ApiQuery<UsageQuery>,
 ) -> ApiResult<Success<Usage>> {
     let utc = jiff::tz::TimeZone::UTC;
     let today = utc.to_datetime(jiff::Timestamp::now()).date();

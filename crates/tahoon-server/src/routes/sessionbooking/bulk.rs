@@ -46,9 +46,8 @@ pub struct BulkResult {
 /// Book several sessions.
 ///
 /// Signed with the `X-Tahoon-Signature` header (`secureHash` would not cover the array, so it is
-/// refused here). Items are
-/// booked in order, each on its own: one failing does not undo the others. Each result carries
-/// the reason a single `booksession` would have answered.
+/// refused here). Items are booked in order, each on its own: one failing does not undo the
+/// others. Each result carries the reason a single `booksession` would have answered.
 #[utoipa::path(
     post,
     path = "/sessionbooking/bulk",

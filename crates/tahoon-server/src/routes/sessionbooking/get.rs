@@ -1,16 +1,19 @@
 //! `GET /sessionbooking/{bookingId}`.
 
-use super::views::{BookingView, booking_id, booking_view};
+use super::views::{BookingPath, BookingView, booking_id, booking_view};
 use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
+use crate::extract::path::ApiPath;
+use crate::extract::query::ApiQuery;
 use crate::services::booking;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct ZoneQuery {
     /// IANA zone to show the slot in (UTC by default).
@@ -40,18 +43,19 @@ pub struct BookingDetail {
     get,
     path = "/sessionbooking/{bookingId}",
     tag = "sessionbooking",
-    params(("bookingId" = String, Path, description = "bkg_…"), ZoneQuery),
+    params(BookingPath, ZoneQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<BookingDetail>), (status = 401), (status = 404))
+    responses((status = 200, body = Envelope<BookingDetail>), (status = 400), (status = 401), (status = 404))
 )]
 pub async fn get_booking(
     State(state): State<AppState>,
     Partner(auth): Partner,
-    Path(id): Path<String>,
-    Query(query): Query<ZoneQuery>,
+    ApiPath(path): ApiPath<BookingPath>,
+    ApiQuery(query): ApiQuery<ZoneQuery>,
 ) -> ApiResult<Success<BookingDetail>> {
     let zone = crate::routes::careprovider::views::caller_day(query.time_zone.as_deref(), None, None)?.zone;
-    let found = booking::owned_booking(&state, auth.organization.id, booking_id(&state, &id)?, None, None).await?;
+    let found =
+        booking::owned_booking(&state, auth.organization.id, booking_id(&state, &path.booking_id)?, None, None).await?;
     let history = state.store.booking_history(found.id).await?;
     let time = |us: i64| jiff::Timestamp::from_microsecond(us).map(|t| t.to_string()).unwrap_or_default();
     Ok(Success(BookingDetail {

@@ -6,12 +6,21 @@ use crate::services::booking::RequestedSlot;
 use crate::state::AppState;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tahoon_domain::availability::{Interval, parse_clock};
 use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_domain::reason::Reason;
 use tahoon_store::Booking;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+
+/// The `{bookingId}` path parameter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+#[serde(rename_all = "camelCase")]
+pub struct BookingPath {
+    /// bkg_…
+    pub booking_id: String,
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -4,15 +4,17 @@ use super::views::{AssessmentResult, result};
 use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
+use crate::extract::query::ApiQuery;
 use crate::services::audit::AuditEvent;
 use crate::services::{screening, users};
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct AssessmentsQuery {
     pub user_id: String,
@@ -37,19 +39,10 @@ pub struct AssessmentHistory {
 pub async fn list_assessments(
     State(state): State<AppState>,
     Partner(auth): Partner,
-    query: Result<Query<AssessmentsQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<AssessmentsQuery>,
 ) -> ApiResult<Success<AssessmentHistory>> {
     let organization_id = auth.organization.id;
-    let user_id = match query {
-        Ok(Query(q)) => users::owned_user(&state, organization_id, &q.user_id).await?,
-        Err(_) => {
-            return Err(crate::error::ApiError::field(
-                tahoon_domain::reason::Reason::EmptyParameter,
-                "userId",
-                "is required",
-            ));
-        }
-    };
+    let user_id = users::owned_user(&state, organization_id, &query.user_id).await?;
     let records = state.store.assessments(organization_id, user_id).await?;
     let instruments = screening::instruments(&state).await?;
     state

@@ -3,19 +3,25 @@
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::Partner;
+use crate::extract::query::ApiQuery;
 use crate::routes::sessionbooking::views::{BookingView, booking_view};
 use crate::services::audit::AuditEvent;
 use crate::services::users;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tahoon_domain::booking::BookingStatus;
+use tahoon_domain::paging::{PageLimits, PageRequest};
 use tahoon_domain::reason::Reason;
 use tahoon_store::BookingQuery;
 use utoipa::{IntoParams, ToSchema};
 
+/// 20 bookings a page by default, at most 100.
+pub const PAGE_LIMITS: PageLimits = PageLimits::new(20, 100);
+
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryQuery {
     pub user_id: Option<String>,
@@ -25,7 +31,11 @@ pub struct HistoryQuery {
     pub from: Option<String>,
     /// Sessions starting before this instant or date.
     pub to: Option<String>,
+    /// 1-based page number, 1–1,000,000 (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
+    /// Bookings per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
     /// Zone to show slots in (UTC by default).
     pub time_zone: Option<String>,
@@ -71,9 +81,10 @@ fn instant(field: &'static str, text: &str) -> ApiResult<i64> {
 pub async fn booking_history(
     State(state): State<AppState>,
     Partner(auth): Partner,
-    Query(q): Query<HistoryQuery>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> ApiResult<Success<BookingHistory>> {
     let organization_id = auth.organization.id;
+    let page = PageRequest::new(q.page, q.page_size, PAGE_LIMITS)?;
     let user = q
         .user_id
         .as_deref()
@@ -92,14 +103,6 @@ pub async fn booking_history(
     };
     let from_us = q.from.as_deref().map(|f| instant("from", f)).transpose()?.unwrap_or(i64::MIN);
     let to_us = q.to.as_deref().map(|t| instant("to", t)).transpose()?.unwrap_or(i64::MAX);
-    let page = q.page.unwrap_or(1);
-    if page < 1 {
-        return Err(ApiError::validation("page", "must be 1 or more"));
-    }
-    let page_size = q.page_size.unwrap_or(20);
-    if !(1..=100).contains(&page_size) {
-        return Err(ApiError::validation("pageSize", "must be 1 to 100"));
-    }
     let zone = crate::routes::careprovider::views::caller_day(q.time_zone.as_deref(), None, None)?.zone;
     let (bookings, total) = state
         .store
@@ -109,8 +112,8 @@ pub async fn booking_history(
             status,
             from_us,
             to_us,
-            offset: (page - 1) * page_size,
-            limit: page_size,
+            offset: page.offset(),
+            limit: page.limit(),
         })
         .await?;
     state
@@ -123,7 +126,7 @@ pub async fn booking_history(
     Ok(Success(BookingHistory {
         bookings_list: bookings.iter().map(|b| booking_view(&state, b, &zone)).collect(),
         total_count: total,
-        page,
-        page_size,
+        page: page.page(),
+        page_size: page.page_size(),
     }))
 }

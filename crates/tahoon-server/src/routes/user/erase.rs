@@ -2,11 +2,13 @@
 
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::path::ApiPath;
 use crate::extract::signed::SignedNoBody;
+use crate::routes::user::views::UserPath;
 use crate::services::audit::AuditEvent;
 use crate::services::users;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 use serde_json::json;
 use tahoon_domain::reason::Reason;
@@ -30,14 +32,14 @@ pub struct Erased {
     delete,
     path = "/user/{userId}",
     tag = "user",
-    params(("userId" = String, Path, description = "usr_…")),
+    params(UserPath),
     security(("bearer" = [], "signature" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "method and path"}))),
     responses((status = 200, body = Envelope<Erased>), (status = 400), (status = 401), (status = 403))
 )]
 pub async fn erase_user(
     State(state): State<AppState>,
-    Path(user): Path<String>,
+    ApiPath(UserPath { user_id: user }): ApiPath<UserPath>,
     request: SignedNoBody,
 ) -> ApiResult<Success<Erased>> {
     let organization_id = request.auth.organization.id;

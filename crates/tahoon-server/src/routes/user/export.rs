@@ -1,13 +1,14 @@
 //! `GET /user/{userId}/export`: everything held about a user.
 
-use super::views::{AssessmentResult, result, time};
+use super::views::{AssessmentResult, UserPath, result, time};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::path::ApiPath;
 use crate::extract::signed::SignedNoBodyRead;
 use crate::services::audit::AuditEvent;
 use crate::services::{screening, users};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 use serde_json::json;
 use tahoon_domain::reason::Reason;
@@ -51,14 +52,14 @@ pub struct UserExport {
     get,
     path = "/user/{userId}/export",
     tag = "user",
-    params(("userId" = String, Path, description = "usr_…")),
+    params(UserPath),
     security(("bearer" = [], "signature" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "method and path"}))),
     responses((status = 200, body = Envelope<UserExport>), (status = 400), (status = 401))
 )]
 pub async fn export_user(
     State(state): State<AppState>,
-    Path(user): Path<String>,
+    ApiPath(UserPath { user_id: user }): ApiPath<UserPath>,
     request: SignedNoBodyRead,
 ) -> ApiResult<Success<UserExport>> {
     let organization_id = request.auth.organization.id;

@@ -3,11 +3,12 @@
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::Partner;
+use crate::extract::query::ApiQuery;
 use crate::extract::signed::Signed;
 use crate::routes::careprovider::views::provider_id;
 use crate::services::{directory, users};
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_domain::reason::Reason;
@@ -32,6 +33,7 @@ pub struct FavoriteChange {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct FavoritesQuery {
     pub user_id: Option<String>,
@@ -108,7 +110,7 @@ pub async fn remove_favorite(
 pub async fn list_favorites(
     State(state): State<AppState>,
     Partner(auth): Partner,
-    Query(query): Query<FavoritesQuery>,
+    ApiQuery(query): ApiQuery<FavoritesQuery>,
 ) -> ApiResult<Success<Favorites>> {
     let user = query
         .user_id

@@ -3,14 +3,16 @@
 use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
+use crate::extract::query::ApiQuery;
 use crate::services::screening;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use tahoon_domain::screening::{Instrument, QuestionType};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QuestionsQuery {
     /// One instrument's code (`PHQ-9`, `GAD-7`, …); all instruments when absent.
     pub instrument: Option<String>,
@@ -111,12 +113,12 @@ fn view(i: &Instrument) -> InstrumentView {
     tag = "user",
     params(QuestionsQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Questionnaires>), (status = 401), (status = 404))
+    responses((status = 200, body = Envelope<Questionnaires>), (status = 400), (status = 401), (status = 404))
 )]
 pub async fn assessment_questions(
     State(state): State<AppState>,
     _: Partner,
-    Query(query): Query<QuestionsQuery>,
+    ApiQuery(query): ApiQuery<QuestionsQuery>,
 ) -> ApiResult<Success<Questionnaires>> {
     let instruments = match query.instrument.as_deref().filter(|c| !c.trim().is_empty()) {
         Some(code) => vec![screening::by_code(&state, code).await?],

@@ -1,11 +1,20 @@
-//! Wire shapes of assessment results.
+//! Wire shapes of assessment results, and the `{userId}` path parameter.
 
 use crate::state::AppState;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_domain::screening::{Band, Instrument, built_in};
 use tahoon_store::AssessmentRecord;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+
+/// The `{userId}` path parameter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPath {
+    /// usr_…
+    pub user_id: String,
+}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
