@@ -19,8 +19,6 @@ pub const MAX_BULK: usize = 50;
 pub struct BulkRequest {
     /// 1 to 50 booking requests (the fields of `booksession`, without `secureHash`).
     pub bookings: Vec<BookRequest>,
-    #[serde(default)]
-    pub secure_hash: Option<String>,
 }
 
 /// One item's outcome, in the envelope's terms.

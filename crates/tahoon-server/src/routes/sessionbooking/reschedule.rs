@@ -23,8 +23,6 @@ pub struct RescheduleRequest {
     pub slot_end_time: Option<String>,
     pub time_zone: Option<String>,
     pub gmt_time_diffrence_hours: Option<f64>,
-    #[serde(default)]
-    pub secure_hash: Option<String>,
 }
 
 /// Move a booking to another slot of the same provider.

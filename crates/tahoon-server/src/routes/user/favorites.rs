@@ -19,8 +19,6 @@ use utoipa::{IntoParams, ToSchema};
 pub struct FavoriteRequest {
     pub user_id: String,
     pub care_provider_id: String,
-    #[serde(default)]
-    pub secure_hash: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

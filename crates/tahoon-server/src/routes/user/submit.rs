@@ -31,8 +31,6 @@ pub struct SubmitRequest {
     pub instrument: Option<String>,
     /// Every required question exactly once.
     pub answers: Vec<AnswerInput>,
-    #[serde(default)]
-    pub secure_hash: Option<String>,
 }
 
 /// Submit a user's answers.
