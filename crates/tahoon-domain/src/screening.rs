@@ -4,6 +4,7 @@
 //! (0-based), so every question and option id is unique across instruments and a submission's
 //! instrument follows from its question ids.
 
+use crate::anti_xss::check_free_text;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -120,7 +121,42 @@ impl InstrumentDefinition {
             .sum()
     }
 
-    /// Checks a definition; errors name the field (`questions[2].options`).
+    /// Every text of the definition that is shown to partners, with its field.
+    fn free_texts(&self) -> impl Iterator<Item = (String, &str)> {
+        let top = [
+            ("namePLang", &self.name_plang),
+            ("nameSLang", &self.name_slang),
+            ("instructionsPLang", &self.instructions_plang),
+            ("instructionsSLang", &self.instructions_slang),
+        ]
+        .into_iter()
+        .map(|(field, text)| (field.to_string(), text.as_str()));
+        let questions = self.questions.iter().enumerate().flat_map(|(i, q)| {
+            let options = q.options.iter().enumerate().flat_map(move |(j, o)| {
+                [
+                    (format!("questions[{i}].options[{j}].textPLang"), o.text_plang.as_str()),
+                    (format!("questions[{i}].options[{j}].textSLang"), o.text_slang.as_str()),
+                ]
+            });
+            [
+                (format!("questions[{i}].textPLang"), q.text_plang.as_str()),
+                (format!("questions[{i}].textSLang"), q.text_slang.as_str()),
+            ]
+            .into_iter()
+            .chain(options)
+        });
+        let bands = self.bands.iter().enumerate().flat_map(|(i, b)| {
+            [
+                (format!("bands[{i}].code"), b.code.as_str()),
+                (format!("bands[{i}].namePLang"), b.name_plang.as_str()),
+                (format!("bands[{i}].nameSLang"), b.name_slang.as_str()),
+            ]
+        });
+        top.chain(questions).chain(bands)
+    }
+
+    /// Checks a definition; errors name the field (`questions[2].options`). Every text is free
+    /// text (`anti_xss`).
     pub fn validate(&self) -> Result<(), FieldError> {
         let err = |f: &str, m: &str| Err((f.to_string(), m.to_string()));
         if self.code.len() < 2
@@ -128,6 +164,9 @@ impl InstrumentDefinition {
             || !self.code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         {
             return err("code", "must be 2 to 20 characters of A–Z 0–9 - _");
+        }
+        for (field, text) in self.free_texts() {
+            check_free_text(text).map_err(|e| (field, e.to_string()))?;
         }
         let texts = [("namePLang", &self.name_plang), ("nameSLang", &self.name_slang)];
         for (field, text) in texts {

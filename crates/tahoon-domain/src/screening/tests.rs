@@ -164,6 +164,34 @@ fn definitions_are_checked() {
     assert_eq!(def.validate().unwrap_err().0, "code");
 }
 
+#[test]
+fn every_text_of_a_definition_is_free_text() {
+    type Edit = fn(&mut InstrumentDefinition, String);
+    let edits: [(&str, Edit); 7] = [
+        ("nameSLang", |d, t| d.name_slang = t),
+        ("instructionsPLang", |d, t| d.instructions_plang = t),
+        ("questions[2].textSLang", |d, t| d.questions[2].text_slang = t),
+        ("questions[0].options[3].textPLang", |d, t| d.questions[0].options[3].text_plang = t),
+        ("bands[1].code", |d, t| d.bands[1].code = t),
+        ("bands[4].namePLang", |d, t| d.bands[4].name_plang = t),
+        ("bands[0].nameSLang", |d, t| d.bands[0].name_slang = t),
+    ];
+    for (field, edit) in edits {
+        for (text, problem) in [
+            ("Nul\u{0000}", "control characters"),
+            ("a\u{202E}b", "bidirectional"),
+            ("javascript&colon;x", "character references"),
+            ("<b>x</b>", "HTML tags"),
+        ] {
+            let mut def = phq9().definition;
+            edit(&mut def, text.to_string());
+            let (got, message) = def.validate().unwrap_err();
+            assert_eq!(got, field, "{text:?}");
+            assert!(message.contains(problem), "{message}");
+        }
+    }
+}
+
 proptest! {
     #[test]
     fn total_is_the_sum_and_lies_in_its_band(values in proptest::collection::vec(0usize..4, 9)) {

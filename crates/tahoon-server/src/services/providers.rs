@@ -153,6 +153,13 @@ fn text(field: String, value: &str, max: usize) -> ApiResult<String> {
     Ok(value.trim().to_string())
 }
 
+/// A character RFC 3986 allows in a URI: printable ASCII except `"`, `<`, `>`, `\`, `^`, the
+/// backtick, `{`, `|` and `}`. So no space or control character, nothing non-ASCII (percent-encode
+/// it), and no `"` or `>` to end an HTML attribute or tag.
+fn is_uri_character(c: char) -> bool {
+    c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
+}
+
 fn clock(field: String, value: &str) -> ApiResult<u16> {
     parse_clock(value).map_err(|e| ApiError::validation(field, e.to_string()))
 }
@@ -321,9 +328,12 @@ impl ProviderInput {
         if let Some(url) = &self.profile_image_url
             && (url.len() > 500
                 || !(url.starts_with("https://") || url.starts_with("http://"))
-                || url.contains(char::is_whitespace))
+                || !url.chars().all(is_uri_character))
         {
-            return Err(ApiError::validation(f("profileImageUrl"), "must be an http(s) URL of at most 500 characters"));
+            return Err(ApiError::validation(
+                f("profileImageUrl"),
+                "must be an http(s) URL of at most 500 characters, non-ASCII characters percent-encoded",
+            ));
         }
         if !self.rating.is_finite() || !(0.0..=5.0).contains(&self.rating) {
             return Err(ApiError::validation(f("rating"), "must be 0 to 5"));

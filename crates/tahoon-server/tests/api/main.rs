@@ -5,6 +5,7 @@ mod auth;
 mod careprovider;
 mod docs;
 mod envelope;
+mod free_text;
 mod helpers;
 mod idempotency;
 mod input_edges;

@@ -106,6 +106,18 @@ async fn organizations_from_the_cli(backend: Backend) {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("organization id"));
     let bad = cli.run(&["org", "create", "--name", "<script>x</script>"]);
     assert!(!bad.status.success());
+    // Control characters, bidirectional overrides and markup references too, on create and set.
+    for (name, problem) in [
+        ("\u{1b}[31mRed", "control characters"),
+        ("a\u{202E}b", "bidirectional"),
+        ("Acme&colon;x", "character references"),
+    ] {
+        for args in [vec!["org", "create", "--name", name], vec!["org", "set", id, "--name", name]] {
+            let bad = cli.run(&args);
+            assert!(!bad.status.success(), "{args:?}");
+            assert!(String::from_utf8_lossy(&bad.stderr).contains(problem), "{args:?}");
+        }
+    }
 
     // The audit chain covers these changes and verifies; an edited row is named.
     let verified = cli.json(&["audit", "verify"]);
@@ -240,6 +252,13 @@ async fn demo_and_provider_commands(backend: Backend) {
     let output = cli.run(&["provider", "import", file.to_str().unwrap()]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("providers[0].timeZone"));
+    let mut bad = one("x-3");
+    bad["firstNamePLang"] = "Nul\u{0}Byte".into();
+    std::fs::write(&file, serde_json::json!([bad]).to_string()).unwrap();
+    let output = cli.run(&["provider", "import", file.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("providers[0].firstNamePLang") && stderr.contains("control characters"), "{stderr}");
     assert_eq!(cli.json(&["provider", "list", "--json"]).as_array().unwrap().len(), 32);
 
     // Availability round trip through a file.
