@@ -113,6 +113,17 @@ pub struct BookingPolicy {
     pub buffer_minutes: u32,
 }
 
+impl BookingPolicy {
+    /// The time a session holds on its provider's calendar: from its start to its end plus the
+    /// buffer. Two sessions of one provider conflict when their held times overlap, which keeps
+    /// at least the buffer between them; search and booking both decide by this one rule (the
+    /// database compares the held times it stored).
+    pub fn held(&self, session: Interval) -> Option<Interval> {
+        let buffer = SignedDuration::from_mins(i64::from(self.buffer_minutes));
+        Some(Interval { start: session.start, end: session.end.checked_add(buffer).ok()? })
+    }
+}
+
 impl Default for BookingPolicy {
     fn default() -> Self {
         BookingPolicy { min_notice_minutes: 60, horizon_days: 60, buffer_minutes: 0 }
@@ -149,7 +160,8 @@ pub struct SlotRequest<'a> {
     pub date: Date,
     pub caller_zone: &'a TimeZone,
     pub now: Timestamp,
-    /// The provider's active bookings (the buffer is kept around them).
+    /// The time the provider's active bookings hold (`BookingPolicy::held`, as stored with
+    /// each booking): a slot is offered only if its own held time overlaps none of them.
     pub provider_busy: &'a [Interval],
     /// The caller's own active bookings with anyone (not offered again).
     pub caller_busy: &'a [Interval],
@@ -234,15 +246,6 @@ pub fn slots(schedule: &Schedule<'_>, request: &SlotRequest<'_>) -> Vec<Interval
     let earliest = request.now.checked_add(SignedDuration::from_mins(i64::from(policy.min_notice_minutes)));
     let latest = request.now.checked_add(SignedDuration::from_hours(24 * i64::from(policy.horizon_days)));
     let (Ok(earliest), Ok(latest)) = (earliest, latest) else { return Vec::new() };
-    let buffer = SignedDuration::from_mins(i64::from(policy.buffer_minutes));
-    let blocked: Vec<Interval> = request
-        .provider_busy
-        .iter()
-        .filter_map(|b| {
-            Some(Interval { start: b.start.checked_sub(buffer).ok()?, end: b.end.checked_add(buffer).ok()? })
-        })
-        .chain(request.caller_busy.iter().copied())
-        .collect();
 
     let mut out = Vec::new();
     for window in open_intervals(schedule, day) {
@@ -252,11 +255,13 @@ pub fn slots(schedule: &Schedule<'_>, request: &SlotRequest<'_>) -> Vec<Interval
                 break;
             }
             let slot = Interval { start, end };
+            let Some(held) = policy.held(slot) else { break };
             if start >= day.start
                 && start < day.end
                 && start >= earliest
                 && end <= latest
-                && !blocked.iter().any(|b| b.overlaps(&slot))
+                && !request.provider_busy.iter().any(|b| b.overlaps(&held))
+                && !request.caller_busy.iter().any(|b| b.overlaps(&slot))
             {
                 out.push(slot);
             }

@@ -64,7 +64,19 @@ impl BookingStatus {
         matches!(self, BookingStatus::Confirmed | BookingStatus::Completed | BookingStatus::NoShow)
     }
 
-    /// The legal transitions. Everything else is refused.
+    /// The legal transitions at `now` of a session starting at `start`: how a session ended
+    /// (Completed, NoShow) can only be recorded once it has started. Everything else is refused.
+    pub fn can_become_at(self, next: BookingStatus, now: Timestamp, start: Timestamp) -> Result<(), TransitionError> {
+        if !self.can_become(next) {
+            return Err(TransitionError::NotAllowed { from: self, to: next });
+        }
+        if matches!(next, BookingStatus::Completed | BookingStatus::NoShow) && now < start {
+            return Err(TransitionError::NotStarted);
+        }
+        Ok(())
+    }
+
+    /// The legal transitions, whatever the time. Everything else is refused.
     pub fn can_become(self, next: BookingStatus) -> bool {
         use BookingStatus::*;
         matches!(
@@ -77,6 +89,15 @@ impl BookingStatus {
                 | (Confirmed, NoShow)
         )
     }
+}
+
+/// Why the status machine refuses a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("a {} booking cannot become {}", from.name(), to.name())]
+    NotAllowed { from: BookingStatus, to: BookingStatus },
+    #[error("the session has not started yet")]
+    NotStarted,
 }
 
 /// What the cancellation policy says about cancelling now.
@@ -142,6 +163,23 @@ mod tests {
             assert!(!terminal.is_active());
         }
         assert!(Pending.is_active() && Confirmed.is_active());
+    }
+
+    #[test]
+    fn how_a_session_ended_is_recorded_only_once_it_started() {
+        let start: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+        let before = "2026-12-01T09:59:59Z".parse().unwrap();
+        for to in [Completed, NoShow] {
+            assert_eq!(Confirmed.can_become_at(to, before, start), Err(TransitionError::NotStarted));
+            assert_eq!(Confirmed.can_become_at(to, start, start), Ok(()));
+            assert_eq!(
+                Cancelled.can_become_at(to, start, start),
+                Err(TransitionError::NotAllowed { from: Cancelled, to })
+            );
+        }
+        // Cancelling and confirming do not wait for the start.
+        assert_eq!(Confirmed.can_become_at(Cancelled, before, start), Ok(()));
+        assert_eq!(Pending.can_become_at(Confirmed, before, start), Ok(()));
     }
 
     #[test]

@@ -48,6 +48,88 @@ macro_rules! text_enum {
 text_enum!(OrganizationKind { Standard => "standard", Charity => "charity" });
 text_enum!(Role { ReadOnly => "ReadOnly", FullAccess => "FullAccess" });
 
+/// A number outside its setting's bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be {min} to {max}")]
+pub struct OutOfRange {
+    pub min: i64,
+    pub max: i64,
+}
+
+/// The operator-set numbers of an organization, each bounded so that no arithmetic on it can
+/// overflow and no stored row can hold what the service cannot read back. The database holds the
+/// same bounds as constraints.
+macro_rules! bounded_setting {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(i64);
+
+        impl $name {
+            pub const MIN: i64 = $min;
+            pub const MAX: i64 = $max;
+            /// The field's name on the wire (camelCase), for errors.
+            pub const FIELD: &'static str = $field;
+
+            pub const fn new(value: i64) -> Result<$name, OutOfRange> {
+                if value >= $min && value <= $max {
+                    Ok($name(value))
+                } else {
+                    Err(OutOfRange { min: $min, max: $max })
+                }
+            }
+
+            /// The nearest value within bounds; for constants written in code, never for input.
+            pub const fn clamped(value: i64) -> $name {
+                if value < $min {
+                    $name($min)
+                } else if value > $max {
+                    $name($max)
+                } else {
+                    $name(value)
+                }
+            }
+
+            pub const fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<$name, String> {
+                let value: i64 = s.trim().parse().map_err(|_| format!("must be a whole number from {} to {}", $min, $max))?;
+                $name::new(value).map_err(|e| e.to_string())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<$name, D::Error> {
+                let value = i64::deserialize(deserializer)?;
+                $name::new(value).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+bounded_setting!(
+    /// Sessions a charity organization may still book.
+    SessionBalance, "balance", 0, 1_000_000_000
+);
+bounded_setting!(
+    /// Requests per minute an organization may send.
+    RateLimit, "rateLimitPerMinute", 1, 1_000_000
+);
+bounded_setting!(
+    /// Hours before a session's start after which cancelling no longer refunds and rescheduling is refused.
+    CancellationCutoff, "cancellationCutoffHours", 0, 168
+);
+bounded_setting!(
+    /// The most active (Pending or Confirmed) sessions, not yet started, one user may hold.
+    ActiveBookingCap, "maxActiveBookingsPerUser", 1, 1_000
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +144,23 @@ mod tests {
         }
         assert_eq!("fullaccess".parse::<Role>().unwrap(), Role::FullAccess);
         assert!("admin".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn settings_are_bounded() {
+        assert_eq!(SessionBalance::new(0).unwrap().get(), 0);
+        assert_eq!(SessionBalance::new(1_000_000_000).unwrap().get(), 1_000_000_000);
+        for bad in [-1, 1_000_000_001, i64::MAX, i64::MIN] {
+            assert_eq!(SessionBalance::new(bad), Err(OutOfRange { min: 0, max: 1_000_000_000 }));
+        }
+        assert!(RateLimit::new(0).is_err() && RateLimit::new(1).is_ok() && RateLimit::new(1_000_001).is_err());
+        assert!(CancellationCutoff::new(169).is_err() && CancellationCutoff::new(0).is_ok());
+        assert!(ActiveBookingCap::new(0).is_err() && ActiveBookingCap::new(1_000).is_ok());
+        assert_eq!("12".parse::<ActiveBookingCap>().unwrap().get(), 12);
+        assert!("x".parse::<ActiveBookingCap>().is_err());
+        assert!(
+            serde_json::from_str::<SessionBalance>("9223372036854775807").unwrap_err().to_string().contains("0 to")
+        );
+        assert!(serde_json::from_str::<SessionBalance>("\"5\"").is_err());
     }
 }

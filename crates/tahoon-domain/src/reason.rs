@@ -78,6 +78,7 @@ reasons! {
     MethodNotAllowed = 112, 405, "This method is not allowed on this path.", "هذه الطريقة غير مسموح بها على هذا المسار.";
     InternalError = 113, 500, "An internal error occurred; quote the requestId to support.", "حدث خطأ داخلي؛ اذكر requestId عند التواصل مع الدعم.";
     ServiceUnavailable = 114, 503, "The service is temporarily unavailable.", "الخدمة غير متاحة مؤقتًا.";
+    ActiveBookingLimitReached = 115, 409, "The user already holds as many upcoming sessions as the organization allows.", "لدى المستخدم بالفعل الحد الأقصى من الجلسات القادمة الذي تسمح به الجهة.";
 }
 
 #[cfg(test)]

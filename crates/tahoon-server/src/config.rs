@@ -1,6 +1,7 @@
 //! What the server needs to run, already parsed. Loading (files, environment, flags) is the CLI's.
 
 use std::fmt;
+use tahoon_domain::organization::RateLimit;
 use tahoon_domain::secrets::MasterKey;
 
 /// The server's own secrets.
@@ -32,10 +33,15 @@ pub struct ServerConfig {
     /// Largest accepted request body, in bytes; larger bodies get 413.
     pub max_body_bytes: usize,
     /// Default requests per minute for new organizations.
-    pub default_rate_limit_per_minute: i64,
+    pub default_rate_limit_per_minute: RateLimit,
     /// Where the built-in video provider's rooms are joined.
     pub video_base_url: String,
 }
+
+const DEFAULT_RATE_LIMIT: RateLimit = match RateLimit::new(100) {
+    Ok(limit) => limit,
+    Err(_) => panic!("100 requests a minute is within the rate limit's bounds"),
+};
 
 impl ServerConfig {
     pub const DEFAULT_ISSUER: &'static str = "tahoon";
@@ -49,7 +55,7 @@ impl ServerConfig {
             access_token_ttl_secs: 86_400,
             refresh_token_ttl_secs: 30 * 86_400,
             max_body_bytes: 256 * 1024,
-            default_rate_limit_per_minute: 100,
+            default_rate_limit_per_minute: DEFAULT_RATE_LIMIT,
             video_base_url: "https://meet.tahoon.example".into(),
         }
     }

@@ -19,6 +19,8 @@ pub struct Organization {
     pub created_at_us: i64,
     /// Cancelling at least this many hours before a session's start restores a charity's session.
     pub cancellation_cutoff_hours: i64,
+    /// The most active sessions, not yet started, one user may hold (`None`: no cap).
+    pub max_active_bookings_per_user: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -27,6 +29,7 @@ pub struct NewOrganization {
     pub kind: OrganizationKind,
     pub balance: i64,
     pub rate_limit_per_minute: i64,
+    pub max_active_bookings_per_user: Option<i64>,
     pub require_signature_header: bool,
     pub shared_key_sealed: String,
     pub access_key_digest: String,
@@ -61,6 +64,8 @@ pub struct OrganizationChanges {
     pub balance: Option<i64>,
     pub name: Option<String>,
     pub cancellation_cutoff_hours: Option<i64>,
+    /// `Some(None)` removes the cap.
+    pub max_active_bookings_per_user: Option<Option<i64>>,
 }
 
 /// One password grant's token family, as a token's claims name it.
@@ -123,7 +128,10 @@ pub struct NewUser {
 pub struct BusyInterval {
     pub provider_id: i64,
     pub user_id: i64,
+    /// The session itself (what its user is busy with).
     pub interval: tahoon_domain::availability::Interval,
+    /// The time it holds on the provider's calendar: the session and the buffer after it.
+    pub held: tahoon_domain::availability::Interval,
 }
 
 /// A registered user. Erased users keep their id (for anonymous records) and lose the rest.
@@ -214,10 +222,12 @@ pub struct Booking {
 #[derive(Debug, Clone)]
 pub struct NewBooking {
     pub organization_id: i64,
-    pub user_id: i64,
+    pub user: BookingUser,
     pub provider_id: i64,
     pub starts_at_us: i64,
     pub ends_at_us: i64,
+    /// The session's end plus the provider's buffer (`BookingPolicy::held`).
+    pub blocks_until_us: i64,
     pub price_minor: i64,
     pub currency: String,
     pub communication_type: i64,
@@ -229,13 +239,27 @@ pub struct NewBooking {
     pub now_us: i64,
 }
 
+/// Whom a booking is for.
+#[derive(Debug, Clone)]
+pub enum BookingUser {
+    /// A registered user of the organization.
+    Existing(i64),
+    /// A guest registered in the same transaction as the hold (or the user already registered
+    /// with this reference id): registration and booking succeed or fail together.
+    Guest(NewUser),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HoldOutcome {
-    Held(Booking),
-    /// The provider or the user already holds an overlapping active session.
+    /// Held; `guest_created` when a guest was registered by this hold.
+    Held { booking: Booking, guest_created: bool },
+    /// The provider or the user already holds an overlapping active session (the provider's
+    /// buffer included).
     Taken,
     /// The charity organization's balance is exhausted.
     BalanceOut,
+    /// The user already holds the organization's cap of active sessions not yet started.
+    UserLimitReached { limit: i64 },
 }
 
 /// A status change to apply if the booking is still in one of `from`.
@@ -250,6 +274,21 @@ pub struct Transition {
     pub restore_balance: bool,
     pub meeting: Option<(String, String)>,
     pub event: Option<NewEvent>,
+    /// Erase this guest in the same transaction (a guest registered by a booking that failed).
+    pub withdraw_guest: Option<i64>,
+    pub now_us: i64,
+}
+
+/// A Confirmed booking moved to another time of the same provider.
+#[derive(Debug, Clone)]
+pub struct Reschedule {
+    pub booking_id: i64,
+    pub starts_at_us: i64,
+    pub ends_at_us: i64,
+    /// The new end plus the provider's buffer (`BookingPolicy::held`).
+    pub blocks_until_us: i64,
+    pub actor: String,
+    pub event: NewEvent,
     pub now_us: i64,
 }
 

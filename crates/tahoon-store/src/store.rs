@@ -116,7 +116,7 @@ pub trait Store: Send + Sync + 'static {
         from: jiff::civil::Date,
         to: jiff::civil::Date,
     ) -> Result<Vec<CareProvider>, StoreError>;
-    /// Active bookings (Pending or Confirmed) overlapping `[from_us, to_us)`.
+    /// Active bookings (Pending or Confirmed) whose held time overlaps `[from_us, to_us)`.
     async fn busy_intervals(&self, from_us: i64, to_us: i64) -> Result<Vec<BusyInterval>, StoreError>;
 
     // Users.
@@ -153,23 +153,17 @@ pub trait Store: Send + Sync + 'static {
     async fn assessments(&self, organization_id: i64, user_id: i64) -> Result<Vec<AssessmentRecord>, StoreError>;
 
     // Bookings.
-    /// Holds a slot: checks overlaps, debits a charity's balance and inserts a Pending booking, in
-    /// one transaction; the database refuses overlapping active bookings even under races.
+    /// Holds a slot: registers a guest, checks the organization's cap on the user's active
+    /// bookings, checks overlaps (the provider's held times, buffers included), debits a charity's
+    /// balance and inserts a Pending booking, in one transaction; the database refuses
+    /// overlapping active bookings even under races. Any refusal leaves nothing behind.
     async fn hold_booking(&self, new: NewBooking) -> Result<HoldOutcome, StoreError>;
     /// Applies a status change if the booking is still in an expected status; records history,
     /// restores the balance and writes the event in the same transaction. `None` when not applied.
     async fn transition_booking(&self, transition: Transition) -> Result<Option<Booking>, StoreError>;
     /// Moves a Confirmed booking to another time in one statement: at no moment are both times
     /// or neither held.
-    async fn reschedule_booking(
-        &self,
-        booking_id: i64,
-        starts_at_us: i64,
-        ends_at_us: i64,
-        actor: &str,
-        event: NewEvent,
-        now_us: i64,
-    ) -> Result<RescheduleOutcome, StoreError>;
+    async fn reschedule_booking(&self, change: Reschedule) -> Result<RescheduleOutcome, StoreError>;
     async fn booking(&self, organization_id: i64, booking_id: i64) -> Result<Option<Booking>, StoreError>;
     async fn booking_history(&self, booking_id: i64) -> Result<Vec<StatusChange>, StoreError>;
     /// A user's bookings starting in `[from_us, to_us)`, optionally of one status, earliest first:

@@ -179,6 +179,23 @@ pub fn sample_provider(external_id: &str) -> tahoon_domain::provider::CareProvid
 
 /// Inserts a booking row directly (booking itself belongs to the booking issue; tests of search
 /// need bookings to exist).
+/// Moves a booking to another time behind the store's back (tests use it to put a session in the
+/// past, which no route allows).
+pub async fn move_booking(url: &str, booking_id: i64, start_us: i64, end_us: i64) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE bookings SET starts_at = $2, ends_at = $3, blocks_until = $3 WHERE id = $1";
+    match Backend::from_url(url) {
+        Ok(Backend::Sqlite) => {
+            let mut conn = sqlx::SqliteConnection::connect(url).await?;
+            sqlx::query(sql).bind(booking_id).bind(start_us).bind(end_us).execute(&mut conn).await?;
+        }
+        _ => {
+            let mut conn = sqlx::PgConnection::connect(url).await?;
+            sqlx::query(sql).bind(booking_id).bind(start_us).bind(end_us).execute(&mut conn).await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn insert_booking(
     url: &str,
     organization_id: i64,
@@ -187,8 +204,8 @@ pub async fn insert_booking(
     interval: tahoon_domain::availability::Interval,
     status: i64,
 ) -> Result<(), sqlx::Error> {
-    let sql = "INSERT INTO bookings (organization_id, user_id, provider_id, starts_at, ends_at, status, created_at, \
-               updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, 0)";
+    let sql = "INSERT INTO bookings (organization_id, user_id, provider_id, starts_at, ends_at, blocks_until, status, \
+               created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5, $6, 0, 0)";
     let (start, end) = (interval.start.as_microsecond(), interval.end.as_microsecond());
     macro_rules! run {
         ($conn:expr) => {

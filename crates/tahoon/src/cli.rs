@@ -4,6 +4,22 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+use tahoon_domain::organization::{ActiveBookingCap, CancellationCutoff, RateLimit, SessionBalance};
+
+/// `--max-active-bookings-per-user`: a cap, or `unlimited` to remove it.
+#[derive(Debug, Clone, Copy)]
+pub struct BookingCapSetting(pub Option<ActiveBookingCap>);
+
+impl std::str::FromStr for BookingCapSetting {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.trim().eq_ignore_ascii_case("unlimited") {
+            return Ok(BookingCapSetting(None));
+        }
+        s.parse::<ActiveBookingCap>().map(|cap| BookingCapSetting(Some(cap))).map_err(|e| format!("{e}, or unlimited"))
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "tahoon", version, about = "Tahoon: partner API for therapy screening and booking")]
 pub struct Cli {
@@ -153,18 +169,21 @@ pub struct OrgCreateArgs {
     pub name: String,
     #[arg(long, default_value = "standard")]
     pub kind: tahoon_domain::organization::OrganizationKind,
-    /// Session balance (charity organizations).
-    #[arg(long, default_value_t = 0)]
-    pub balance: i64,
+    /// Session balance (charity organizations), 0–1,000,000,000.
+    #[arg(long, default_value = "0")]
+    pub balance: SessionBalance,
     /// Role of the access key.
     #[arg(long, default_value = "FullAccess")]
     pub role: tahoon_domain::organization::Role,
-    /// Requests per minute (default from configuration, 100).
+    /// Requests per minute, 1–1,000,000 (default from configuration, 100).
     #[arg(long)]
-    pub rate_limit: Option<i64>,
+    pub rate_limit: Option<RateLimit>,
     /// Accept only the X-Tahoon-Signature header form of request signing.
     #[arg(long)]
     pub require_signature_header: bool,
+    /// The most upcoming sessions one user may hold, 1–1,000 (default: no cap).
+    #[arg(long)]
+    pub max_active_bookings_per_user: Option<ActiveBookingCap>,
     #[arg(long)]
     pub json: bool,
 }
@@ -183,15 +202,20 @@ pub struct OrgSetArgs {
     pub id: String,
     #[arg(long)]
     pub name: Option<String>,
+    /// Requests per minute, 1–1,000,000.
     #[arg(long)]
-    pub rate_limit: Option<i64>,
+    pub rate_limit: Option<RateLimit>,
+    /// Session balance, 0–1,000,000,000.
     #[arg(long)]
-    pub balance: Option<i64>,
+    pub balance: Option<SessionBalance>,
     #[arg(long)]
     pub require_signature_header: Option<bool>,
     /// Hours before a session after which cancelling no longer restores a charity's session (0–168).
     #[arg(long)]
-    pub cancellation_cutoff_hours: Option<i64>,
+    pub cancellation_cutoff_hours: Option<CancellationCutoff>,
+    /// The most upcoming sessions one user may hold (1–1,000), or `unlimited`.
+    #[arg(long)]
+    pub max_active_bookings_per_user: Option<BookingCapSetting>,
     #[arg(long)]
     pub json: bool,
 }

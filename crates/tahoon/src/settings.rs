@@ -122,7 +122,8 @@ impl Settings {
             config.max_body_bytes = bytes;
         }
         if let Some(limit) = self.file.default_rate_limit_per_minute {
-            config.default_rate_limit_per_minute = limit;
+            config.default_rate_limit_per_minute = tahoon_domain::organization::RateLimit::new(limit)
+                .map_err(|e| anyhow::anyhow!("default_rate_limit_per_minute {e}"))?;
         }
         Ok(config)
     }

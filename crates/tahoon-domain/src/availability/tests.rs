@@ -138,7 +138,10 @@ fn notice_horizon_buffer_bookings_and_exceptions() {
     let policy = BookingPolicy { min_notice_minutes: 120, horizon_days: 30, buffer_minutes: 15 };
     let schedule = Schedule { zone: &riyadh, weekly: &weekly, exceptions: &exceptions, policy, slot_minutes: 60 };
     // Now is 08:00 Riyadh: with 2 h notice the first slot is 10:00.
-    let booked = [Interval { start: ts("2026-11-30T11:00:00Z"), end: ts("2026-11-30T12:00:00Z") }]; // 14:00–15:00
+    let booked = Interval { start: ts("2026-11-30T11:00:00Z"), end: ts("2026-11-30T12:00:00Z") }; // 14:00–15:00
+    // The booking holds its time plus the buffer after it: 14:00–15:15.
+    let booked = [policy.held(booked).unwrap()];
+    assert_eq!(booked[0].end, ts("2026-11-30T12:15:00Z"));
     let mine = [Interval { start: ts("2026-11-30T13:30:00Z"), end: ts("2026-11-30T14:00:00Z") }]; // 16:30–17:00
     let request = SlotRequest {
         date: day,
@@ -238,7 +241,8 @@ proptest! {
             .collect();
         let policy = BookingPolicy { min_notice_minutes: notice, horizon_days: horizon, buffer_minutes: buffer };
         let schedule = Schedule { zone: &pz, weekly: &rules, exceptions: &exceptions, policy, slot_minutes: minutes };
-        let request = SlotRequest { date: day, caller_zone: &cz, now, provider_busy: &busy, caller_busy: &[] };
+        let held: Vec<Interval> = busy.iter().map(|b| policy.held(*b).unwrap()).collect();
+        let request = SlotRequest { date: day, caller_zone: &cz, now, provider_busy: &held, caller_busy: &[] };
         let got = slots(&schedule, &request);
 
         // Sorted, no duplicates, no overlaps between slots.
@@ -256,7 +260,7 @@ proptest! {
             // Notice and horizon.
             prop_assert!(slot.start >= now.checked_add(SignedDuration::from_mins(i64::from(notice))).unwrap());
             prop_assert!(slot.end <= now.checked_add(SignedDuration::from_hours(24 * i64::from(horizon))).unwrap());
-            // No overlap with a booking widened by the buffer.
+            // No overlap with a booking widened by the buffer on both sides.
             for b in &busy {
                 let widened = Interval { start: b.start.checked_sub(buffer).unwrap(), end: b.end.checked_add(buffer).unwrap() };
                 prop_assert!(!widened.overlaps(slot), "{:?} overlaps booking {:?}", slot, b);

@@ -5,6 +5,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::services::audit::AuditEvent;
 use crate::services::directory;
+use crate::services::users::NewRegistration;
 use crate::state::AppState;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -15,7 +16,19 @@ use tahoon_domain::organization::OrganizationKind;
 use tahoon_domain::provider::CareProvider;
 use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_domain::reason::Reason;
-use tahoon_store::{Booking, HoldOutcome, NewBooking, NewEvent, Organization, RescheduleOutcome, Transition};
+use tahoon_store::{
+    Booking, BookingUser, HoldOutcome, NewBooking, NewEvent, NewUser, Organization, Reschedule, RescheduleOutcome,
+    Transition,
+};
+
+/// Whom a session is booked for.
+#[derive(Debug, Clone)]
+pub enum BookingFor {
+    /// A registered user of the organization.
+    User(i64),
+    /// A guest, registered together with the booking (an existing reference id reuses its user).
+    Guest(NewRegistration),
+}
 
 /// A requested session time, already resolved to instants.
 #[derive(Debug, Clone, Copy)]
@@ -78,11 +91,18 @@ async fn audit(state: &AppState, organization: &Organization, action: &'static s
     Ok(())
 }
 
-/// Books `slot` for `user_id`. Errors follow the reference's table.
+/// The time a session holds on its provider's calendar, as the database stores it.
+fn blocks_until(provider: &CareProvider, session: Interval) -> ApiResult<i64> {
+    let held = provider.policy.held(session).ok_or_else(|| ApiError::new(Reason::NotAllowed))?;
+    Ok(held.end.as_microsecond())
+}
+
+/// Books `slot` for a user or a guest. Errors follow the reference's table; a refused booking
+/// registers no guest.
 pub async fn book(
     state: &AppState,
     organization: &Organization,
-    user_id: i64,
+    who: BookingFor,
     slot: RequestedSlot,
     options: BookingOptions,
 ) -> ApiResult<Booking> {
@@ -95,14 +115,26 @@ pub async fn book(
     }
     let rate = provider.primary_rate().cloned().ok_or_else(|| ApiError::new(Reason::NotAllowed))?;
     let actor = format!("org:{}", organization.id);
+    let user = match who {
+        BookingFor::User(id) => BookingUser::Existing(id),
+        BookingFor::Guest(guest) => BookingUser::Guest(NewUser {
+            organization_id: organization.id,
+            reference_id: guest.reference_id,
+            name: guest.name,
+            dob: guest.dob.to_string(),
+            gender: guest.gender.code(),
+            now_us: now.as_microsecond(),
+        }),
+    };
     let hold = state
         .store
         .hold_booking(NewBooking {
             organization_id: organization.id,
-            user_id,
+            user,
             provider_id: provider.id,
             starts_at_us: slot.interval.start.as_microsecond(),
             ends_at_us: slot.interval.end.as_microsecond(),
+            blocks_until_us: blocks_until(&provider, slot.interval)?,
             price_minor: rate.price_minor,
             currency: rate.currency.clone(),
             communication_type: options.communication_type,
@@ -113,13 +145,28 @@ pub async fn book(
             now_us: now.as_microsecond(),
         })
         .await?;
-    let held = match hold {
-        HoldOutcome::Held(b) => b,
+    let (held, guest_created) = match hold {
+        HoldOutcome::Held { booking, guest_created } => (booking, guest_created),
         HoldOutcome::Taken => {
-            return Err(ApiError::new(Reason::RecordAlreadyExist).with_detail("this time is already booked"));
+            return Err(ApiError::new(Reason::RecordAlreadyExist)
+                .with_detail("this time is already booked, or closer to a booked session than the provider's buffer"));
         }
         HoldOutcome::BalanceOut => return Err(ApiError::new(Reason::CharityOrganizationBalanceOut)),
+        HoldOutcome::UserLimitReached { limit } => {
+            return Err(ApiError::new(Reason::ActiveBookingLimitReached)
+                .with_detail(format!("at most {limit} upcoming sessions per user"))
+                .with_data(json!({ "maxActiveBookingsPerUser": limit })));
+        }
     };
+    if guest_created {
+        state
+            .audit
+            .record(
+                AuditEvent::success("user.registered", Some(organization.id), actor.clone())
+                    .details(json!({ "user": held.user_id, "created": true, "by": "booking" })),
+            )
+            .await?;
+    }
     let now_us = || Timestamp::now().as_microsecond();
     match state.video.create_room().await {
         Ok(room) => {
@@ -134,6 +181,7 @@ pub async fn book(
                     restore_balance: false,
                     meeting: Some((room.meeting_id, room.join_url)),
                     event: Some(event(organization, "booking.confirmed", state, &held)),
+                    withdraw_guest: None,
                     now_us: now_us(),
                 })
                 .await?
@@ -154,6 +202,8 @@ pub async fn book(
                     restore_balance: true,
                     meeting: None,
                     event: Some(event(organization, "booking.failed", state, &held)),
+                    // Nothing was booked, so the guest this request registered is withdrawn too.
+                    withdraw_guest: guest_created.then_some(held.user_id),
                     now_us: now_us(),
                 })
                 .await?;
@@ -209,6 +259,7 @@ pub async fn cancel(
             restore_balance: refund,
             meeting: None,
             event: Some(event(organization, "booking.cancelled", state, &b)),
+            withdraw_guest: None,
             now_us: Timestamp::now().as_microsecond(),
         })
         .await?
@@ -237,14 +288,15 @@ pub async fn reschedule(state: &AppState, organization: &Organization, b: Bookin
     let moved = Booking { starts_at_us: to.start.as_microsecond(), ends_at_us: to.end.as_microsecond(), ..b.clone() };
     let outcome = state
         .store
-        .reschedule_booking(
-            b.id,
-            to.start.as_microsecond(),
-            to.end.as_microsecond(),
-            &format!("org:{}", organization.id),
-            event(organization, "booking.rescheduled", state, &moved),
-            Timestamp::now().as_microsecond(),
-        )
+        .reschedule_booking(Reschedule {
+            booking_id: b.id,
+            starts_at_us: to.start.as_microsecond(),
+            ends_at_us: to.end.as_microsecond(),
+            blocks_until_us: blocks_until(&provider, to)?,
+            actor: format!("org:{}", organization.id),
+            event: event(organization, "booking.rescheduled", state, &moved),
+            now_us: Timestamp::now().as_microsecond(),
+        })
         .await?;
     match outcome {
         RescheduleOutcome::Moved(m) => {

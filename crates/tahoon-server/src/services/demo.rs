@@ -9,7 +9,7 @@ use crate::services::providers::{
 use crate::state::AppState;
 use serde::Serialize;
 use tahoon_domain::availability::ExceptionKind;
-use tahoon_domain::organization::{OrganizationKind, Role};
+use tahoon_domain::organization::{OrganizationKind, Role, SessionBalance};
 use tahoon_domain::provider::{Certification, Education};
 use tahoon_domain::reason::Reason;
 
@@ -262,10 +262,11 @@ pub async fn seed(state: &AppState, count: usize, seed: u64, progress: impl Fn(u
         let spec = OrganizationSpec {
             name: name.into(),
             kind,
-            balance,
+            balance: SessionBalance::clamped(balance),
             role: Role::FullAccess,
             rate_limit_per_minute: None,
             require_signature_header: false,
+            max_active_bookings_per_user: None,
         };
         let issued = organizations::create(state, spec, "demo").await?;
         organizations.push(DemoOrganization {

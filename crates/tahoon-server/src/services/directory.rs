@@ -42,10 +42,13 @@ pub enum Viewer {
     User(i64),
 }
 
+/// Active bookings that can touch a slot starting on the caller's day: a slot may run past
+/// midnight and keeps its buffer after it, so the read reaches a day further.
 async fn busy_for_day(state: &AppState, day: &CallerDay) -> ApiResult<(Interval, Vec<BusyInterval>)> {
     let bounds =
         day_bounds(day.date, &day.zone).ok_or_else(|| ApiError::validation("scheduleDate", "is out of range"))?;
-    let busy = state.store.busy_intervals(bounds.start.as_microsecond(), bounds.end.as_microsecond()).await?;
+    let reach = bounds.end.checked_add(jiff::SignedDuration::from_hours(24)).unwrap_or(bounds.end);
+    let busy = state.store.busy_intervals(bounds.start.as_microsecond(), reach.as_microsecond()).await?;
     Ok((bounds, busy))
 }
 
@@ -64,8 +67,8 @@ fn provider_day(
     let Some(minutes) = provider.primary_rate().map(|r| r.duration_minutes) else {
         return ProviderDay { provider, slots: Vec::new() };
     };
-    let provider_busy: Vec<Interval> =
-        busy.iter().filter(|b| b.provider_id == provider.id).map(|b| b.interval).collect();
+    // The provider's calendar compares held times (sessions and their buffers), as booking does.
+    let provider_busy: Vec<Interval> = busy.iter().filter(|b| b.provider_id == provider.id).map(|b| b.held).collect();
     let caller_busy: Vec<Interval> = match viewer {
         Viewer::Guest => Vec::new(),
         Viewer::User(user) => busy.iter().filter(|b| b.user_id == user).map(|b| b.interval).collect(),

@@ -4,7 +4,7 @@ use crate::services::audit::AuditEvent;
 use crate::state::AppState;
 use serde::Serialize;
 use serde_json::json;
-use tahoon_domain::organization::{OrganizationKind, Role};
+use tahoon_domain::organization::{ActiveBookingCap, OrganizationKind, RateLimit, Role, SessionBalance};
 use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_domain::secrets::{ACCESS_KEY_PREFIX, SHARED_KEY_PREFIX, digest, generate_secret};
 use tahoon_store::{NewCredentials, NewOrganization, Organization, OrganizationChanges, StoreError};
@@ -13,10 +13,11 @@ use tahoon_store::{NewCredentials, NewOrganization, Organization, OrganizationCh
 pub struct OrganizationSpec {
     pub name: String,
     pub kind: OrganizationKind,
-    pub balance: i64,
+    pub balance: SessionBalance,
     pub role: Role,
-    pub rate_limit_per_minute: Option<i64>,
+    pub rate_limit_per_minute: Option<RateLimit>,
     pub require_signature_header: bool,
+    pub max_active_bookings_per_user: Option<ActiveBookingCap>,
 }
 
 /// The only time the secrets are shown.
@@ -41,6 +42,8 @@ pub struct OrganizationView {
     pub enabled: bool,
     pub require_signature_header: bool,
     pub cancellation_cutoff_hours: i64,
+    /// The most upcoming sessions one user may hold; `null` when there is no cap.
+    pub max_active_bookings_per_user: Option<i64>,
     pub created_at: String,
 }
 
@@ -55,6 +58,7 @@ impl OrganizationView {
             enabled: o.enabled,
             require_signature_header: o.require_signature_header,
             cancellation_cutoff_hours: o.cancellation_cutoff_hours,
+            max_active_bookings_per_user: o.max_active_bookings_per_user,
             created_at: jiff::Timestamp::from_microsecond(o.created_at_us).map(|t| t.to_string()).unwrap_or_default(),
         }
     }
@@ -76,8 +80,12 @@ pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> Re
         .create_organization(NewOrganization {
             name: spec.name,
             kind: spec.kind,
-            balance: spec.balance,
-            rate_limit_per_minute: spec.rate_limit_per_minute.unwrap_or(state.config.default_rate_limit_per_minute),
+            balance: spec.balance.get(),
+            rate_limit_per_minute: spec
+                .rate_limit_per_minute
+                .unwrap_or(state.config.default_rate_limit_per_minute)
+                .get(),
+            max_active_bookings_per_user: spec.max_active_bookings_per_user.map(ActiveBookingCap::get),
             require_signature_header: spec.require_signature_header,
             shared_key_sealed: state.config.secrets.master_key.seal(&shared_key),
             access_key_digest: digest(&access_key),
@@ -140,6 +148,7 @@ pub async fn update(
         "rateLimitPerMinute": changes.rate_limit_per_minute,
         "balance": changes.balance,
         "cancellationCutoffHours": changes.cancellation_cutoff_hours,
+        "maxActiveBookingsPerUser": changes.max_active_bookings_per_user,
         "renamed": changes.name.is_some(),
     });
     let Some(organization) = state.store.update_organization(id, changes, now_us()).await? else {

@@ -59,10 +59,15 @@ pub async fn import(app: &TestApp, providers: Vec<Value>) -> Vec<String> {
 
 /// A date a few days ahead (so minimum notice never hides a slot), as YYYY-MM-DD.
 pub fn soon() -> String {
+    soon_plus(0)
+}
+
+/// `days` after `soon()`.
+pub fn soon_plus(days: i64) -> String {
     jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Riyadh").unwrap())
         .date()
-        .checked_add(jiff::Span::new().days(4))
+        .checked_add(jiff::Span::new().days(4 + days))
         .unwrap()
         .to_string()
 }

@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tahoon_domain::anti_xss::FreeText;
-use tahoon_domain::organization::{OrganizationKind, Role};
+use tahoon_domain::organization::{OrganizationKind, Role, SessionBalance};
 use tahoon_domain::secrets::MasterKey;
 use tahoon_domain::signing::{header_value, secure_hash};
 use tahoon_server::envelope::Success;
@@ -98,10 +98,11 @@ impl TestApp {
             OrganizationSpec {
                 name: "Test Org".into(),
                 kind,
-                balance: 5,
+                balance: SessionBalance::clamped(5),
                 role,
                 rate_limit_per_minute: None,
                 require_signature_header: require_header,
+                max_active_bookings_per_user: None,
             },
             "test",
         )

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod booking_rules;
 mod careprovider;
 mod docs;
 mod envelope;

@@ -38,6 +38,12 @@ impl PostgresStore {
         Ok(self.pool.begin().await?)
     }
 
+    /// Serializes concurrent holds of one user (the cap on active bookings counts them).
+    async fn lock_user(tx: &mut Transaction<'static, Postgres>, user_id: i64) -> Result<(), StoreError> {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(user_id).execute(&mut **tx).await?;
+        Ok(())
+    }
+
     async fn serialize_audit_appends(tx: &mut Transaction<'static, Postgres>) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(AUDIT_APPEND_LOCK).execute(&mut **tx).await?;
         Ok(())

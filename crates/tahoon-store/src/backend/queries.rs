@@ -20,8 +20,9 @@ macro_rules! impl_store_queries {
                 let mut tx = self.begin_write().await?;
                 let row: OrganizationRow = sqlx::query_as(concat!(
                     "INSERT INTO organizations (name, kind, balance, rate_limit_per_minute, \
-                     require_signature_header, shared_key_sealed, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
+                     require_signature_header, shared_key_sealed, created_at, updated_at, \
+                     max_active_bookings_per_user) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING ",
                     org_columns!()
                 ))
                 .bind(&new.name)
@@ -31,6 +32,7 @@ macro_rules! impl_store_queries {
                 .bind(new.require_signature_header)
                 .bind(&new.shared_key_sealed)
                 .bind(new.now_us)
+                .bind(new.max_active_bookings_per_user)
                 .fetch_one(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -56,11 +58,27 @@ macro_rules! impl_store_queries {
             }
 
             async fn organizations(&self) -> Result<Vec<Organization>, StoreError> {
-                let rows: Vec<OrganizationRow> =
-                    sqlx::query_as(concat!("SELECT ", org_columns!(), " FROM organizations ORDER BY id"))
-                        .fetch_all(&self.pool)
-                        .await?;
-                rows.into_iter().map(TryInto::try_into).collect()
+                // Each row is decoded on its own: one that cannot be read is reported and skipped,
+                // never allowed to break the listing of every other organization.
+                let rows = sqlx::query(concat!("SELECT ", org_columns!(), " FROM organizations ORDER BY id"))
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows
+                    .iter()
+                    .filter_map(|row| {
+                        let decoded = <OrganizationRow as sqlx::FromRow<_>>::from_row(row)
+                            .map_err(StoreError::from)
+                            .and_then(Organization::try_from);
+                        match decoded {
+                            Ok(organization) => Some(organization),
+                            Err(e) => {
+                                let id: Option<i64> = sqlx::Row::try_get(row, "id").ok();
+                                tracing::error!(organization = ?id, error = %e, "an organization row cannot be read; skipped");
+                                None
+                            }
+                        }
+                    })
+                    .collect())
             }
 
             async fn update_organization(
@@ -74,7 +92,8 @@ macro_rules! impl_store_queries {
                      require_signature_header = COALESCE($3, require_signature_header), \
                      rate_limit_per_minute = COALESCE($4, rate_limit_per_minute), \
                      balance = COALESCE($5, balance), name = COALESCE($6, name), updated_at = $7, \
-                     cancellation_cutoff_hours = COALESCE($8, cancellation_cutoff_hours) \
+                     cancellation_cutoff_hours = COALESCE($8, cancellation_cutoff_hours), \
+                     max_active_bookings_per_user = CASE WHEN $9 THEN $10 ELSE max_active_bookings_per_user END \
                      WHERE id = $1 RETURNING ",
                     org_columns!()
                 ))
@@ -86,6 +105,8 @@ macro_rules! impl_store_queries {
                 .bind(changes.name)
                 .bind(now_us)
                 .bind(changes.cancellation_cutoff_hours)
+                .bind(changes.max_active_bookings_per_user.is_some())
+                .bind(changes.max_active_bookings_per_user.flatten())
                 .fetch_optional(&self.pool)
                 .await?;
                 row.map(TryInto::try_into).transpose()
@@ -471,8 +492,8 @@ macro_rules! impl_store_queries {
 
             async fn busy_intervals(&self, from_us: i64, to_us: i64) -> Result<Vec<BusyInterval>, StoreError> {
                 let rows: Vec<BusyRow> = sqlx::query_as(
-                    "SELECT provider_id, user_id, starts_at, ends_at FROM bookings \
-                     WHERE status IN (1, 6) AND starts_at < $2 AND ends_at > $1",
+                    "SELECT provider_id, user_id, starts_at, ends_at, blocks_until FROM bookings \
+                     WHERE status IN (1, 6) AND starts_at < $2 AND blocks_until > $1",
                 )
                 .bind(from_us)
                 .bind(to_us)
@@ -662,14 +683,69 @@ macro_rules! impl_store_queries {
 
             async fn hold_booking(&self, new: NewBooking) -> Result<HoldOutcome, StoreError> {
                 let mut tx = self.begin_write().await?;
+                // A guest is registered in this transaction: any refusal below rolls it back.
+                let (user_id, guest_created) = match &new.user {
+                    BookingUser::Existing(id) => (*id, false),
+                    BookingUser::Guest(guest) => {
+                        let created: Option<(i64,)> = sqlx::query_as(
+                            "INSERT INTO users (organization_id, reference_id, name, dob, gender, created_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, reference_id) DO NOTHING \
+                             RETURNING id",
+                        )
+                        .bind(guest.organization_id)
+                        .bind(&guest.reference_id)
+                        .bind(&guest.name)
+                        .bind(&guest.dob)
+                        .bind(guest.gender)
+                        .bind(guest.now_us)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        match created {
+                            Some((id,)) => (id, true),
+                            None => {
+                                let (id,): (i64,) = sqlx::query_as(
+                                    "SELECT id FROM users WHERE organization_id = $1 AND reference_id = $2",
+                                )
+                                .bind(guest.organization_id)
+                                .bind(&guest.reference_id)
+                                .fetch_one(&mut *tx)
+                                .await?;
+                                (id, false)
+                            }
+                        }
+                    }
+                };
+                let (cap,): (Option<i64>,) =
+                    sqlx::query_as("SELECT max_active_bookings_per_user FROM organizations WHERE id = $1")
+                        .bind(new.organization_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if let Some(limit) = cap {
+                    // Concurrent holds for one user count one after the other.
+                    Self::lock_user(&mut tx, user_id).await?;
+                    let (active,): (i64,) = sqlx::query_as(
+                        "SELECT COUNT(*) FROM bookings WHERE user_id = $1 AND status IN (1, 6) AND starts_at > $2",
+                    )
+                    .bind(user_id)
+                    .bind(new.now_us)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if active >= limit {
+                        return Ok(HoldOutcome::UserLimitReached { limit });
+                    }
+                }
+                // The provider's calendar compares held times (sessions and their buffers); the
+                // user's compares the sessions themselves.
                 let overlap: Option<(i64,)> = sqlx::query_as(
-                    "SELECT id FROM bookings WHERE status IN (1, 6) AND (provider_id = $1 OR user_id = $2) \
-                     AND starts_at < $4 AND ends_at > $3 LIMIT 1",
+                    "SELECT id FROM bookings WHERE status IN (1, 6) \
+                     AND ((provider_id = $1 AND starts_at < $5 AND blocks_until > $3) \
+                       OR (user_id = $2 AND starts_at < $4 AND ends_at > $3)) LIMIT 1",
                 )
                 .bind(new.provider_id)
-                .bind(new.user_id)
+                .bind(user_id)
                 .bind(new.starts_at_us)
                 .bind(new.ends_at_us)
+                .bind(new.blocks_until_us)
                 .fetch_optional(&mut *tx)
                 .await?;
                 if overlap.is_some() {
@@ -687,12 +763,13 @@ macro_rules! impl_store_queries {
                 }
                 let inserted: Result<BookingRow, sqlx::Error> = sqlx::query_as(concat!(
                     "INSERT INTO bookings (organization_id, user_id, provider_id, starts_at, ends_at, status, price_minor, \
-                     currency, communication_type, from_mobile, platform_id, charity_debited, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, 6, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING ",
+                     currency, communication_type, from_mobile, platform_id, charity_debited, created_at, updated_at, \
+                     blocks_until) \
+                     VALUES ($1, $2, $3, $4, $5, 6, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING ",
                     booking_columns!()
                 ))
                 .bind(new.organization_id)
-                .bind(new.user_id)
+                .bind(user_id)
                 .bind(new.provider_id)
                 .bind(new.starts_at_us)
                 .bind(new.ends_at_us)
@@ -703,6 +780,7 @@ macro_rules! impl_store_queries {
                 .bind(new.platform_id)
                 .bind(new.debit_balance)
                 .bind(new.now_us)
+                .bind(new.blocks_until_us)
                 .fetch_one(&mut *tx)
                 .await;
                 let row = match inserted {
@@ -720,7 +798,7 @@ macro_rules! impl_store_queries {
                 .execute(&mut *tx)
                 .await?;
                 match tx.commit().await {
-                    Ok(()) => Ok(HoldOutcome::Held(row.try_into()?)),
+                    Ok(()) => Ok(HoldOutcome::Held { booking: row.try_into()?, guest_created }),
                     Err(e) if is_overlap(&e) => Ok(HoldOutcome::Taken),
                     Err(e) => Err(e.into()),
                 }
@@ -734,7 +812,9 @@ macro_rules! impl_store_queries {
                     .await?;
                 let Some(current) = current else { return Ok(None) };
                 let current: Booking = current.try_into()?;
-                if !t.from.contains(&current.status) || !current.status.can_become(t.to) {
+                let instant = |us: i64| jiff::Timestamp::from_microsecond(us).map_err(|_| corrupt("instant", &us.to_string()));
+                let allowed = current.status.can_become_at(t.to, instant(t.now_us)?, instant(current.starts_at_us)?);
+                if !t.from.contains(&current.status) || allowed.is_err() {
                     return Ok(None);
                 }
                 let (meeting_id, join_url) = t.meeting.clone().unzip();
@@ -755,10 +835,22 @@ macro_rules! impl_store_queries {
                 .fetch_one(&mut *tx)
                 .await?;
                 if t.restore_balance && current.charity_debited {
-                    sqlx::query("UPDATE organizations SET balance = balance + 1 WHERE id = $1")
+                    // Checked: a balance already at its ceiling stays there rather than overflow.
+                    sqlx::query("UPDATE organizations SET balance = CASE WHEN balance < $2 THEN balance + 1 ELSE balance END WHERE id = $1")
                         .bind(current.organization_id)
+                        .bind(tahoon_domain::organization::SessionBalance::MAX)
                         .execute(&mut *tx)
                         .await?;
+                }
+                if let Some(guest) = t.withdraw_guest {
+                    sqlx::query(
+                        "UPDATE users SET name = NULL, dob = NULL, reference_id = NULL, erased_at = $2 \
+                         WHERE id = $1 AND erased_at IS NULL",
+                    )
+                    .bind(guest)
+                    .bind(t.now_us)
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 sqlx::query(
                     "INSERT INTO booking_status_history (booking_id, from_status, to_status, at, actor, reason) \
@@ -779,15 +871,8 @@ macro_rules! impl_store_queries {
                 Ok(Some(row.try_into()?))
             }
 
-            async fn reschedule_booking(
-                &self,
-                booking_id: i64,
-                starts_at_us: i64,
-                ends_at_us: i64,
-                actor: &str,
-                event: NewEvent,
-                now_us: i64,
-            ) -> Result<RescheduleOutcome, StoreError> {
+            async fn reschedule_booking(&self, change: Reschedule) -> Result<RescheduleOutcome, StoreError> {
+                let Reschedule { booking_id, starts_at_us, ends_at_us, blocks_until_us, actor, event, now_us } = change;
                 let mut tx = self.begin_write().await?;
                 let current: Option<BookingRow> = sqlx::query_as(concat!("SELECT ", booking_columns!(), " FROM bookings WHERE id = $1 AND status = 1"))
                     .bind(booking_id)
@@ -796,27 +881,31 @@ macro_rules! impl_store_queries {
                 let Some(current) = current else { return Ok(RescheduleOutcome::NotMovable) };
                 let current: Booking = current.try_into()?;
                 let overlap: Option<(i64,)> = sqlx::query_as(
-                    "SELECT id FROM bookings WHERE status IN (1, 6) AND id <> $1 AND (provider_id = $2 OR user_id = $3) \
-                     AND starts_at < $5 AND ends_at > $4 LIMIT 1",
+                    "SELECT id FROM bookings WHERE status IN (1, 6) AND id <> $1 \
+                     AND ((provider_id = $2 AND starts_at < $6 AND blocks_until > $4) \
+                       OR (user_id = $3 AND starts_at < $5 AND ends_at > $4)) LIMIT 1",
                 )
                 .bind(booking_id)
                 .bind(current.provider_id)
                 .bind(current.user_id)
                 .bind(starts_at_us)
                 .bind(ends_at_us)
+                .bind(blocks_until_us)
                 .fetch_optional(&mut *tx)
                 .await?;
                 if overlap.is_some() {
                     return Ok(RescheduleOutcome::Taken);
                 }
                 let moved: Result<BookingRow, sqlx::Error> = sqlx::query_as(concat!(
-                    "UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = $4 WHERE id = $1 AND status = 1 RETURNING ",
+                    "UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = $4, blocks_until = $5 \
+                     WHERE id = $1 AND status = 1 RETURNING ",
                     booking_columns!()
                 ))
                 .bind(booking_id)
                 .bind(starts_at_us)
                 .bind(ends_at_us)
                 .bind(now_us)
+                .bind(blocks_until_us)
                 .fetch_one(&mut *tx)
                 .await;
                 let row = match moved {
@@ -831,7 +920,7 @@ macro_rules! impl_store_queries {
                 )
                 .bind(booking_id)
                 .bind(now_us)
-                .bind(actor)
+                .bind(&actor)
                 .bind(&reason)
                 .execute(&mut *tx)
                 .await?;

@@ -9,12 +9,13 @@ use tahoon_domain::organization::Role;
 macro_rules! org_columns {
     () => {
         "id, name, kind, balance, rate_limit_per_minute, enabled, require_signature_header, \
-         credentials_version, shared_key_sealed, created_at, cancellation_cutoff_hours"
+         credentials_version, shared_key_sealed, created_at, cancellation_cutoff_hours, \
+         max_active_bookings_per_user"
     };
     (o) => {
         "o.id, o.name, o.kind, o.balance, o.rate_limit_per_minute, o.enabled, \
          o.require_signature_header, o.credentials_version, o.shared_key_sealed, o.created_at, \
-         o.cancellation_cutoff_hours"
+         o.cancellation_cutoff_hours, o.max_active_bookings_per_user"
     };
 }
 pub(crate) use org_columns;
@@ -40,6 +41,7 @@ pub(crate) struct OrganizationRow {
     shared_key_sealed: String,
     created_at: i64,
     cancellation_cutoff_hours: i64,
+    max_active_bookings_per_user: Option<i64>,
 }
 
 impl OrganizationRow {
@@ -71,6 +73,7 @@ impl TryFrom<OrganizationRow> for Organization {
             shared_key_sealed: r.shared_key_sealed,
             created_at_us: r.created_at,
             cancellation_cutoff_hours: r.cancellation_cutoff_hours,
+            max_active_bookings_per_user: r.max_active_bookings_per_user,
         })
     }
 }
@@ -302,6 +305,7 @@ pub(crate) struct BusyRow {
     user_id: i64,
     starts_at: i64,
     ends_at: i64,
+    blocks_until: i64,
 }
 
 impl TryFrom<BusyRow> for BusyInterval {
@@ -312,6 +316,7 @@ impl TryFrom<BusyRow> for BusyInterval {
             provider_id: r.provider_id,
             user_id: r.user_id,
             interval: Interval { start: instant(r.starts_at)?, end: instant(r.ends_at)? },
+            held: Interval { start: instant(r.starts_at)?, end: instant(r.blocks_until)? },
         })
     }
 }

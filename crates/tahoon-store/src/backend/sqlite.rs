@@ -43,6 +43,11 @@ impl SqliteStore {
     }
 
     /// `BEGIN IMMEDIATE` already holds the database's single write lock.
+    async fn lock_user(_tx: &mut Transaction<'static, Sqlite>, _user_id: i64) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// `BEGIN IMMEDIATE` already holds the database's single write lock.
     async fn serialize_audit_appends(_tx: &mut Transaction<'static, Sqlite>) -> Result<(), StoreError> {
         Ok(())
     }

@@ -37,10 +37,11 @@ pub(crate) async fn world(backend: Backend, users: usize) -> World {
 pub(crate) fn booking(w: &World, user: usize, provider: usize, start: i64, minutes: i64, debit: bool) -> NewBooking {
     NewBooking {
         organization_id: w.org.id,
-        user_id: w.users[user],
+        user: BookingUser::Existing(w.users[user]),
         provider_id: w.providers[provider],
         starts_at_us: start,
         ends_at_us: start + minutes * 60_000_000,
+        blocks_until_us: start + minutes * 60_000_000,
         price_minor: 25_000,
         currency: "SAR".into(),
         communication_type: 1,
@@ -64,7 +65,7 @@ pub async fn sixty_four_racers_one_booking(backend: Backend) {
     let mut held = 0;
     for task in tasks {
         match task.await.unwrap().unwrap() {
-            HoldOutcome::Held(_) => held += 1,
+            HoldOutcome::Held { .. } => held += 1,
             HoldOutcome::Taken => {}
             other => panic!("{other:?}"),
         }
@@ -75,13 +76,13 @@ pub async fn sixty_four_racers_one_booking(backend: Backend) {
 pub async fn overlaps_conflict_and_neighbours_do_not(backend: Backend) {
     let w = world(backend, 4).await;
     let s = &w.f.store;
-    assert!(matches!(s.hold_booking(booking(&w, 0, 0, T0, 60, false)).await.unwrap(), HoldOutcome::Held(_)));
+    assert!(matches!(s.hold_booking(booking(&w, 0, 0, T0, 60, false)).await.unwrap(), HoldOutcome::Held { .. }));
     // A 30-minute session inside, and a 90-minute one across, the held hour: refused.
     assert_eq!(s.hold_booking(booking(&w, 1, 0, T0 + HOUR / 2, 30, false)).await.unwrap(), HoldOutcome::Taken);
     assert_eq!(s.hold_booking(booking(&w, 1, 0, T0 - HOUR / 2, 90, false)).await.unwrap(), HoldOutcome::Taken);
     // Back to back on both sides: fine.
-    assert!(matches!(s.hold_booking(booking(&w, 1, 0, T0 + HOUR, 60, false)).await.unwrap(), HoldOutcome::Held(_)));
-    assert!(matches!(s.hold_booking(booking(&w, 2, 0, T0 - HOUR, 60, false)).await.unwrap(), HoldOutcome::Held(_)));
+    assert!(matches!(s.hold_booking(booking(&w, 1, 0, T0 + HOUR, 60, false)).await.unwrap(), HoldOutcome::Held { .. }));
+    assert!(matches!(s.hold_booking(booking(&w, 2, 0, T0 - HOUR, 60, false)).await.unwrap(), HoldOutcome::Held { .. }));
     // The same user with another provider at an overlapping time: refused.
     assert_eq!(s.hold_booking(booking(&w, 0, 1, T0 + HOUR / 4, 30, false)).await.unwrap(), HoldOutcome::Taken);
 }
@@ -89,7 +90,9 @@ pub async fn overlaps_conflict_and_neighbours_do_not(backend: Backend) {
 pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
     let w = world(backend, 2).await;
     let s = &w.f.store;
-    let HoldOutcome::Held(b) = s.hold_booking(booking(&w, 0, 0, T0, 60, true)).await.unwrap() else { panic!() };
+    let HoldOutcome::Held { booking: b, .. } = s.hold_booking(booking(&w, 0, 0, T0, 60, true)).await.unwrap() else {
+        panic!()
+    };
     assert_eq!(s.organization(w.org.id).await.unwrap().unwrap().balance, 9);
     let fail = Transition {
         booking_id: b.id,
@@ -104,6 +107,7 @@ pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
             event_type: "booking.failed".into(),
             payload: serde_json::json!({}),
         }),
+        withdraw_guest: None,
         now_us: 2,
     };
     let failed = s.transition_booking(fail.clone()).await.unwrap().unwrap();
@@ -111,7 +115,9 @@ pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
     assert_eq!(s.organization(w.org.id).await.unwrap().unwrap().balance, 10);
     assert!(s.transition_booking(fail).await.unwrap().is_none(), "Failed is terminal");
     // The slot is free again.
-    let HoldOutcome::Held(b2) = s.hold_booking(booking(&w, 1, 0, T0, 60, true)).await.unwrap() else { panic!() };
+    let HoldOutcome::Held { booking: b2, .. } = s.hold_booking(booking(&w, 1, 0, T0, 60, true)).await.unwrap() else {
+        panic!()
+    };
     let confirm = Transition {
         booking_id: b2.id,
         from: vec![BookingStatus::Pending],
@@ -121,6 +127,7 @@ pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
         restore_balance: false,
         meeting: Some(("room-1".into(), "https://meet/room-1".into())),
         event: None,
+        withdraw_guest: None,
         now_us: 3,
     };
     let confirmed = s.transition_booking(confirm).await.unwrap().unwrap();
@@ -148,11 +155,16 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
         restore_balance: false,
         meeting: None,
         event: None,
+        withdraw_guest: None,
         now_us: 2,
     };
-    let HoldOutcome::Held(a) = s.hold_booking(booking(&w, 0, 0, T0, 60, false)).await.unwrap() else { panic!() };
+    let HoldOutcome::Held { booking: a, .. } = s.hold_booking(booking(&w, 0, 0, T0, 60, false)).await.unwrap() else {
+        panic!()
+    };
     s.transition_booking(confirm(a.id)).await.unwrap().unwrap();
-    let HoldOutcome::Held(b) = s.hold_booking(booking(&w, 1, 0, T0 + 2 * HOUR, 60, false)).await.unwrap() else {
+    let HoldOutcome::Held { booking: b, .. } =
+        s.hold_booking(booking(&w, 1, 0, T0 + 2 * HOUR, 60, false)).await.unwrap()
+    else {
         panic!()
     };
     s.transition_booking(confirm(b.id)).await.unwrap().unwrap();
@@ -163,11 +175,31 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
     };
     // Onto the other booking: refused. Overlapping its own old time: fine.
     assert_eq!(
-        s.reschedule_booking(a.id, T0 + 2 * HOUR, T0 + 3 * HOUR, "t", event(), 3).await.unwrap(),
+        s.reschedule_booking(Reschedule {
+            booking_id: a.id,
+            starts_at_us: T0 + 2 * HOUR,
+            ends_at_us: T0 + 3 * HOUR,
+            blocks_until_us: T0 + 3 * HOUR,
+            actor: "t".into(),
+            event: event(),
+            now_us: 3
+        })
+        .await
+        .unwrap(),
         RescheduleOutcome::Taken
     );
-    let RescheduleOutcome::Moved(moved) =
-        s.reschedule_booking(a.id, T0 + HOUR / 2, T0 + HOUR + HOUR / 2, "t", event(), 3).await.unwrap()
+    let RescheduleOutcome::Moved(moved) = s
+        .reschedule_booking(Reschedule {
+            booking_id: a.id,
+            starts_at_us: T0 + HOUR / 2,
+            ends_at_us: T0 + HOUR + HOUR / 2,
+            blocks_until_us: T0 + HOUR + HOUR / 2,
+            actor: "t".into(),
+            event: event(),
+            now_us: 3,
+        })
+        .await
+        .unwrap()
     else {
         panic!()
     };

@@ -2,10 +2,12 @@
 //! `TAHOON_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 mod bookings;
+mod limits;
 mod providers;
 mod users;
 
 use bookings::*;
+use limits::*;
 use providers::*;
 use std::sync::Arc;
 use tahoon_domain::audit::{AuditContent, ChainVerifier, Outcome};
@@ -32,6 +34,7 @@ pub(crate) fn new_org(name: &str, digest: &str) -> NewOrganization {
         kind: OrganizationKind::Charity,
         balance: 10,
         rate_limit_per_minute: 100,
+        max_active_bookings_per_user: None,
         require_signature_header: false,
         shared_key_sealed: "v1.sealed".into(),
         access_key_digest: digest.into(),
@@ -262,4 +265,10 @@ tahoon_store::backend_tests!(
     overlaps_conflict_and_neighbours_do_not,
     failed_and_cancelled_free_the_slot_and_balance,
     reschedule_moves_atomically,
+    buffers_keep_a_providers_sessions_apart,
+    guests_are_registered_with_their_hold,
+    a_users_upcoming_sessions_are_capped,
+    operator_numbers_stay_in_range,
+    an_unreadable_row_does_not_break_the_listing,
+    outcomes_are_recorded_only_after_the_start,
 );

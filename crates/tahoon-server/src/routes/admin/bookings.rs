@@ -28,7 +28,8 @@ pub struct StatusRequest {
 
 /// Mark a confirmed session Completed or NoShow.
 ///
-/// Any other change is refused by the booking status machine (16 NotAllowed).
+/// Only once the session has started; any other change is refused by the booking status machine
+/// (16 NotAllowed).
 #[utoipa::path(
     post,
     path = "/bookings/{bookingId}/status",
@@ -57,12 +58,12 @@ pub async fn set_status(
         restore_balance: false,
         meeting: None,
         event: None,
+        withdraw_guest: None,
         now_us: jiff::Timestamp::now().as_microsecond(),
     };
     let Some(changed) = state.store.transition_booking(transition).await? else {
-        return Err(
-            ApiError::new(Reason::NotAllowed).with_detail("only a Confirmed booking can become Completed or NoShow")
-        );
+        return Err(ApiError::new(Reason::NotAllowed)
+            .with_detail("only a Confirmed booking whose session has started can become Completed or NoShow"));
     };
     state
         .audit

@@ -10,7 +10,9 @@ use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
 use tahoon_domain::anti_xss::FreeText;
-use tahoon_domain::organization::{OrganizationKind, Role};
+use tahoon_domain::organization::{
+    ActiveBookingCap, CancellationCutoff, OrganizationKind, RateLimit, Role, SessionBalance,
+};
 use tahoon_domain::public_id::kind;
 use tahoon_domain::reason::Reason;
 use tahoon_store::OrganizationChanges;
@@ -28,16 +30,26 @@ pub struct CreateOrganization {
     #[serde(default = "standard")]
     #[schema(value_type = Option<String>, example = "charity")]
     pub kind: OrganizationKind,
-    /// Sessions available to a charity organization.
-    #[serde(default)]
-    pub balance: i64,
+    /// Sessions available to a charity organization (0–1,000,000,000).
+    #[serde(default = "no_sessions")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
+    pub balance: SessionBalance,
     /// `FullAccess` (default) or `ReadOnly`.
     #[serde(default = "full_access")]
     #[schema(value_type = Option<String>, example = "FullAccess")]
     pub role: Role,
-    pub rate_limit_per_minute: Option<i64>,
+    /// Requests per minute (1–1,000,000; default from the server's configuration).
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1_000_000)]
+    pub rate_limit_per_minute: Option<RateLimit>,
     #[serde(default)]
     pub require_signature_header: bool,
+    /// The most upcoming sessions one user may hold (1–1,000; absent: no cap).
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1_000)]
+    pub max_active_bookings_per_user: Option<ActiveBookingCap>,
+}
+
+fn no_sessions() -> SessionBalance {
+    SessionBalance::clamped(0)
 }
 
 fn standard() -> OrganizationKind {
@@ -53,12 +65,27 @@ pub struct UpdateOrganization {
     #[schema(value_type = Option<String>)]
     pub name: Option<FreeText>,
     pub enabled: Option<bool>,
-    pub balance: Option<i64>,
-    pub rate_limit_per_minute: Option<i64>,
+    /// 0–1,000,000,000.
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
+    pub balance: Option<SessionBalance>,
+    /// 1–1,000,000.
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1_000_000)]
+    pub rate_limit_per_minute: Option<RateLimit>,
     pub require_signature_header: Option<bool>,
     /// Hours before a session's start after which a cancellation no longer restores a charity's
     /// session and a reschedule is refused (0–168; default 24).
-    pub cancellation_cutoff_hours: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 168)]
+    pub cancellation_cutoff_hours: Option<CancellationCutoff>,
+    /// The most upcoming sessions one user may hold (1–1,000); `null` removes the cap, absent
+    /// keeps it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1_000)]
+    pub max_active_bookings_per_user: Option<Option<ActiveBookingCap>>,
+}
+
+/// A field that is present, even as `null` (`Some(None)`), as opposed to absent (`None`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 fn check_name(name: &FreeText) -> ApiResult<String> {
@@ -67,16 +94,6 @@ fn check_name(name: &FreeText) -> ApiResult<String> {
         return Err(ApiError::validation("name", "must be 1 to 200 characters"));
     }
     Ok(name.to_string())
-}
-
-fn check_counts(balance: Option<i64>, rate_limit: Option<i64>) -> ApiResult<()> {
-    if balance.is_some_and(|b| b < 0) {
-        return Err(ApiError::validation("balance", "must not be negative"));
-    }
-    if rate_limit.is_some_and(|r| r <= 0) {
-        return Err(ApiError::validation("rateLimitPerMinute", "must be positive"));
-    }
-    Ok(())
 }
 
 /// The `{organizationId}` path parameter.
@@ -113,7 +130,6 @@ pub async fn create_organization(
     ApiJson(body): ApiJson<CreateOrganization>,
 ) -> ApiResult<Success<IssuedCredentials>> {
     let name = check_name(&body.name)?;
-    check_counts(Some(body.balance), body.rate_limit_per_minute)?;
     let spec = OrganizationSpec {
         name,
         kind: body.kind,
@@ -121,6 +137,7 @@ pub async fn create_organization(
         role: body.role,
         rate_limit_per_minute: body.rate_limit_per_minute,
         require_signature_header: body.require_signature_header,
+        max_active_bookings_per_user: body.max_active_bookings_per_user,
     };
     Ok(Success(organizations::create(&state, spec, ACTOR).await?))
 }
@@ -141,7 +158,8 @@ pub async fn list_organizations(
     Ok(Success(all.iter().map(|o| OrganizationView::new(&state, o)).collect()))
 }
 
-/// Change an organization (name, enabled, balance, rate limit, signing form).
+/// Change an organization (name, enabled, balance, rate limit, signing form, cancellation
+/// cut-off, cap on a user's upcoming sessions).
 #[utoipa::path(
     patch,
     path = "/organizations/{organizationId}",
@@ -159,17 +177,14 @@ pub async fn update_organization(
 ) -> ApiResult<Success<OrganizationView>> {
     let id = organization_id(&state, &organization)?;
     let name = body.name.as_ref().map(check_name).transpose()?;
-    check_counts(body.balance, body.rate_limit_per_minute)?;
-    if body.cancellation_cutoff_hours.is_some_and(|h| !(0..=168).contains(&h)) {
-        return Err(ApiError::validation("cancellationCutoffHours", "must be 0 to 168"));
-    }
     let changes = OrganizationChanges {
-        cancellation_cutoff_hours: body.cancellation_cutoff_hours,
+        cancellation_cutoff_hours: body.cancellation_cutoff_hours.map(CancellationCutoff::get),
         name,
         enabled: body.enabled,
-        balance: body.balance,
-        rate_limit_per_minute: body.rate_limit_per_minute,
+        balance: body.balance.map(SessionBalance::get),
+        rate_limit_per_minute: body.rate_limit_per_minute.map(RateLimit::get),
         require_signature_header: body.require_signature_header,
+        max_active_bookings_per_user: body.max_active_bookings_per_user.map(|cap| cap.map(ActiveBookingCap::get)),
     };
     let updated = organizations::update(&state, id, changes, ACTOR)
         .await?

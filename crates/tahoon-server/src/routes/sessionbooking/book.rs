@@ -5,7 +5,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::SignedCompat;
 use crate::routes::user::register::RegisterRequest;
-use crate::services::booking::{self, BookingOptions};
+use crate::services::booking::{self, BookingFor, BookingOptions};
 use crate::services::users;
 use crate::state::AppState;
 use axum::extract::State;
@@ -45,12 +45,14 @@ pub struct BookRequest {
 
 /// Book a session.
 ///
-/// Signed. Validates the user (or registers a guest), checks the slot against the provider's
-/// availability now, holds it (debiting a charity organization's balance), creates the video room
-/// and confirms. Answers: 1 EmptyParameter (400) for missing parameters, 18 UserNotFound (400),
-/// 16 NotAllowed (404) for a slot outside availability, 4 RecordAlreadyExist (200) for a taken
-/// slot, 50 CharityOrganizationBalanceOut (200), 108 VendorUnavailable (503) when the video room
-/// fails (nothing is booked).
+/// Signed. Validates the user (or registers a guest in the same transaction as the hold, so a
+/// refused booking registers no one), checks the slot against the provider's availability now
+/// (its buffer included), holds it (debiting a charity organization's balance) under the
+/// organization's cap on a user's upcoming sessions, creates the video room and confirms.
+/// Answers: 1 EmptyParameter (400) for missing parameters, 18 UserNotFound (400), 16 NotAllowed
+/// (404) for a slot outside availability, 4 RecordAlreadyExist (200) for a taken slot, 50
+/// CharityOrganizationBalanceOut (200), 115 ActiveBookingLimitReached (409), 108
+/// VendorUnavailable (503) when the video room fails (nothing is booked, no guest registered).
 #[utoipa::path(
     post,
     path = "/sessionbooking/booksession",
@@ -58,7 +60,7 @@ pub struct BookRequest {
     request_body = BookRequest,
     security(("bearer" = [], "signature" = []), ("bearer" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["secureHash", "header"], "signs": "body"}))),
-    responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 403), (status = 404), (status = 503))
+    responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409), (status = 503))
 )]
 pub async fn book_session(
     State(state): State<AppState>,
@@ -91,8 +93,8 @@ pub async fn book_one(
             gmt_hours: body.gmt_time_diffrence_hours,
         },
     )?;
-    let user_id = match body.user_id.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-        Some(user) => users::owned_user(&state, organization.id, user).await?,
+    let who = match body.user_id.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(user) => BookingFor::User(users::owned_user(&state, organization.id, user).await?),
         None => {
             let missing = |f: &'static str| {
                 ApiError::field(Reason::EmptyParameter, f, "is required for a guest booking (or give userId)")
@@ -104,12 +106,8 @@ pub async fn book_one(
                 gender_type: body.gender_type.ok_or_else(|| missing("genderType"))?,
                 secure_hash: None,
             };
-            let (user, _) = users::register(&state, organization.id, guest.parse()?).await?;
-            state
-                .ids
-                .decode::<tahoon_domain::public_id::kind::User>(&user)
-                .map(|u| u.id())
-                .map_err(ApiError::internal)?
+            // Registered in the same transaction as the hold: a refused booking registers no one.
+            BookingFor::Guest(guest.parse()?)
         }
     };
     let options = BookingOptions {
@@ -117,6 +115,6 @@ pub async fn book_one(
         from_mobile: body.is_booking_from_mobile.unwrap_or(false),
         platform_id: body.booking_platform_id,
     };
-    let booked = booking::book(&state, &organization, user_id, slot, options).await?;
+    let booked = booking::book(&state, &organization, who, slot, options).await?;
     Ok(booking_view(&state, &booked, &zone))
 }
