@@ -79,7 +79,8 @@ pub enum Command {
     Instrument(InstrumentCommand),
     /// Fill an empty database with demo organizations and providers.
     Demo(DemoArgs),
-    /// Sign a JSON body read from standard input, as a partner would.
+    /// Sign a JSON body read from standard input (or, with `--header --request`, a request without
+    /// a body), as a partner would.
     Sign(SignArgs),
     /// Inspect the audit trail.
     #[command(subcommand)]
@@ -231,6 +232,10 @@ pub struct SignArgs {
     /// Unix time for the header form (default: now).
     #[arg(long, requires = "header")]
     pub timestamp: Option<i64>,
+    /// Sign a request without a body (export, erasure) instead of reading one: the header then
+    /// signs `<t>.<METHOD> <path?query>`, path as sent, such as `DELETE /api/v1/user/usr_…`.
+    #[arg(long, requires = "header", value_name = "METHOD /PATH")]
+    pub request: Option<String>,
     /// Print the body with its secureHash field added, ready to send.
     #[arg(long, conflicts_with = "header")]
     pub embed: bool,

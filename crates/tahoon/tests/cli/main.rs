@@ -131,18 +131,27 @@ async fn organizations_from_the_cli(backend: Backend) {
     assert!(String::from_utf8_lossy(&output.stderr).contains("entry 2"));
 }
 
+/// Runs `tahoon` with `body` on standard input (none at all when `None`).
+fn sign_output(args: &[&str], body: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tahoon"))
+        .args(args)
+        .env_remove("TAHOON_SHARED_KEY")
+        .stdin(if body.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(body) = body {
+        child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn sign_matches_the_documented_vectors() {
     let run = |args: &[&str], body: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tahoon"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
-        let output = child.wait_with_output().unwrap();
-        assert!(output.status.success());
+        let output = sign_output(args, Some(body));
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8(output.stdout).unwrap().trim().to_string()
     };
     let key = "thn_sk_test_0123456789abcdef";
@@ -155,6 +164,60 @@ fn sign_matches_the_documented_vectors() {
         "{\"referenceId\":\"ORG-USER-123\",\"genderType\":1}\n",
     );
     assert_eq!(header, "t=1764000000,v1=f01fffa22fc1971ba2a9e7095a94b532b76fb62560ef6600ac415e13ec6d172f");
+
+    // `&`, `=` and `%` are escaped in the canonical string:
+    // printf '%s' 'name=Tom %26 Jerry&note=100%25 %3D sure' | openssl dgst -sha256 -hmac "$key"
+    let escaped = r#"{"name":"Tom & Jerry","note":"100% = sure"}"#;
+    let hash = "9918e5418b9bdd8966e4d4f46908c0a57cea45151e76434d9be8c9594adabb2a";
+    assert_eq!(run(&["sign", "--key", key], escaped), hash);
+    let embedded: Value = serde_json::from_str(&run(&["sign", "--key", key, "--embed"], escaped)).unwrap();
+    assert_eq!(embedded, serde_json::json!({"name": "Tom & Jerry", "note": "100% = sure", "secureHash": hash}));
+
+    // A request without a body signs "<t>.<METHOD> <path?query>" and reads no standard input:
+    // printf '%s' '1764000000.DELETE /api/v1/user/usr_x' | openssl dgst -sha256 -hmac "$key"
+    let args =
+        ["sign", "--key", key, "--header", "--timestamp", "1764000000", "--request", "DELETE /api/v1/user/usr_x"];
+    let output = sign_output(&args, None);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap().trim(),
+        "t=1764000000,v1=bd2f13a37eca4a4bae974a71a4ed5839b06a714541e4abad11370ad952836d65"
+    );
+}
+
+#[test]
+fn sign_refuses_what_the_server_never_accepts() {
+    let key = "thn_sk_test_0123456789abcdef";
+    let refused = |args: &[&str], body: Option<&str>, says: &str| {
+        let output = sign_output(args, body);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} {body:?} succeeded");
+        assert!(output.stdout.is_empty(), "{args:?} {body:?} printed {:?}", output.stdout);
+        assert!(stderr.contains(says), "{args:?} {body:?}: {stderr}");
+    };
+    // A body whose canonical string is empty: its secureHash would sign nothing.
+    for body in [r#"{"bookings":[{"userId":"usr_x","applicationMultiSlotId":"slot_y"}]}"#, "{}", r#"{"a":null}"#] {
+        refused(&["sign", "--key", key], Some(body), "--header");
+        refused(&["sign", "--key", key, "--embed"], Some(body), "--header");
+    }
+    // The header form still signs such a body.
+    let output = sign_output(&["sign", "--key", key, "--header"], Some(r#"{"bookings":[]}"#));
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("t="));
+    // An empty body with --header points to --request.
+    refused(&["sign", "--key", key, "--header"], Some(""), "--request");
+    // --request needs --header, and must look like "<METHOD> /<path>".
+    refused(&["sign", "--key", key, "--request", "DELETE /api/v1/user/usr_x"], None, "--header");
+    for request in [
+        "DELETE",
+        "/api/v1/user/usr_x",
+        "delete /api/v1/user/usr_x",
+        "DELETE api/v1/user/usr_x",
+        "DELETE  /api/v1/x",
+        "GET /a b",
+    ] {
+        refused(&["sign", "--key", key, "--header", "--request", request], None, "<METHOD> /<path");
+    }
 }
 
 fn wait_for_address(stderr: impl std::io::Read + Send + 'static) -> String {
