@@ -101,6 +101,33 @@ async fn organizations_from_the_cli(backend: Backend) {
         (Some(250), Some(true))
     );
 
+    // The cap on a user's upcoming sessions: set, then removed.
+    let capped = cli.json(&["org", "set", id, "--max-active-bookings-per-user", "3", "--json"]);
+    assert_eq!(capped["maxActiveBookingsPerUser"], 3);
+    let uncapped = cli.json(&["org", "set", id, "--max-active-bookings-per-user", "unlimited", "--json"]);
+    assert_eq!(uncapped["maxActiveBookingsPerUser"], Value::Null);
+    // Numbers out of range are refused and change nothing.
+    for (flag, value) in [
+        ("--balance", "9223372036854775807"),
+        ("--balance", "-1"),
+        ("--rate-limit", "0"),
+        ("--cancellation-cutoff-hours", "169"),
+        ("--max-active-bookings-per-user", "0"),
+        ("--max-active-bookings-per-user", "lots"),
+    ] {
+        let bad = cli.run(&["org", "set", id, &format!("{flag}={value}")]);
+        assert!(!bad.status.success(), "{flag} {value}");
+        assert!(
+            String::from_utf8_lossy(&bad.stderr).contains(flag),
+            "{flag}: {}",
+            String::from_utf8_lossy(&bad.stderr)
+        );
+    }
+    let bad = cli.run(&["org", "create", "--name", "Too rich", "--balance", "1000000001"]);
+    assert!(!bad.status.success());
+    let listed = cli.json(&["org", "list", "--json"]);
+    assert_eq!((listed[0]["balance"].as_i64(), listed[0]["rateLimitPerMinute"].as_i64()), (Some(20), Some(250)));
+
     let bad = cli.run(&["org", "disable", "org_tampered"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("organization id"));
@@ -122,7 +149,7 @@ async fn organizations_from_the_cli(backend: Backend) {
     // The audit chain covers these changes and verifies; an edited row is named.
     let verified = cli.json(&["audit", "verify"]);
     assert_eq!(verified["intact"], true);
-    assert_eq!(verified["checked"], 4);
+    assert_eq!(verified["checked"], 6);
     tamper_with_audit_row(&cli.db.url, 2).await.unwrap();
     let output = cli.run(&["audit", "verify"]);
     assert_eq!(output.status.code(), Some(1));
