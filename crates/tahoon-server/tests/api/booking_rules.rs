@@ -4,7 +4,7 @@
 
 use crate::careprovider::{admin, import, provider, soon};
 use crate::helpers::*;
-use crate::sessionbooking::{BOOK, BrokenVideo, CANCEL, Org, org, send, slots, user};
+use crate::sessionbooking::{BOOK, BrokenVideo, CANCEL, slots, user};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -13,8 +13,8 @@ use tahoon_domain::public_id::kind;
 use tahoon_store::Backend;
 
 /// Books `slot_id` for `user`; returns status and body.
-async fn book(app: &TestApp, o: &Org, user: &str, slot_id: &str) -> (u16, Value) {
-    send(app, o, BOOK, json!({"userId": user, "applicationMultiSlotId": slot_id})).await
+async fn book(app: &TestApp, o: &Partner, user: &str, slot_id: &str) -> (u16, Value) {
+    app.send(o, BOOK, json!({"userId": user, "applicationMultiSlotId": slot_id})).await
 }
 
 fn start_times(slots: &[(String, String)]) -> Vec<&str> {
@@ -34,7 +34,7 @@ async fn the_buffer_is_kept_at_booking_as_in_search(backend: Backend) {
         }),
     );
     let provider_id = import(&app, vec![buffered]).await.remove(0);
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let (me, other) = (user(&app, &o, "BUF-1").await, user(&app, &o, "BUF-2").await);
     let date = soon();
     let before = slots(&app, &o, &provider_id, &date).await;
@@ -49,14 +49,14 @@ async fn the_buffer_is_kept_at_booking_as_in_search(backend: Backend) {
         let (status, body) = book(&app, &o, &other, slot).await;
         assert_envelope(status, &body, 200, 4, None);
     }
-    let (status, body) = send(
-        &app,
-        &o,
-        BOOK,
-        json!({"userId": other, "careProviderId": provider_id, "slotDate": date,
+    let (status, body) = app
+        .send(
+            &o,
+            BOOK,
+            json!({"userId": other, "careProviderId": provider_id, "slotDate": date,
                "slotStartTime": "11:30", "slotEndTime": "12:20", "timeZone": "Asia/Riyadh"}),
-    )
-    .await;
+        )
+        .await;
     assert_envelope(status, &body, 200, 4, None);
     // Far enough away: booked.
     let (status, body) = book(&app, &o, &other, &before[4].0).await;
@@ -66,7 +66,7 @@ async fn the_buffer_is_kept_at_booking_as_in_search(backend: Backend) {
 async fn session_outcomes_wait_for_the_start(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let provider_id = import(&app, vec![provider("Outcome", json!({}))]).await.remove(0);
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let me = user(&app, &o, "OUT-1").await;
     let free = slots(&app, &o, &provider_id, &soon()).await;
     let (_, booked) = book(&app, &o, &me, &free[0].0).await;
@@ -88,9 +88,9 @@ async fn session_outcomes_wait_for_the_start(backend: Backend) {
 }
 
 /// Registering `reference` anew answers reason 0 when no earlier request registered it.
-async fn is_unregistered(app: &TestApp, o: &Org, reference: &str) -> bool {
+async fn is_unregistered(app: &TestApp, o: &Partner, reference: &str) -> bool {
     let body = json!({"referenceId": reference, "name": "Probe", "dob": "1990-01-01", "genderType": 1});
-    let (status, answer) = send(app, o, "/api/v1/user/register", body).await;
+    let (status, answer) = app.send(o, "/api/v1/user/register", body).await;
     assert_eq!(status, 200, "{answer}");
     answer["reason"] == 0
 }
@@ -106,7 +106,7 @@ fn guest(reference: &str, slot: Value) -> Value {
 async fn a_refused_guest_booking_registers_no_one(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let provider_id = import(&app, vec![provider("Guests", json!({}))]).await.remove(0);
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let me = user(&app, &o, "G-OWNER").await;
     let free = slots(&app, &o, &provider_id, &soon()).await;
 
@@ -119,14 +119,14 @@ async fn a_refused_guest_booking_registers_no_one(backend: Backend) {
         .to_string();
     let past = json!({"careProviderId": provider_id, "slotDate": yesterday, "slotStartTime": "09:00",
                       "slotEndTime": "10:00", "timeZone": "Asia/Riyadh"});
-    let (status, body) = send(&app, &o, BOOK, guest("G-PAST", past)).await;
+    let (status, body) = app.send(&o, BOOK, guest("G-PAST", past)).await;
     assert_envelope(status, &body, 404, 16, None);
     // A taken slot: reason 4, no one registered.
     book(&app, &o, &me, &free[0].0).await;
-    let (status, body) = send(&app, &o, BOOK, guest("G-TAKEN", json!({"applicationMultiSlotId": free[0].0}))).await;
+    let (status, body) = app.send(&o, BOOK, guest("G-TAKEN", json!({"applicationMultiSlotId": free[0].0}))).await;
     assert_envelope(status, &body, 200, 4, None);
     // A charity with no sessions left: reason 50, no one registered.
-    let charity = org(&app, OrganizationKind::Charity).await;
+    let charity = app.partner_of(OrganizationKind::Charity).await;
     let (status, _) = admin(
         &app,
         Method::PATCH,
@@ -135,24 +135,23 @@ async fn a_refused_guest_booking_registers_no_one(backend: Backend) {
     )
     .await;
     assert_eq!(status, 200);
-    let (status, body) =
-        send(&app, &charity, BOOK, guest("G-BROKE", json!({"applicationMultiSlotId": free[1].0}))).await;
+    let (status, body) = app.send(&charity, BOOK, guest("G-BROKE", json!({"applicationMultiSlotId": free[1].0}))).await;
     assert_envelope(status, &body, 200, 50, None);
     for reference in ["G-PAST", "G-TAKEN"] {
         assert!(is_unregistered(&app, &o, reference).await, "{reference} was registered by a refused booking");
     }
     assert!(is_unregistered(&app, &charity, "G-BROKE").await);
     // A booked guest is registered (and registering again finds it).
-    let (status, body) = send(&app, &o, BOOK, guest("G-OK", json!({"applicationMultiSlotId": free[1].0}))).await;
+    let (status, body) = app.send(&o, BOOK, guest("G-OK", json!({"applicationMultiSlotId": free[1].0}))).await;
     assert_eq!((status, body["reason"].as_i64()), (200, Some(0)), "{body}");
     assert!(!is_unregistered(&app, &o, "G-OK").await);
 
     // The video room fails after the hold: nothing is booked, so no one is registered either.
     let broken = TestApp::spawn_with(backend, |state| state.with_video(Arc::new(BrokenVideo))).await;
     let provider_id = import(&broken, vec![provider("Broken", json!({}))]).await.remove(0);
-    let o = org(&broken, OrganizationKind::Standard).await;
+    let o = broken.partner_of(OrganizationKind::Standard).await;
     let free = slots(&broken, &o, &provider_id, &soon()).await;
-    let (status, body) = send(&broken, &o, BOOK, guest("G-VIDEO", json!({"applicationMultiSlotId": free[0].0}))).await;
+    let (status, body) = broken.send(&o, BOOK, guest("G-VIDEO", json!({"applicationMultiSlotId": free[0].0}))).await;
     assert_envelope(status, &body, 503, 108, None);
     assert!(is_unregistered(&broken, &o, "G-VIDEO").await);
 }
@@ -160,7 +159,7 @@ async fn a_refused_guest_booking_registers_no_one(backend: Backend) {
 async fn a_users_upcoming_sessions_can_be_capped(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let provider_id = import(&app, vec![provider("Capped", json!({}))]).await.remove(0);
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let (me, other) = (user(&app, &o, "CAP-1").await, user(&app, &o, "CAP-2").await);
     let free = slots(&app, &o, &provider_id, &soon()).await;
     let patch = format!("/api/v1/admin/organizations/{}", o.org.id);
@@ -182,7 +181,7 @@ async fn a_users_upcoming_sessions_can_be_capped(backend: Backend) {
     assert_eq!(reasons, [115, 0]);
     // Cancelling frees a place under the cap.
     let cancel = json!({"bookingId": first["data"]["bookingId"], "userId": me, "careProviderId": provider_id});
-    assert_eq!(send(&app, &o, CANCEL, cancel).await.0, 200);
+    assert_eq!(app.send(&o, CANCEL, cancel).await.0, 200);
     let later = slots(&app, &o, &provider_id, &crate::careprovider::soon_plus(1)).await;
     assert_eq!(book(&app, &o, &me, &later[0].0).await.1["reason"], 0);
     // null removes the cap; a value out of range is refused and changes nothing.
@@ -196,7 +195,7 @@ async fn a_users_upcoming_sessions_can_be_capped(backend: Backend) {
 async fn operator_numbers_are_bounded(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let provider_id = import(&app, vec![provider("Numbers", json!({}))]).await.remove(0);
-    let o = org(&app, OrganizationKind::Charity).await;
+    let o = app.partner_of(OrganizationKind::Charity).await;
     let patch = format!("/api/v1/admin/organizations/{}", o.org.id);
     for (field, value) in [
         ("balance", json!(i64::MAX)),
@@ -226,7 +225,7 @@ async fn operator_numbers_are_bounded(backend: Backend) {
     assert_eq!(booked["reason"], 0, "{booked}");
     admin(&app, Method::PATCH, &patch, Some(json!({"balance": 1_000_000_000}))).await;
     let cancel = json!({"bookingId": booked["data"]["bookingId"], "userId": me, "careProviderId": provider_id});
-    let (status, body) = send(&app, &o, CANCEL, cancel).await;
+    let (status, body) = app.send(&o, CANCEL, cancel).await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = admin(&app, Method::GET, "/api/v1/admin/organizations", None).await;
     assert_eq!(status, 200, "{body}");

@@ -30,29 +30,13 @@ const REFUSED: &[&str] = &[
     "isolate\u{2066}x\u{2069}",
 ];
 
-struct Partner {
-    org: TestOrg,
-    token: String,
-}
-
-async fn partner(app: &TestApp) -> Partner {
-    let org = app.org().await;
-    let token = app.access_token(&org).await;
-    Partner { org, token }
-}
-
-async fn send(app: &TestApp, p: &Partner, path: &str, body: Value) -> (u16, Value) {
-    let (status, _, answer) = app.post(path, &p.token, &signed(&p.org.shared_key, body)).await;
-    (status, answer)
-}
-
 async fn register(app: &TestApp, p: &Partner, reference: &str, name: &str) -> (u16, Value) {
-    send(app, p, REGISTER, json!({"referenceId": reference, "name": name, "dob": "1990-05-15", "genderType": 0})).await
+    app.send(p, REGISTER, json!({"referenceId": reference, "name": name, "dob": "1990-05-15", "genderType": 0})).await
 }
 
 async fn registration_refuses_hidden_markup_and_controls(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     for (i, name) in REFUSED.iter().enumerate() {
         let reference = format!("FT-{i}");
         let (status, body) = register(&app, &p, &reference, name).await;
@@ -79,7 +63,7 @@ async fn registration_refuses_hidden_markup_and_controls(backend: Backend) {
 
 async fn clean_text_still_registers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     for (i, name) in [
         "محمد\u{200F} عبد الله",
         "\u{200F}فاطمة الزهراء\u{200F}",
@@ -125,7 +109,7 @@ async fn booked(app: &TestApp, p: &Partner, provider_id: &str, reference: &str, 
         )
         .await;
     let slot_id = schedule["data"]["availableSlotsList"][slot]["applicationMultiSlotId"].as_str().unwrap().to_string();
-    let (status, body) = send(app, p, BOOK, json!({"userId": user, "applicationMultiSlotId": slot_id})).await;
+    let (status, body) = app.send(p, BOOK, json!({"userId": user, "applicationMultiSlotId": slot_id})).await;
     assert_eq!((status, body["reason"].as_i64()), (200, Some(0)), "{body}");
     (user, body["data"]["bookingId"].as_str().unwrap().to_string())
 }
@@ -133,12 +117,10 @@ async fn booked(app: &TestApp, p: &Partner, provider_id: &str, reference: &str, 
 async fn cancellation_reason_and_guest_booking(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let provider_id = import(&app, vec![provider("Amal", json!({}))]).await.remove(0);
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let (user, booking) = booked(&app, &p, &provider_id, "C-1", 0).await;
     for reason in REFUSED {
-        let (status, body) = send(
-            &app,
-            &p,
+        let (status, body) = app.send(&p,
             CANCEL,
             json!({"bookingId": booking, "userId": user, "careProviderId": provider_id, "cancellationReason": reason}),
         )
@@ -146,14 +128,14 @@ async fn cancellation_reason_and_guest_booking(backend: Backend) {
         assert_envelope(status, &body, 400, 105, Some("cancellationReason"));
     }
     // Still Confirmed: a clean reason (with CRLF and an ampersand) cancels it.
-    let (status, body) = send(
-        &app,
-        &p,
-        CANCEL,
-        json!({"bookingId": booking, "userId": user, "careProviderId": provider_id,
+    let (status, body) = app
+        .send(
+            &p,
+            CANCEL,
+            json!({"bookingId": booking, "userId": user, "careProviderId": provider_id,
         "cancellationReason": "Feeling better.\r\nThanks to Q&A sessions"}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!((status, body["data"]["statusName"].as_str()), (200, Some("Cancelled")), "{body}");
 
     // A guest booking's name is free text too; nothing is booked.
@@ -166,15 +148,15 @@ async fn cancellation_reason_and_guest_booking(backend: Backend) {
         .await;
     let slot = schedule["data"]["availableSlotsList"][1]["applicationMultiSlotId"].as_str().unwrap().to_string();
     let guest = |name: &str| json!({"applicationMultiSlotId": slot, "referenceId": "G-1", "name": name, "dob": "1990-01-01", "genderType": 1});
-    let (status, body) = send(&app, &p, BOOK, guest("Nul\u{0000}Byte")).await;
+    let (status, body) = app.send(&p, BOOK, guest("Nul\u{0000}Byte")).await;
     assert_envelope(status, &body, 400, 105, Some("name"));
-    let (status, body) = send(&app, &p, BOOK, guest("Guest Person")).await;
+    let (status, body) = app.send(&p, BOOK, guest("Guest Person")).await;
     assert_eq!((status, body["reason"].as_i64()), (200, Some(0)), "{body}");
 }
 
 async fn assessment_answer_text(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let (_, body) = register(&app, &p, "A-1", "Layla").await;
     let user = body["data"]["userId"].as_str().unwrap().to_string();
     let definition = json!({
@@ -287,7 +269,7 @@ async fn operator_routes(backend: Backend) {
 
     // The operator's reason for a status change.
     let provider_id = import(&app, vec![provider("Amal", json!({}))]).await.remove(0);
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let (_, booking) = booked(&app, &p, &provider_id, "S-1", 0).await;
     let path = format!("/api/v1/admin/bookings/{booking}/status");
     let (status, body) =

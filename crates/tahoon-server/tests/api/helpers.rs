@@ -168,6 +168,39 @@ impl TestApp {
     }
 }
 
+/// An organization and a token for it, as a partner's integration holds them.
+pub struct Partner {
+    pub org: TestOrg,
+    pub token: String,
+}
+
+/// The routes the reference signed with `secureHash`; every other signed route takes the header.
+pub const SECURE_HASH_ROUTES: [&str; 3] =
+    ["/api/v1/user/register", "/api/v1/sessionbooking/booksession", "/api/v1/sessionbooking/cancelbooking"];
+
+impl TestApp {
+    pub async fn partner_of(&self, kind: OrganizationKind) -> Partner {
+        let org = self.create_org(kind, Role::FullAccess, false).await;
+        let token = self.access_token(&org).await;
+        Partner { org, token }
+    }
+
+    pub async fn partner(&self) -> Partner {
+        self.partner_of(OrganizationKind::Standard).await
+    }
+
+    /// POSTs `body` signed as a partner of the reference would where it can (`secureHash` on the
+    /// routes the reference signed), and with the header everywhere else.
+    pub async fn send(&self, p: &Partner, path: &str, body: Value) -> (u16, Value) {
+        if SECURE_HASH_ROUTES.contains(&path) {
+            let (status, _, answer) = self.post(path, &p.token, &signed(&p.org.shared_key, body)).await;
+            (status, answer)
+        } else {
+            self.post_signed(path, &p.token, &p.org.shared_key, &body).await
+        }
+    }
+}
+
 /// The body with its `secureHash` added.
 pub fn signed(shared_key: &str, body: Value) -> Value {
     let Value::Object(mut fields): Value = body else { panic!("object expected") };

@@ -3,7 +3,7 @@
 //! checks. Keys work on every signed mutating route.
 
 use crate::helpers::*;
-use crate::sessionbooking::{BOOK, org, setup, slots, user};
+use crate::sessionbooking::{BOOK, setup, slots, user};
 use serde_json::{Value, json};
 use tahoon_domain::organization::{OrganizationKind, Role};
 use tahoon_store::Backend;
@@ -36,7 +36,7 @@ async fn post(app: &TestApp, path: &str, token: Option<&str>, key: &str, raw: &s
 
 async fn refused_requests_never_store_their_answer(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let me = user(&app, &o, "K1").await;
     let free = slots(&app, &o, &provider_id, &crate::careprovider::soon()).await;
 
@@ -68,7 +68,7 @@ async fn refused_requests_never_store_their_answer(backend: Backend) {
     assert_envelope(forged.status, &forged.body, 401, 102, None);
     assert!(!forged.replayed);
     // … nor to another organization using the same key with its own valid signature.
-    let stranger = org(&app, OrganizationKind::Standard).await;
+    let stranger = app.partner_of(OrganizationKind::Standard).await;
     let theirs = signed(&stranger.org.shared_key, json!({"userId": me, "applicationMultiSlotId": free[0].0}));
     let other = post(&app, BOOK, Some(&stranger.token), "k", &theirs.to_string(), None).await;
     assert_envelope(other.status, &other.body, 400, 18, Some("userId"));
@@ -87,7 +87,7 @@ async fn refused_requests_never_store_their_answer(backend: Backend) {
 
 async fn header_signed_retries_sign_anew(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let me = user(&app, &o, "K2").await;
     let free = slots(&app, &o, &provider_id, &crate::careprovider::soon()).await;
     let raw = json!({"bookings": [{"userId": me, "applicationMultiSlotId": free[1].0}]}).to_string();
@@ -113,7 +113,7 @@ async fn header_signed_retries_sign_anew(backend: Backend) {
 /// Registration, assessments and the other signed mutating routes honour the key too.
 async fn every_signed_mutating_route_takes_a_key(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let body =
         signed(&o.org.shared_key, json!({"referenceId": "K3", "name": "Karim", "dob": "1991-02-03", "genderType": 1}))
             .to_string();

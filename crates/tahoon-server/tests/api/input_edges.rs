@@ -9,17 +9,6 @@ use tahoon_store::Backend;
 const SEARCH: &str = "/api/v1/careprovider/getcareproviderslistwithschedule";
 const OPERATOR: &str = "thn_op_test-operator-token-0123456789abcdef";
 
-struct Partner {
-    org: TestOrg,
-    token: String,
-}
-
-async fn partner(app: &TestApp) -> Partner {
-    let org = app.org().await;
-    let token = app.access_token(&org).await;
-    Partner { org, token }
-}
-
 async fn new_user(app: &TestApp, p: &Partner) -> String {
     let body = json!({"referenceId": "EDGE-1", "name": "Layla Al-Harbi", "dob": "1990-05-15", "genderType": 0});
     let (status, _, answer) = app.post("/api/v1/user/register", &p.token, &signed(&p.org.shared_key, body)).await;
@@ -41,7 +30,7 @@ async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
 
 async fn booking_history_refuses_pages_out_of_range(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let me = new_user(&app, &p).await;
     let history = |query: &str| format!("/api/v1/user/bookings?userId={me}&{query}");
 
@@ -68,7 +57,7 @@ async fn booking_history_refuses_pages_out_of_range(backend: Backend) {
 
 async fn booking_history_refuses_malformed_query(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let me = new_user(&app, &p).await;
     let history = |query: &str| format!("/api/v1/user/bookings?userId={me}&{query}");
 
@@ -93,7 +82,7 @@ async fn booking_history_refuses_malformed_query(backend: Backend) {
 
 async fn search_refuses_pages_out_of_range(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let search = |paging: Value| {
         let mut body = json!({"timeZone": "Asia/Riyadh"});
         for (k, v) in paging.as_object().unwrap() {
@@ -125,7 +114,7 @@ async fn search_refuses_pages_out_of_range(backend: Backend) {
 
 async fn path_segments_must_be_utf8(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
 
     let (status, body) = get(&app, "/api/v1/sessionbooking/%FF", &p.token).await;
     assert_envelope(status, &body, 400, 105, Some("bookingId"));
@@ -145,7 +134,7 @@ async fn path_segments_must_be_utf8(backend: Backend) {
 
 async fn other_query_routes_answer_in_the_envelope(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let me = new_user(&app, &p).await;
 
     let cases: Vec<(String, u16, u64, &str)> = vec![

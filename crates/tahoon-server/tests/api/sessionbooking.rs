@@ -5,7 +5,7 @@ use crate::careprovider::{admin, import, provider, soon};
 use crate::helpers::*;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use tahoon_domain::organization::{OrganizationKind, Role};
+use tahoon_domain::organization::OrganizationKind;
 use tahoon_server::services::video::{Room, VideoError, VideoRooms};
 use tahoon_store::Backend;
 
@@ -14,42 +14,20 @@ pub const CANCEL: &str = "/api/v1/sessionbooking/cancelbooking";
 const RESCHEDULE: &str = "/api/v1/sessionbooking/reschedule";
 const SCHEDULE: &str = "/api/v1/careprovider/getcareproviderschedule";
 
-pub struct Org {
-    pub org: TestOrg,
-    pub token: String,
-}
-
-pub async fn org(app: &TestApp, kind: OrganizationKind) -> Org {
-    let org = app.create_org(kind, Role::FullAccess, false).await;
-    let token = app.access_token(&org).await;
-    Org { org, token }
-}
-
-/// Signs as a partner of the reference would where it can (`secureHash` on booksession and
-/// cancelbooking), and with the header everywhere else.
-pub async fn send(app: &TestApp, o: &Org, path: &str, body: Value) -> (u16, Value) {
-    if [BOOK, CANCEL, "/api/v1/user/register"].contains(&path) {
-        let (status, _, answer) = app.post(path, &o.token, &signed(&o.org.shared_key, body)).await;
-        (status, answer)
-    } else {
-        app.post_signed(path, &o.token, &o.org.shared_key, &body).await
-    }
-}
-
-pub async fn user(app: &TestApp, o: &Org, reference: &str) -> String {
-    let (status, body) = send(
-        app,
-        o,
-        "/api/v1/user/register",
-        json!({"referenceId": reference, "name": "Guest", "dob": "1990-01-01", "genderType": 1}),
-    )
-    .await;
+pub async fn user(app: &TestApp, o: &Partner, reference: &str) -> String {
+    let (status, body) = app
+        .send(
+            o,
+            "/api/v1/user/register",
+            json!({"referenceId": reference, "name": "Guest", "dob": "1990-01-01", "genderType": 1}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     body["data"]["userId"].as_str().unwrap().to_string()
 }
 
 /// The slots (ids and start times) of `provider` on `date` in Riyadh.
-pub async fn slots(app: &TestApp, o: &Org, provider: &str, date: &str) -> Vec<(String, String)> {
+pub async fn slots(app: &TestApp, o: &Partner, provider: &str, date: &str) -> Vec<(String, String)> {
     let (_, _, answer) = app
         .post(SCHEDULE, &o.token, &json!({"careProviderId": provider, "scheduleDate": date, "timeZone": "Asia/Riyadh"}))
         .await;
@@ -74,21 +52,21 @@ pub async fn setup(backend: Backend) -> (TestApp, String) {
 
 async fn error_table_and_happy_path(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let me = user(&app, &o, "U1").await;
     let other = user(&app, &o, "U2").await;
     let date = soon();
     let free = slots(&app, &o, &provider_id, &date).await;
     assert_eq!(free.len(), 3);
 
-    let (status, body) = send(
-        &app,
-        &o,
-        BOOK,
-        json!({"userId": me, "applicationMultiSlotId": free[0].0, "timeZone": "Asia/Riyadh",
+    let (status, body) = app
+        .send(
+            &o,
+            BOOK,
+            json!({"userId": me, "applicationMultiSlotId": free[0].0, "timeZone": "Asia/Riyadh",
         "catCommunicationTypeId": 1, "isBookingFromMobile": true, "bookingPlatformId": 3}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!((status, body["reason"].as_i64()), (200, Some(0)), "{body}");
     let data = &body["data"];
     assert!(data["bookingId"].as_str().unwrap().starts_with("bkg_"));
@@ -109,27 +87,27 @@ async fn error_table_and_happy_path(backend: Backend) {
     assert_eq!(slots(&app, &o, &provider_id, &date).await.len(), 2);
 
     // Slot already booked → 4, HTTP 200.
-    let (status, body) = send(&app, &o, BOOK, json!({"userId": other, "applicationMultiSlotId": free[0].0})).await;
+    let (status, body) = app.send(&o, BOOK, json!({"userId": other, "applicationMultiSlotId": free[0].0})).await;
     assert_envelope(status, &body, 200, 4, None);
     // By date and times in the request's zone (here a fixed offset), the same slot: taken too.
-    let (status, body) = send(
-        &app,
-        &o,
-        BOOK,
-        json!({"userId": other, "careProviderId": provider_id, "slotDate": date,
+    let (status, body) = app
+        .send(
+            &o,
+            BOOK,
+            json!({"userId": other, "careProviderId": provider_id, "slotDate": date,
         "slotStartTime": "09:00:00", "slotEndTime": "10:00:00", "gmtTimeDiffrenceHours": 3}),
-    )
-    .await;
+        )
+        .await;
     assert_envelope(status, &body, 200, 4, None);
     // A free slot by date and times.
-    let (status, body) = send(
-        &app,
-        &o,
-        BOOK,
-        json!({"userId": other, "careProviderId": provider_id, "slotDate": date,
+    let (status, body) = app
+        .send(
+            &o,
+            BOOK,
+            json!({"userId": other, "careProviderId": provider_id, "slotDate": date,
         "slotStartTime": "10:00", "slotEndTime": "11:00", "timeZone": "Asia/Riyadh"}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!((status, body["reason"].as_i64()), (200, Some(0)), "{body}");
     // Not in availability → 16, HTTP 404 (outside the window, wrong length, unknown provider, tampered id).
     for bad in [
@@ -138,12 +116,11 @@ async fn error_table_and_happy_path(backend: Backend) {
         json!({"userId": other, "applicationMultiSlotId": format!("{}x", free[2].0)}),
         json!({"userId": other, "careProviderId": "cp_nope", "slotDate": date, "slotStartTime": "11:00", "slotEndTime": "12:00"}),
     ] {
-        let (status, body) = send(&app, &o, BOOK, bad.clone()).await;
+        let (status, body) = app.send(&o, BOOK, bad.clone()).await;
         assert_envelope(status, &body, 404, 16, None);
     }
     // Unknown user → 18, HTTP 400.
-    let (status, body) =
-        send(&app, &o, BOOK, json!({"userId": "usr_nobody", "applicationMultiSlotId": free[2].0})).await;
+    let (status, body) = app.send(&o, BOOK, json!({"userId": "usr_nobody", "applicationMultiSlotId": free[2].0})).await;
     assert_envelope(status, &body, 400, 18, Some("userId"));
     // Missing parameters → 1, HTTP 400.
     for (body, field) in [
@@ -157,34 +134,30 @@ async fn error_table_and_happy_path(backend: Backend) {
             "name",
         ),
     ] {
-        let (status, answer) = send(&app, &o, BOOK, body).await;
+        let (status, answer) = app.send(&o, BOOK, body).await;
         assert_envelope(status, &answer, 400, 1, Some(field));
     }
-    let (status, answer) = send(
-        &app,
-        &o,
-        BOOK,
-        json!({"userId": other, "applicationMultiSlotId": free[2].0, "catCommunicationTypeId": 9}),
-    )
-    .await;
+    let (status, answer) = app
+        .send(&o, BOOK, json!({"userId": other, "applicationMultiSlotId": free[2].0, "catCommunicationTypeId": 9}))
+        .await;
     assert_envelope(status, &answer, 400, 105, Some("catCommunicationTypeId"));
 
     // A guest is registered on the way, and an existing reference id is reused.
     let guest = json!({"applicationMultiSlotId": free[2].0, "referenceId": "G1", "name": "New Guest", "dob": "1995-03-04", "genderType": 0});
-    let (status, body) = send(&app, &o, BOOK, guest).await;
+    let (status, body) = app.send(&o, BOOK, guest).await;
     assert_eq!((status, body["reason"].as_i64()), (200, Some(0)), "{body}");
     let guest_id = body["data"]["userId"].as_str().unwrap().to_string();
-    let (_, again) = send(
-        &app,
-        &o,
-        "/api/v1/user/register",
-        json!({"referenceId": "G1", "name": "X", "dob": "1995-03-04", "genderType": 0}),
-    )
-    .await;
+    let (_, again) = app
+        .send(
+            &o,
+            "/api/v1/user/register",
+            json!({"referenceId": "G1", "name": "X", "dob": "1995-03-04", "genderType": 0}),
+        )
+        .await;
     assert_eq!((again["reason"].as_i64(), again["data"]["userId"].as_str()), (Some(4), Some(guest_id.as_str())));
 
     // Another organization cannot see or cancel it.
-    let stranger = org(&app, OrganizationKind::Standard).await;
+    let stranger = app.partner_of(OrganizationKind::Standard).await;
     let booking = data["bookingId"].as_str().unwrap();
     let response = app
         .http
@@ -195,7 +168,7 @@ async fn error_table_and_happy_path(backend: Backend) {
         .unwrap();
     assert_eq!(response.status(), 404);
     let (status, _) =
-        send(&app, &stranger, CANCEL, json!({"bookingId": booking, "userId": me, "careProviderId": provider_id})).await;
+        app.send(&stranger, CANCEL, json!({"bookingId": booking, "userId": me, "careProviderId": provider_id})).await;
     assert_eq!(status, 404);
     // The owner sees it with its history.
     let response = app
@@ -220,7 +193,7 @@ async fn error_table_and_happy_path(backend: Backend) {
 
 async fn charity_balance_cycle(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
-    let o = org(&app, OrganizationKind::Charity).await;
+    let o = app.partner_of(OrganizationKind::Charity).await;
     let (status, _) = admin(
         &app,
         reqwest::Method::PATCH,
@@ -237,23 +210,23 @@ async fn charity_balance_cycle(backend: Backend) {
         let store = app.state.store.clone();
         async move { store.organization(id).await.unwrap().unwrap().balance }
     };
-    let (_, first) = send(&app, &o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
+    let (_, first) = app.send(&o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
     assert_eq!(first["reason"], 0);
-    let (_, second) = send(&app, &o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[1].0})).await;
+    let (_, second) = app.send(&o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[1].0})).await;
     assert_eq!(second["reason"], 0);
     assert_eq!(balance(&app).await, 0);
-    let (status, body) = send(&app, &o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[2].0})).await;
+    let (status, body) = app.send(&o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[2].0})).await;
     assert_envelope(status, &body, 200, 50, None);
     assert_eq!(slots(&app, &o, &provider_id, &date).await.len(), 1, "nothing booked");
     // Cancelling days ahead restores the session…
-    let (status, cancelled) = send(
-        &app,
-        &o,
-        CANCEL,
-        json!({"bookingId": first["data"]["bookingId"], "userId": me,
+    let (status, cancelled) = app
+        .send(
+            &o,
+            CANCEL,
+            json!({"bookingId": first["data"]["bookingId"], "userId": me,
         "careProviderId": provider_id, "cancellationReason": "Feeling better"}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 200, "{cancelled}");
     assert_eq!(
         (cancelled["data"]["statusName"].as_str(), cancelled["data"]["balanceRestored"].as_bool()),
@@ -261,37 +234,33 @@ async fn charity_balance_cycle(backend: Backend) {
     );
     assert_eq!(balance(&app).await, 1);
     // …so booking works again.
-    let (_, third) = send(&app, &o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[2].0})).await;
+    let (_, third) = app.send(&o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[2].0})).await;
     assert_eq!(third["reason"], 0, "{third}");
     // Cancelling twice, or with the wrong user or provider, is refused.
-    let (status, body) = send(
-        &app,
-        &o,
-        CANCEL,
-        json!({"bookingId": first["data"]["bookingId"], "userId": me, "careProviderId": provider_id}),
-    )
-    .await;
+    let (status, body) = app
+        .send(&o, CANCEL, json!({"bookingId": first["data"]["bookingId"], "userId": me, "careProviderId": provider_id}))
+        .await;
     assert_envelope(status, &body, 404, 16, None);
     let other = user(&app, &o, "C2").await;
-    let (status, body) = send(
-        &app,
-        &o,
-        CANCEL,
-        json!({"bookingId": second["data"]["bookingId"], "userId": other, "careProviderId": provider_id}),
-    )
-    .await;
+    let (status, body) = app
+        .send(
+            &o,
+            CANCEL,
+            json!({"bookingId": second["data"]["bookingId"], "userId": other, "careProviderId": provider_id}),
+        )
+        .await;
     assert_envelope(status, &body, 404, 104, Some("bookingId"));
     let unknown_provider = app
         .state
         .ids
         .encode(tahoon_domain::public_id::PublicId::<tahoon_domain::public_id::kind::CareProvider>::new(999));
-    let (status, _) = send(
-        &app,
-        &o,
-        CANCEL,
-        json!({"bookingId": second["data"]["bookingId"], "userId": me, "careProviderId": unknown_provider}),
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            &o,
+            CANCEL,
+            json!({"bookingId": second["data"]["bookingId"], "userId": me, "careProviderId": unknown_provider}),
+        )
+        .await;
     assert_eq!(status, 404);
     // A week-long cut-off: cancelling four days ahead no longer restores the session.
     let path = format!("/api/v1/admin/organizations/{}", o.org.id);
@@ -302,23 +271,23 @@ async fn charity_balance_cycle(backend: Backend) {
         admin(&app, reqwest::Method::PATCH, &path, Some(json!({"cancellationCutoffHours": 168}))).await;
     assert_eq!((status, body["data"]["cancellationCutoffHours"].as_i64()), (200, Some(168)));
     let before = balance(&app).await;
-    let (status, cancelled) = send(
-        &app,
-        &o,
-        CANCEL,
-        json!({"bookingId": second["data"]["bookingId"], "userId": me, "careProviderId": provider_id}),
-    )
-    .await;
+    let (status, cancelled) = app
+        .send(
+            &o,
+            CANCEL,
+            json!({"bookingId": second["data"]["bookingId"], "userId": me, "careProviderId": provider_id}),
+        )
+        .await;
     assert_eq!((status, cancelled["data"]["balanceRestored"].as_bool()), (200, Some(false)), "{cancelled}");
     assert_eq!(balance(&app).await, before);
     // …and rescheduling is refused inside the cut-off.
-    let (status, body) = send(
-        &app,
-        &o,
-        RESCHEDULE,
-        json!({"bookingId": third["data"]["bookingId"], "userId": me, "applicationMultiSlotId": free[1].0}),
-    )
-    .await;
+    let (status, body) = app
+        .send(
+            &o,
+            RESCHEDULE,
+            json!({"bookingId": third["data"]["bookingId"], "userId": me, "applicationMultiSlotId": free[1].0}),
+        )
+        .await;
     assert_envelope(status, &body, 404, 16, None);
 }
 
@@ -328,7 +297,7 @@ async fn late_cancellation_keeps_the_session(backend: Backend) {
     let all_day = json!({"minimumNoticeMinutes": 0, "bookingHorizonDays": 30, "bufferMinutes": 0,
         "weeklyAvailability": (1..=7).map(|d| json!({"weekday": d, "startTime": "00:00", "endTime": "24:00"})).collect::<Vec<_>>()});
     let ids = import(&app, vec![provider("Nour", json!({"timeZone": "UTC", "availability": all_day}))]).await;
-    let o = org(&app, OrganizationKind::Charity).await;
+    let o = app.partner_of(OrganizationKind::Charity).await;
     let me = user(&app, &o, "L1").await;
     let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     let (_, _, schedule) =
@@ -345,42 +314,38 @@ async fn late_cancellation_keeps_the_session(backend: Backend) {
         next = tomorrow["data"]["availableSlotsList"].as_array().unwrap().clone();
     }
     let (_, booked) =
-        send(&app, &o, BOOK, json!({"userId": me, "applicationMultiSlotId": next[0]["applicationMultiSlotId"]})).await;
+        app.send(&o, BOOK, json!({"userId": me, "applicationMultiSlotId": next[0]["applicationMultiSlotId"]})).await;
     assert_eq!(booked["reason"], 0, "{booked}");
-    let (status, cancelled) = send(
-        &app,
-        &o,
-        CANCEL,
-        json!({"bookingId": booked["data"]["bookingId"], "userId": me, "careProviderId": ids[0]}),
-    )
-    .await;
+    let (status, cancelled) = app
+        .send(&o, CANCEL, json!({"bookingId": booked["data"]["bookingId"], "userId": me, "careProviderId": ids[0]}))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(cancelled["data"]["balanceRestored"], false, "inside the 24-hour cut-off the session is spent");
 }
 
 async fn reschedule_and_history(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let me = user(&app, &o, "R1").await;
     let other = user(&app, &o, "R2").await;
     let date = soon();
     let free = slots(&app, &o, &provider_id, &date).await;
-    let (_, a) = send(&app, &o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
-    let (_, b) = send(&app, &o, BOOK, json!({"userId": other, "applicationMultiSlotId": free[1].0})).await;
+    let (_, a) = app.send(&o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
+    let (_, b) = app.send(&o, BOOK, json!({"userId": other, "applicationMultiSlotId": free[1].0})).await;
     let booking = a["data"]["bookingId"].as_str().unwrap().to_string();
     // Onto someone else's slot: taken.
-    let (status, body) =
-        send(&app, &o, RESCHEDULE, json!({"bookingId": booking, "userId": me, "applicationMultiSlotId": free[1].0}))
-            .await;
+    let (status, body) = app
+        .send(&o, RESCHEDULE, json!({"bookingId": booking, "userId": me, "applicationMultiSlotId": free[1].0}))
+        .await;
     assert_envelope(status, &body, 200, 4, None);
-    let (status, moved) = send(
-        &app,
-        &o,
-        RESCHEDULE,
-        json!({"bookingId": booking, "userId": me, "slotDate": date,
+    let (status, moved) = app
+        .send(
+            &o,
+            RESCHEDULE,
+            json!({"bookingId": booking, "userId": me, "slotDate": date,
         "slotStartTime": "11:00", "slotEndTime": "12:00", "timeZone": "Asia/Riyadh"}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(
         (moved["data"]["bookingId"].as_str(), moved["data"]["slot"]["slotStartTime"].as_str()),
@@ -389,9 +354,9 @@ async fn reschedule_and_history(backend: Backend) {
     // The old slot is free again and the new one taken.
     let offered: Vec<String> = slots(&app, &o, &provider_id, &date).await.into_iter().map(|s| s.1).collect();
     assert_eq!(offered, ["09:00:00"]);
-    let (status, _) =
-        send(&app, &o, RESCHEDULE, json!({"bookingId": booking, "userId": other, "applicationMultiSlotId": free[0].0}))
-            .await;
+    let (status, _) = app
+        .send(&o, RESCHEDULE, json!({"bookingId": booking, "userId": other, "applicationMultiSlotId": free[0].0}))
+        .await;
     assert_eq!(status, 404, "someone else's booking");
     let response =
         app.http.get(app.url(&format!("/api/v1/sessionbooking/{booking}"))).bearer_auth(&o.token).send().await.unwrap();
@@ -400,8 +365,8 @@ async fn reschedule_and_history(backend: Backend) {
     assert!(app.state.store.pending_events(100).await.unwrap().iter().any(|e| e.event_type == "booking.rescheduled"));
 
     // History: paging, status filter, dates.
-    let (_, c) = send(&app, &o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
-    send(&app, &o, CANCEL, json!({"bookingId": c["data"]["bookingId"], "userId": me, "careProviderId": provider_id}))
+    let (_, c) = app.send(&o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
+    app.send(&o, CANCEL, json!({"bookingId": c["data"]["bookingId"], "userId": me, "careProviderId": provider_id}))
         .await;
     let history = |query: String| {
         let (http, url, token) =
@@ -443,11 +408,11 @@ impl VideoRooms for BrokenVideo {
 async fn a_failed_video_step_frees_the_slot(backend: Backend) {
     let app = TestApp::spawn_with(backend, |state| state.with_video(Arc::new(BrokenVideo))).await;
     let ids = import(&app, vec![provider("Amal", json!({}))]).await;
-    let o = org(&app, OrganizationKind::Charity).await;
+    let o = app.partner_of(OrganizationKind::Charity).await;
     let me = user(&app, &o, "V1").await;
     let date = soon();
     let free = slots(&app, &o, &ids[0], &date).await;
-    let (status, body) = send(&app, &o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
+    let (status, body) = app.send(&o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
     assert_envelope(status, &body, 503, 108, None);
     assert_eq!(slots(&app, &o, &ids[0], &date).await.len(), 3, "the slot is free again");
     let org_id = app.state.ids.decode::<tahoon_domain::public_id::kind::Organization>(&o.org.id).unwrap().id();
@@ -458,7 +423,7 @@ async fn a_failed_video_step_frees_the_slot(backend: Backend) {
 
 async fn sixty_four_requests_one_booking(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let date = soon();
     let free = slots(&app, &o, &provider_id, &date).await;
     let mut users = Vec::new();
@@ -491,7 +456,7 @@ async fn sixty_four_requests_one_booking(backend: Backend) {
 
 async fn idempotent_replay_and_conflict(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let me = user(&app, &o, "I1").await;
     let date = soon();
     let free = slots(&app, &o, &provider_id, &date).await;
@@ -518,7 +483,7 @@ async fn idempotent_replay_and_conflict(backend: Backend) {
     let status = conflict.status().as_u16();
     assert_envelope(status, &conflict.json().await.unwrap(), 409, 107, None);
     // Another organization's identical key is its own.
-    let o2 = org(&app, OrganizationKind::Standard).await;
+    let o2 = app.partner_of(OrganizationKind::Standard).await;
     let theirs = user(&app, &o2, "I2").await;
     let body2 = signed(&o2.org.shared_key, json!({"userId": theirs, "applicationMultiSlotId": free[2].0})).to_string();
     let response = app
@@ -587,7 +552,7 @@ async fn idempotent_replay_and_conflict(backend: Backend) {
         admin(&app, reqwest::Method::POST, &path, Some(json!({"status": "NoShow", "reason": "did not join"}))).await;
     assert_envelope(status, &body, 404, 16, None);
     let (status, _) =
-        send(&app, &o, CANCEL, json!({"bookingId": booking, "userId": me, "careProviderId": provider_id})).await;
+        app.send(&o, CANCEL, json!({"bookingId": booking, "userId": me, "careProviderId": provider_id})).await;
     assert_eq!(status, 200, "still Confirmed, so it can be cancelled");
     let (status, body) = admin(&app, reqwest::Method::POST, &path, Some(json!({"status": "Completed"}))).await;
     assert_envelope(status, &body, 404, 16, None);
@@ -595,7 +560,7 @@ async fn idempotent_replay_and_conflict(backend: Backend) {
 
 async fn bulk_favorites_and_usage(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let me = user(&app, &o, "B1").await;
     let date = soon();
     let free = slots(&app, &o, &provider_id, &date).await;
@@ -622,7 +587,7 @@ async fn bulk_favorites_and_usage(backend: Backend) {
         let body = json!({"userId": me, "careProviderId": provider_id});
         let app = &app;
         let o = &o;
-        async move { send(app, o, path, body).await }
+        async move { app.send(o, path, body).await }
     };
     assert_eq!(fav("/api/v1/user/favorites/add").await.1["data"]["changed"], true);
     assert_eq!(fav("/api/v1/user/favorites/add").await.1["data"]["changed"], false);
@@ -638,11 +603,11 @@ async fn bulk_favorites_and_usage(backend: Backend) {
     assert_eq!(fav("/api/v1/user/favorites/remove").await.1["data"]["changed"], false);
     assert!(list(&app).await["data"]["favoritesList"].as_array().unwrap().is_empty());
     let (status, answer) =
-        send(&app, &o, "/api/v1/user/favorites/add", json!({"userId": me, "careProviderId": "cp_nope"})).await;
+        app.send(&o, "/api/v1/user/favorites/add", json!({"userId": me, "careProviderId": "cp_nope"})).await;
     assert_envelope(status, &answer, 404, 104, None);
-    let stranger = org(&app, OrganizationKind::Standard).await;
+    let stranger = app.partner_of(OrganizationKind::Standard).await;
     let (status, answer) =
-        send(&app, &stranger, "/api/v1/user/favorites/add", json!({"userId": me, "careProviderId": provider_id})).await;
+        app.send(&stranger, "/api/v1/user/favorites/add", json!({"userId": me, "careProviderId": provider_id})).await;
     assert_envelope(status, &answer, 400, 18, Some("userId"));
 
     // Usage: the one confirmed session, billable, with its total.

@@ -2,7 +2,7 @@
 //! which routes take `secureHash`, body-less signatures, escaping, and numbers sent as strings.
 
 use crate::helpers::*;
-use crate::sessionbooking::{BOOK, Org, org, send, setup, slots, user};
+use crate::sessionbooking::{BOOK, setup, slots, user};
 use serde_json::{Value, json};
 use tahoon_domain::organization::{OrganizationKind, Role};
 use tahoon_store::Backend;
@@ -81,7 +81,7 @@ async fn secure_hash_rules(backend: Backend) {
 }
 
 /// The body `fields` signed with `secureHash`, sent as they are.
-async fn post_secure_hashed(app: &TestApp, o: &Org, path: &str, fields: Value) -> (u16, Value) {
+async fn post_secure_hashed(app: &TestApp, o: &Partner, path: &str, fields: Value) -> (u16, Value) {
     let (status, _, answer) = app.post(path, &o.token, &signed(&o.org.shared_key, fields)).await;
     (status, answer)
 }
@@ -90,7 +90,7 @@ async fn post_secure_hashed(app: &TestApp, o: &Org, path: &str, fields: Value) -
 /// the diagnostics route). Every other signed route wants the header, as the OpenAPI document says.
 async fn secure_hash_only_on_the_reference_routes(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
-    let o = org(&app, OrganizationKind::Charity).await;
+    let o = app.partner_of(OrganizationKind::Charity).await;
     let me = user(&app, &o, "S1").await;
     let free = slots(&app, &o, &provider_id, &crate::careprovider::soon()).await;
 
@@ -142,7 +142,7 @@ async fn secure_hash_only_on_the_reference_routes(backend: Backend) {
         ]
     );
     // The reference's routes still take it.
-    let (status, answer) = send(&app, &o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
+    let (status, answer) = app.send(&o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
     assert_eq!((status, answer["reason"].as_i64()), (200, Some(0)), "{answer}");
 }
 
@@ -150,7 +150,7 @@ async fn secure_hash_only_on_the_reference_routes(backend: Backend) {
 /// so it cannot be moved to another user; a body there is refused.
 async fn body_less_signatures_cannot_move(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let alice = user(&app, &o, "ALICE").await;
     let bob = user(&app, &o, "BOB").await;
     let request = |method: reqwest::Method, path: String, body: Option<&'static str>, signature: String| {
@@ -186,13 +186,13 @@ async fn body_less_signatures_cannot_move(backend: Backend) {
     }
     // Both users are still there.
     for reference in ["ALICE", "BOB"] {
-        let (_, answer) = send(
-            &app,
-            &o,
-            "/api/v1/user/register",
-            json!({"referenceId": reference, "name": "Again", "dob": "1990-01-01", "genderType": 1}),
-        )
-        .await;
+        let (_, answer) = app
+            .send(
+                &o,
+                "/api/v1/user/register",
+                json!({"referenceId": reference, "name": "Again", "dob": "1990-01-01", "genderType": 1}),
+            )
+            .await;
         assert_eq!(answer["reason"], 4, "{answer}");
     }
 }
@@ -200,7 +200,7 @@ async fn body_less_signatures_cannot_move(backend: Backend) {
 /// `&`, `=` and `%` inside a value are escaped, so one value cannot pose as several fields.
 async fn canonical_string_is_unambiguous(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let free = slots(&app, &o, &provider_id, &crate::careprovider::soon()).await;
     let guest = |reference: &str| {
         json!({"applicationMultiSlotId": free[0].0, "name": "Guest", "dob": "1990-01-01", "genderType": 1,
@@ -228,7 +228,7 @@ async fn canonical_string_is_unambiguous(backend: Backend) {
 /// string, even under a matching signature, and i64's edges and 2^64 are refused, not wrapped.
 async fn numbers_sent_as_strings_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let o = org(&app, OrganizationKind::Standard).await;
+    let o = app.partner_of(OrganizationKind::Standard).await;
     let spec: Value = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     let mut checked = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {

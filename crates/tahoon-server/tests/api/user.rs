@@ -9,17 +9,6 @@ const REGISTER: &str = "/api/v1/user/register";
 const SUBMIT: &str = "/api/v1/user/submituserassessmentquestions";
 const OPERATOR: &str = "thn_op_test-operator-token-0123456789abcdef";
 
-struct Partner {
-    org: TestOrg,
-    token: String,
-}
-
-async fn partner(app: &TestApp) -> Partner {
-    let org = app.org().await;
-    let token = app.access_token(&org).await;
-    Partner { org, token }
-}
-
 async fn register(app: &TestApp, p: &Partner, body: Value) -> (u16, Value) {
     let (status, _, answer) = app.post(REGISTER, &p.token, &signed(&p.org.shared_key, body)).await;
     (status, answer)
@@ -63,7 +52,7 @@ fn answers(instrument_id: i64, items: usize, total: i64, item9: Option<i64>) -> 
 
 async fn registration_rules(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let user = new_user(&app, &p, "ORG-USER-123").await;
     assert!(user.starts_with("usr_"));
     // Arabic and English names with apostrophes, hyphens and diacritics pass.
@@ -139,14 +128,14 @@ async fn registration_rules(backend: Backend) {
 
 async fn duplicates_and_races(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let first = new_user(&app, &p, "DUP-1").await;
     let (status, body) = register(&app, &p, person("DUP-1")).await;
     assert_eq!((status, body["status"].as_i64(), body["reason"].as_i64()), (200, Some(0), Some(4)), "{body}");
     assert_eq!(body["reasonName"], "RecordAlreadyExist");
     assert_eq!(body["data"]["userId"], first);
     // Another organization may use the same reference id for its own person.
-    let other = partner(&app).await;
+    let other = app.partner().await;
     let theirs = new_user(&app, &other, "DUP-1").await;
     assert_ne!(theirs, first);
 
@@ -178,7 +167,7 @@ async fn duplicates_and_races(backend: Backend) {
 
 async fn screening_scores_every_band(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let user = new_user(&app, &p, "S-1").await;
     let response =
         app.http.get(app.url("/api/v1/user/getassessmentquestions")).bearer_auth(&p.token).send().await.unwrap();
@@ -284,7 +273,7 @@ async fn screening_scores_every_band(backend: Backend) {
 
 async fn invalid_submissions(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let user = new_user(&app, &p, "S-2").await;
     let good = answers(1, 9, 3, Some(0));
     let with = |change: &dyn Fn(&mut Vec<Value>)| {
@@ -329,7 +318,7 @@ async fn invalid_submissions(backend: Backend) {
     assert!(app.state.store.assessments(1, 1).await.unwrap().is_empty(), "nothing stored");
 
     // Another organization's user, a malformed id, an unknown one: UserNotFound, the same answer.
-    let other = partner(&app).await;
+    let other = app.partner().await;
     let theirs = new_user(&app, &other, "S-3").await;
     for bad in [theirs, "usr_nope".into(), p.org.id.clone()] {
         let (status, answer) = submit(&app, &p, json!({"userId": bad, "answers": good})).await;
@@ -350,7 +339,7 @@ async fn invalid_submissions(backend: Backend) {
 
 async fn operator_instrument_with_free_text(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let user = new_user(&app, &p, "S-4").await;
     let options = json!([{"textPLang": "No", "textSLang": "لا", "value": 0}, {"textPLang": "Yes", "textSLang": "نعم", "value": 1}]);
     let definition = json!({
@@ -407,7 +396,7 @@ async fn operator_instrument_with_free_text(backend: Backend) {
 
 async fn export_and_erasure(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let p = partner(&app).await;
+    let p = app.partner().await;
     let user = new_user(&app, &p, "PD-1").await;
     // A free-text answer, through an operator instrument.
     let definition = json!({
