@@ -303,9 +303,8 @@ pub async fn reschedule(state: &AppState, organization: &Organization, b: Bookin
             audit(state, organization, "booking.rescheduled", &m).await?;
             Ok(m)
         }
-        RescheduleOutcome::Taken => {
-            Err(ApiError::new(Reason::RecordAlreadyExist).with_detail("the new time is already booked"))
-        }
+        RescheduleOutcome::Taken => Err(ApiError::new(Reason::RecordAlreadyExist)
+            .with_detail("the new time is already booked, or closer to a booked session than the provider's buffer")),
         RescheduleOutcome::NotMovable => {
             Err(ApiError::new(Reason::NotAllowed).with_detail("the booking is no longer Confirmed"))
         }

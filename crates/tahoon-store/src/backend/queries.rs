@@ -530,33 +530,7 @@ macro_rules! impl_store_queries {
 
             async fn register_user(&self, new: NewUser) -> Result<Registration, StoreError> {
                 let mut tx = self.begin_write().await?;
-                let created: Option<UserRow> = sqlx::query_as(
-                    "INSERT INTO users (organization_id, reference_id, name, dob, gender, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, reference_id) DO NOTHING \
-                     RETURNING id, organization_id, reference_id, name, dob, gender, created_at",
-                )
-                .bind(new.organization_id)
-                .bind(&new.reference_id)
-                .bind(&new.name)
-                .bind(&new.dob)
-                .bind(new.gender)
-                .bind(new.now_us)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let outcome = match created {
-                    Some(row) => Registration::Created(row.into()),
-                    None => {
-                        let row: UserRow = sqlx::query_as(
-                            "SELECT id, organization_id, reference_id, name, dob, gender, created_at FROM users \
-                             WHERE organization_id = $1 AND reference_id = $2",
-                        )
-                        .bind(new.organization_id)
-                        .bind(&new.reference_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        Registration::Existing(row.into())
-                    }
-                };
+                let outcome = register_in!(&mut *tx, &new);
                 tx.commit().await?;
                 Ok(outcome)
             }
@@ -686,34 +660,10 @@ macro_rules! impl_store_queries {
                 // A guest is registered in this transaction: any refusal below rolls it back.
                 let (user_id, guest_created) = match &new.user {
                     BookingUser::Existing(id) => (*id, false),
-                    BookingUser::Guest(guest) => {
-                        let created: Option<(i64,)> = sqlx::query_as(
-                            "INSERT INTO users (organization_id, reference_id, name, dob, gender, created_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, reference_id) DO NOTHING \
-                             RETURNING id",
-                        )
-                        .bind(guest.organization_id)
-                        .bind(&guest.reference_id)
-                        .bind(&guest.name)
-                        .bind(&guest.dob)
-                        .bind(guest.gender)
-                        .bind(guest.now_us)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                        match created {
-                            Some((id,)) => (id, true),
-                            None => {
-                                let (id,): (i64,) = sqlx::query_as(
-                                    "SELECT id FROM users WHERE organization_id = $1 AND reference_id = $2",
-                                )
-                                .bind(guest.organization_id)
-                                .bind(&guest.reference_id)
-                                .fetch_one(&mut *tx)
-                                .await?;
-                                (id, false)
-                            }
-                        }
-                    }
+                    BookingUser::Guest(guest) => match register_in!(&mut *tx, guest) {
+                        Registration::Created(user) => (user.id, true),
+                        Registration::Existing(user) => (user.id, false),
+                    },
                 };
                 let (cap,): (Option<i64>,) =
                     sqlx::query_as("SELECT max_active_bookings_per_user FROM organizations WHERE id = $1")
@@ -1266,6 +1216,41 @@ macro_rules! load_providers {
             .bind(to)
             .fetch_all($pool)
             .await?,
+        }
+    }};
+}
+
+/// Registers a user inside a transaction, or finds the one already registered with the same
+/// reference id in the organization.
+macro_rules! register_in {
+    ($conn:expr, $new:expr) => {{
+        let new: &NewUser = $new;
+        let created: Option<UserRow> = sqlx::query_as(
+            "INSERT INTO users (organization_id, reference_id, name, dob, gender, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, reference_id) DO NOTHING \
+             RETURNING id, organization_id, reference_id, name, dob, gender, created_at",
+        )
+        .bind(new.organization_id)
+        .bind(&new.reference_id)
+        .bind(&new.name)
+        .bind(&new.dob)
+        .bind(new.gender)
+        .bind(new.now_us)
+        .fetch_optional(&mut *$conn)
+        .await?;
+        match created {
+            Some(row) => Registration::Created(row.into()),
+            None => {
+                let row: UserRow = sqlx::query_as(
+                    "SELECT id, organization_id, reference_id, name, dob, gender, created_at FROM users \
+                     WHERE organization_id = $1 AND reference_id = $2",
+                )
+                .bind(new.organization_id)
+                .bind(&new.reference_id)
+                .fetch_one(&mut *$conn)
+                .await?;
+                Registration::Existing(row.into())
+            }
         }
     }};
 }

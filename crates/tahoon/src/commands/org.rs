@@ -20,13 +20,15 @@ pub async fn run(settings: &Settings, command: OrgCommand) -> anyhow::Result<Exi
                 println!("{}", serde_json::to_string_pretty(&views)?);
             } else {
                 for v in views {
+                    let cap = v.max_active_bookings_per_user.map(|c| format!(" cap={c}")).unwrap_or_default();
                     println!(
-                        "{}  {:<9} {:<8} balance={:<5} rate={}/min {}  {}",
+                        "{}  {:<9} {:<8} balance={:<5} rate={}/min cutoff={}h{cap} {}  {}",
                         v.organization_id,
                         v.kind.as_str(),
                         if v.enabled { "enabled" } else { "DISABLED" },
                         v.balance,
                         v.rate_limit_per_minute,
+                        v.cancellation_cutoff_hours,
                         if v.require_signature_header { "header-signing" } else { "" },
                         v.name
                     );
