@@ -151,7 +151,8 @@ impl SignatureHeader {
     /// Checks time and signature; on success returns the matching `v1` value, which the caller
     /// records so that the same signature is never accepted twice.
     pub fn verify(&self, shared_key: &str, raw_body: &[u8], now_unix: i64) -> Result<&str, HeaderError> {
-        if (now_unix - self.timestamp).abs() > HEADER_TOLERANCE_SECS {
+        // `abs_diff`: a timestamp at i64's edges must not overflow the subtraction.
+        if now_unix.abs_diff(self.timestamp) > HEADER_TOLERANCE_SECS.unsigned_abs() {
             return Err(HeaderError::OutsideTolerance);
         }
         let expected = header_signature(shared_key, self.timestamp, raw_body);
@@ -290,6 +291,16 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_at_the_edges_of_i64_are_outside_the_window() {
+        for t in [i64::MIN, i64::MIN + 1, i64::MAX, -1] {
+            let header = SignatureHeader { timestamp: t, signatures: vec!["0".repeat(64)] };
+            assert_eq!(header.verify(KEY, b"{}", 1_764_000_000), Err(HeaderError::OutsideTolerance), "{t}");
+        }
+        let header = SignatureHeader { timestamp: 0, signatures: vec!["0".repeat(64)] };
+        assert_eq!(header.verify(KEY, b"{}", i64::MIN), Err(HeaderError::OutsideTolerance));
+    }
+
+    #[test]
     fn malformed_headers() {
         for v in ["", "t=1", "v1=00", "t=x,v1=".to_string().as_str(), "t=1,v1=zz", "garbage"] {
             assert_eq!(SignatureHeader::parse(v), Err(HeaderError::Malformed), "{v}");
@@ -358,6 +369,14 @@ mod properties {
             let two = Map::from_iter([("a".to_string(), json!(a.clone())), ("b".to_string(), json!(b.clone()))]);
             let one = Map::from_iter([("a".to_string(), json!(format!("{a}&b={b}")))]);
             prop_assert_ne!(canonical_string(&two), canonical_string(&one));
+        }
+
+        /// Any pair of instants, however far apart, is judged without overflow.
+        #[test]
+        fn any_timestamp_is_judged(t in any::<i64>(), now in any::<i64>()) {
+            let header = SignatureHeader { timestamp: t, signatures: vec![header_signature("k", t, b"")] };
+            let inside = (i128::from(now) - i128::from(t)).abs() <= 300;
+            prop_assert_eq!(header.verify("k", b"", now).is_ok(), inside);
         }
 
         #[test]

@@ -35,6 +35,12 @@ async fn header_signature_is_accepted_once(backend: Backend) {
         let (status, body) = app.post_header_signed("/test/probe", &access, raw, &signature).await;
         assert_envelope(status, &body, 401, 102, None);
     }
+    // Timestamps at i64's edges are outside the window, not an overflow.
+    for t in [i64::MIN, i64::MAX] {
+        let signature = format!("t={t},v1={}", "0".repeat(64));
+        let (status, body) = app.post_header_signed("/test/probe", &access, raw, &signature).await;
+        assert_envelope(status, &body, 401, 102, None);
+    }
     let (status, body) = app.post_header_signed("/test/probe", &access, raw, "v1=abc").await;
     assert_envelope(status, &body, 401, 102, None);
     let signature = header_signature(&org.shared_key, raw, now() - 200);
