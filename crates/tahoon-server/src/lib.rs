@@ -3,6 +3,7 @@
 //!
 //! Data flows one way: route (parse into domain types) → service → store.
 
+pub mod clock;
 pub mod config;
 pub mod context;
 pub mod envelope;
@@ -15,6 +16,7 @@ pub mod services;
 pub mod startup;
 pub mod state;
 
+pub use clock::Clock;
 pub use config::{Secrets, ServerConfig};
 pub use startup::{Application, build_router, build_router_with};
 pub use state::AppState;

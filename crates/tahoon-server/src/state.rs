@@ -1,3 +1,4 @@
+use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::services::audit::Auditor;
 use crate::services::tokens::TokenService;
@@ -15,15 +16,22 @@ pub struct AppState {
     pub tokens: TokenService,
     pub audit: Auditor,
     pub video: Arc<dyn VideoRooms>,
+    pub clock: Clock,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> AppState {
+        AppState::with_clock(store, config, Clock::System)
+    }
+
+    /// The state on another clock (tests hold a manual one).
+    pub fn with_clock(store: Arc<dyn Store>, config: ServerConfig, clock: Clock) -> AppState {
         let ids = IdCodec::new(config.secrets.master_key.bytes());
         let config = Arc::new(config);
         AppState {
-            tokens: TokenService::new(store.clone(), config.clone(), ids.clone()),
-            audit: Auditor::new(store.clone()),
+            tokens: TokenService::new(store.clone(), config.clone(), ids.clone(), clock.clone()),
+            audit: Auditor::new(store.clone(), clock.clone()),
+            clock,
             video: Arc::new(BuiltInRooms { base_url: config.video_base_url.clone() }),
             store,
             config,

@@ -154,7 +154,7 @@ impl<T: DeserializeOwned + Send, P: SigningPolicy> FromRequest<AppState> for Sig
                 return Err(refuse(state, &auth, &parts, "header signature malformed", error).await);
             };
             let signed: &[u8] = if P::BODY { &bytes } else { target.as_bytes() };
-            let now = jiff::Timestamp::now();
+            let now = state.clock.now();
             let signature = match parsed.verify(&shared_key, signed, now.as_second()) {
                 Ok(signature) => signature.to_string(),
                 Err(e) => {

@@ -138,7 +138,7 @@ pub async fn claim(
         .ok_or_else(|| ApiError::validation("Idempotency-Key", "must be 1 to 255 visible ASCII characters"))?;
     let hash = request_hash(target, body);
     for _ in 0..=IN_FLIGHT_POLLS {
-        let now = jiff::Timestamp::now().as_microsecond();
+        let now = state.clock.now_us();
         let claim = state
             .store
             .claim_idempotency_key(organization_id, &key, &hash, now, now - KEEP_US)

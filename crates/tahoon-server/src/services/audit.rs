@@ -1,6 +1,7 @@
 //! Writes the audit trail. Every entry takes the request id and client address from the request
 //! context. No secrets and no personal data go in `details`.
 
+use crate::clock::Clock;
 use crate::context::RequestContext;
 use serde_json::Value;
 use std::sync::Arc;
@@ -35,11 +36,12 @@ impl AuditEvent {
 #[derive(Clone)]
 pub struct Auditor {
     store: Arc<dyn Store>,
+    clock: Clock,
 }
 
 impl Auditor {
-    pub fn new(store: Arc<dyn Store>) -> Auditor {
-        Auditor { store }
+    pub fn new(store: Arc<dyn Store>, clock: Clock) -> Auditor {
+        Auditor { store, clock }
     }
 
     /// Appends the event; the caller decides whether a failure to audit fails the request.
@@ -51,7 +53,7 @@ impl Auditor {
         };
         self.store
             .append_audit(AuditContent {
-                occurred_at_us: jiff::Timestamp::now().as_microsecond(),
+                occurred_at_us: self.clock.now_us(),
                 organization_id: event.organization_id,
                 actor: event.actor,
                 action: event.action.to_string(),

@@ -109,7 +109,7 @@ pub async fn book(
     let provider = directory::active_provider(state, slot.provider_id)
         .await
         .map_err(|_| ApiError::field(Reason::NotAllowed, "careProviderId", "no such care provider"))?;
-    let now = Timestamp::now();
+    let now = state.clock.now();
     if !offered(&provider, slot.interval, now) {
         return Err(ApiError::new(Reason::NotAllowed).with_detail("this slot is not in the provider's availability"));
     }
@@ -167,7 +167,7 @@ pub async fn book(
             )
             .await?;
     }
-    let now_us = || Timestamp::now().as_microsecond();
+    let now_us = || state.clock.now_us();
     match state.video.create_room().await {
         Ok(room) => {
             let confirmed = state
@@ -243,7 +243,7 @@ pub async fn cancel(
         return Err(ApiError::new(Reason::NotAllowed).with_detail(format!("the booking is {}", b.status.name())));
     }
     let cutoff = organization.cancellation_cutoff_hours;
-    let decision = cancel_decision(Timestamp::now(), ts(b.starts_at_us), cutoff);
+    let decision = cancel_decision(state.clock.now(), ts(b.starts_at_us), cutoff);
     if decision == CancelDecision::TooLate {
         return Err(ApiError::new(Reason::NotAllowed).with_detail("the session has already started"));
     }
@@ -260,7 +260,7 @@ pub async fn cancel(
             meeting: None,
             event: Some(event(organization, "booking.cancelled", state, &b)),
             withdraw_guest: None,
-            now_us: Timestamp::now().as_microsecond(),
+            now_us: state.clock.now_us(),
         })
         .await?
         .ok_or_else(|| {
@@ -277,12 +277,12 @@ pub async fn reschedule(state: &AppState, organization: &Organization, b: Bookin
             .with_detail(format!("only a Confirmed booking moves; this one is {}", b.status.name())));
     }
     let cutoff = organization.cancellation_cutoff_hours;
-    if !can_reschedule(Timestamp::now(), ts(b.starts_at_us), cutoff) {
+    if !can_reschedule(state.clock.now(), ts(b.starts_at_us), cutoff) {
         return Err(ApiError::new(Reason::NotAllowed)
             .with_detail(format!("sessions move only up to {cutoff} hours before they start")));
     }
     let provider = directory::active_provider(state, b.provider_id).await?;
-    if !offered(&provider, to, Timestamp::now()) {
+    if !offered(&provider, to, state.clock.now()) {
         return Err(ApiError::new(Reason::NotAllowed).with_detail("the new slot is not in the provider's availability"));
     }
     let moved = Booking { starts_at_us: to.start.as_microsecond(), ends_at_us: to.end.as_microsecond(), ..b.clone() };
@@ -295,7 +295,7 @@ pub async fn reschedule(state: &AppState, organization: &Organization, b: Bookin
             blocks_until_us: blocks_until(&provider, to)?,
             actor: format!("org:{}", organization.id),
             event: event(organization, "booking.rescheduled", state, &moved),
-            now_us: Timestamp::now().as_microsecond(),
+            now_us: state.clock.now_us(),
         })
         .await?;
     match outcome {

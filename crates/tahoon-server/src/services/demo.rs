@@ -242,7 +242,7 @@ pub struct DemoData {
 
 /// Whether the database holds no organizations and no providers.
 pub async fn is_empty(state: &AppState) -> ApiResult<bool> {
-    let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let today = state.clock.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     Ok(state.store.organizations().await?.is_empty() && state.store.care_providers(today, today).await?.is_empty())
 }
 
@@ -252,7 +252,7 @@ pub async fn seed(state: &AppState, count: usize, seed: u64, progress: impl Fn(u
         return Err(ApiError::new(Reason::ValidationFailed)
             .with_detail("the database is not empty; demo data goes only into an empty one"));
     }
-    let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let today = state.clock.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     let inputs = demo_providers(count, seed, today);
     providers::import(state, &inputs, "demo", progress).await?;
     let mut organizations = Vec::new();

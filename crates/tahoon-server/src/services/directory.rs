@@ -106,7 +106,7 @@ pub async fn search(
     let (from, to) = exception_range(day.date);
     let providers = state.store.care_providers(from, to).await?;
     let (_, busy) = busy_for_day(state, day).await?;
-    let now = Timestamp::now();
+    let now = state.clock.now();
     let mut days: Vec<ProviderDay> =
         providers.into_iter().filter(|p| filter.matches(p)).map(|p| provider_day(p, day, &busy, viewer, now)).collect();
     days.sort_by(|a, b| {
@@ -132,7 +132,7 @@ pub async fn search(
 pub async fn schedule(state: &AppState, provider_id: i64, day: &CallerDay, viewer: Viewer) -> ApiResult<ProviderDay> {
     let provider = active_provider(state, provider_id).await?;
     let (_, busy) = busy_for_day(state, day).await?;
-    Ok(provider_day(provider, day, &busy, viewer, Timestamp::now()))
+    Ok(provider_day(provider, day, &busy, viewer, state.clock.now()))
 }
 
 pub async fn active_provider(state: &AppState, provider_id: i64) -> ApiResult<CareProvider> {

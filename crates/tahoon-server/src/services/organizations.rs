@@ -64,10 +64,6 @@ impl OrganizationView {
     }
 }
 
-fn now_us() -> i64 {
-    jiff::Timestamp::now().as_microsecond()
-}
-
 fn audit(actor: &str, action: &'static str, organization_id: i64) -> AuditEvent {
     AuditEvent::success(action, Some(organization_id), actor)
 }
@@ -90,7 +86,7 @@ pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> Re
             shared_key_sealed: state.config.secrets.master_key.seal(&shared_key),
             access_key_digest: digest(&access_key),
             role: spec.role,
-            now_us: now_us(),
+            now_us: state.clock.now_us(),
         })
         .await?;
     state
@@ -121,7 +117,7 @@ pub async fn rotate_keys(state: &AppState, id: i64, actor: &str) -> Result<Optio
                 shared_key_sealed: state.config.secrets.master_key.seal(&shared_key),
                 access_key_digest: digest(&access_key),
                 role,
-                now_us: now_us(),
+                now_us: state.clock.now_us(),
             },
         )
         .await?;
@@ -151,7 +147,7 @@ pub async fn update(
         "maxActiveBookingsPerUser": changes.max_active_bookings_per_user,
         "renamed": changes.name.is_some(),
     });
-    let Some(organization) = state.store.update_organization(id, changes, now_us()).await? else {
+    let Some(organization) = state.store.update_organization(id, changes, state.clock.now_us()).await? else {
         return Ok(None);
     };
     state.audit.record(audit(actor, "organization.updated", organization.id).details(details)).await?;

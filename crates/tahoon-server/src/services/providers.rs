@@ -434,7 +434,7 @@ pub async fn import(
         }
         parsed.push(provider);
     }
-    let now = jiff::Timestamp::now().as_microsecond();
+    let now = state.clock.now_us();
     let mut report = ImportReport { created: 0, updated: 0, care_provider_ids: Vec::with_capacity(parsed.len()) };
     for (i, provider) in parsed.iter().enumerate() {
         let (id, created) = state.store.upsert_care_provider(provider, now).await?;

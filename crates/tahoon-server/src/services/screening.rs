@@ -71,7 +71,7 @@ pub async fn submit(
         }
     };
     let scored = score(&instrument, answers).map_err(|e| answer_error(&e))?;
-    let now = jiff::Timestamp::now().as_microsecond();
+    let now = state.clock.now_us();
     let user_public = state.ids.encode(PublicId::<kind::User>::new(user_id));
     let events = if scored.risk_flags.is_empty() {
         Vec::new()
@@ -128,7 +128,7 @@ pub async fn add_instrument(state: &AppState, definition: InstrumentDefinition, 
     if built_in().iter().any(|b| b.definition.code == definition.code) {
         return Err(ApiError::validation("code", "is the code of a built-in instrument"));
     }
-    let now = jiff::Timestamp::now().as_microsecond();
+    let now = state.clock.now_us();
     let added = state
         .store
         .add_instrument(&definition, now)

@@ -4,6 +4,7 @@
 //! `jti`, `role`, `fam` (the refresh family it was issued in) and `ver` (the organization's
 //! credentials version); header `kid`. The shared signing key is never in a token.
 
+use crate::clock::Clock;
 use crate::config::ServerConfig;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -106,22 +107,20 @@ pub struct TokenService {
     decoding: DecodingKey,
     kid: String,
     validation: Validation,
-}
-
-fn now_us() -> i64 {
-    jiff::Timestamp::now().as_microsecond()
+    clock: Clock,
 }
 
 impl TokenService {
-    pub fn new(store: Arc<dyn Store>, config: Arc<ServerConfig>, ids: IdCodec) -> TokenService {
+    pub fn new(store: Arc<dyn Store>, config: Arc<ServerConfig>, ids: IdCodec, clock: Clock) -> TokenService {
         let key = config.secrets.token_signing_key;
         let kid = hex::encode(&Sha256::digest([b"tahoon/token-kid/v1".as_slice(), &key].concat())[..8]);
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&config.token_issuer]);
         validation.set_audience(&[&config.token_audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "nbf"]);
-        validation.validate_nbf = true;
-        // We issue and check our own tokens on one clock: no leeway.
+        // Lifetime is checked against the service's clock below, not the library's system clock.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         validation.leeway = 0;
         TokenService {
             encoding: EncodingKey::from_secret(&key),
@@ -131,6 +130,7 @@ impl TokenService {
             store,
             config,
             ids,
+            clock,
         }
     }
 
@@ -144,7 +144,7 @@ impl TokenService {
     }
 
     fn access_token(&self, organization: &Organization, role: Role, family_id: &str) -> String {
-        let now = jiff::Timestamp::now().as_second();
+        let now = self.clock.now().as_second();
         let claims = AccessClaims {
             iss: self.config.token_issuer.clone(),
             aud: self.config.token_audience.clone(),
@@ -164,7 +164,7 @@ impl TokenService {
 
     fn new_refresh(&self, family_id: String) -> (String, NewRefreshToken) {
         let secret = generate_secret(REFRESH_TOKEN_PREFIX);
-        let now = now_us();
+        let now = self.clock.now_us();
         let record = NewRefreshToken {
             digest: digest(&secret),
             family_id,
@@ -221,7 +221,7 @@ impl TokenService {
     /// RFC 7009: revokes a refresh token (its whole family) or an access token (by `jti`).
     /// Returns the organization it belonged to, or `None` for an unknown token.
     pub async fn revoke(&self, token: &str, hint: Option<&str>) -> Result<Option<i64>, StoreError> {
-        let now = now_us();
+        let now = self.clock.now_us();
         let looks_like_refresh = token.starts_with(REFRESH_TOKEN_PREFIX);
         if looks_like_refresh || hint == Some("refresh_token") {
             if let RevokedRefresh::Revoked(family) = self.store.revoke_refresh_token(&digest(token), now).await? {
@@ -232,10 +232,7 @@ impl TokenService {
             }
         }
         // An access token: its signature must be ours; expiry does not matter.
-        let mut validation = self.validation.clone();
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        let Ok(data) = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation) else {
+        let Ok(data) = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation) else {
             return Ok(None);
         };
         let Ok(organization) = self.ids.decode::<kind::Organization>(&data.claims.sub) else {
@@ -274,6 +271,11 @@ impl TokenService {
                 }));
             }
         };
+        // We issue and check our own tokens on one clock: no leeway.
+        let now = self.clock.now().as_second();
+        if now >= claims.exp || now < claims.nbf {
+            return Ok(Err(TokenRejection::Expired));
+        }
         let Ok(organization_id) = self.ids.decode::<kind::Organization>(&claims.sub) else {
             return Ok(Err(TokenRejection::Malformed));
         };

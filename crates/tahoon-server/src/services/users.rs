@@ -33,7 +33,7 @@ pub async fn register(state: &AppState, organization_id: i64, r: NewRegistration
             name: r.name,
             dob: r.dob.to_string(),
             gender: r.gender.code(),
-            now_us: jiff::Timestamp::now().as_microsecond(),
+            now_us: state.clock.now_us(),
         })
         .await?;
     let (user, created) = match outcome {

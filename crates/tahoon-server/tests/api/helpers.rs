@@ -11,7 +11,7 @@ use tahoon_domain::signing::{header_value, secure_hash};
 use tahoon_server::envelope::Success;
 use tahoon_server::extract::signed::SignedCompat;
 use tahoon_server::services::organizations::{self, OrganizationSpec};
-use tahoon_server::{AppState, Application, Secrets, ServerConfig, build_router_with};
+use tahoon_server::{AppState, Application, Clock, Secrets, ServerConfig, build_router_with};
 use tahoon_store::Backend;
 use tahoon_store::testing::TestDatabase;
 
@@ -73,7 +73,9 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, change: impl FnOnce(AppState) -> AppState) -> TestApp {
         let db = TestDatabase::create(backend).await.expect("test database");
         let store = tahoon_store::open(&db.url).await.expect("open store");
-        let state = change(AppState::new(store, test_config()));
+        // A manual clock: tests move time by advancing it, never by sleeping.
+        let clock = Clock::manual(jiff::Timestamp::now());
+        let state = change(AppState::with_clock(store, test_config(), clock));
         let extra = Router::new().route("/test/probe", post(probe)).route("/test/panic", get(panics));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -147,7 +149,7 @@ impl TestApp {
     /// in one second are not replays of each other.
     pub async fn post_signed(&self, path: &str, token: &str, shared_key: &str, body: &Value) -> (u16, Value) {
         let raw = body.to_string();
-        let signature = header_signature(shared_key, &raw, fresh_timestamp());
+        let signature = header_signature(shared_key, &raw, fresh_after(self.state.clock.now().as_second()));
         self.post_header_signed(path, token, &raw, &signature).await
     }
 
@@ -220,8 +222,13 @@ pub fn now() -> i64 {
 /// A timestamp inside the ±300 s window that no earlier call in this process returned for the
 /// same second: identical bodies signed with it are distinct signatures.
 pub fn fresh_timestamp() -> i64 {
+    fresh_after(now())
+}
+
+/// A second at most 240 s before `now`, another on each call.
+pub fn fresh_after(now: i64) -> i64 {
     static CALLS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
-    now() - CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 240
+    now - CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 240
 }
 
 /// Asserts an error envelope: HTTP status, reason code, and (when given) the named field.

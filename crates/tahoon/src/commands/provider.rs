@@ -30,7 +30,7 @@ pub async fn run(settings: &Settings, command: ProviderCommand) -> anyhow::Resul
     match command {
         ProviderCommand::Import(args) => import(&state, args).await,
         ProviderCommand::List(flag) => {
-            let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+            let today = state.clock.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
             let all = state.store.care_providers(today, today).await?;
             if flag.json {
                 let rows: Vec<_> = all
@@ -67,7 +67,7 @@ pub async fn run(settings: &Settings, command: ProviderCommand) -> anyhow::Resul
             let input: AvailabilityInput =
                 serde_json::from_str(&text).with_context(|| format!("parsing {}", file.display()))?;
             let (policy, weekly, exceptions) = input.parse("").map_err(explain)?;
-            let now = jiff::Timestamp::now().as_microsecond();
+            let now = state.clock.now_us();
             if !state.store.set_provider_availability(id, policy, &weekly, &exceptions, now).await? {
                 anyhow::bail!("no such care provider");
             }

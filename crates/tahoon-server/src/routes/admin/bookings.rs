@@ -59,7 +59,7 @@ pub async fn set_status(
         meeting: None,
         event: None,
         withdraw_guest: None,
-        now_us: jiff::Timestamp::now().as_microsecond(),
+        now_us: state.clock.now_us(),
     };
     let Some(changed) = state.store.transition_booking(transition).await? else {
         return Err(ApiError::new(Reason::NotAllowed)

@@ -112,7 +112,7 @@ pub async fn set_availability(
 ) -> ApiResult<Success<AvailabilityInput>> {
     let id = provider_id(&state, &id)?;
     let (policy, weekly, exceptions) = body.parse("")?;
-    let now = jiff::Timestamp::now().as_microsecond();
+    let now = state.clock.now_us();
     if !state.store.set_provider_availability(id, policy, &weekly, &exceptions, now).await? {
         return Err(ApiError::new(Reason::NotFound).with_detail("no such care provider"));
     }

@@ -51,14 +51,18 @@ pub async fn provider_schedule(
     ApiJson(request): ApiJson<ScheduleRequest>,
 ) -> ApiResult<Success<ProviderSchedule>> {
     let id = provider_id(&state, &request.care_provider_id)?;
-    let day =
-        caller_day(request.time_zone.as_deref(), request.gmt_time_diffrence_hours, request.schedule_date.as_deref())?;
+    let day = caller_day(
+        request.time_zone.as_deref(),
+        request.gmt_time_diffrence_hours,
+        request.schedule_date.as_deref(),
+        state.clock.now(),
+    )?;
     let viewer = viewer(&state, auth.organization.id, request.user_id.as_deref()).await?;
     let found = directory::schedule(&state, id, &day, viewer).await?;
     Ok(Success(ProviderSchedule {
         care_provider_id: request.care_provider_id.trim().to_string(),
         schedule_date: day.date.to_string(),
-        time_zone: zone_label(&day.zone),
+        time_zone: zone_label(&day.zone, state.clock.now()),
         available_schedule_hours_list: schedule_hours(&found.slots, &day.zone),
         available_slots_list: slot_views(&state, id, &found.slots, &day.zone),
         slot_duration_type: found.provider.primary_rate().map(SlotDurationType::from),

@@ -125,8 +125,12 @@ pub async fn search_providers(
     ApiJson(request): ApiJson<SearchRequest>,
 ) -> ApiResult<Success<SearchResult>> {
     let page = PageRequest::new(request.page, request.page_size, PAGE_LIMITS)?;
-    let day =
-        caller_day(request.time_zone.as_deref(), request.gmt_time_diffrence_hours, request.schedule_date.as_deref())?;
+    let day = caller_day(
+        request.time_zone.as_deref(),
+        request.gmt_time_diffrence_hours,
+        request.schedule_date.as_deref(),
+        state.clock.now(),
+    )?;
     let filter = match (request.apply_filter, request.filter_criteria_object) {
         (true, Some(criteria)) => criteria.parse()?,
         _ => ProviderFilter::default(),
@@ -140,6 +144,6 @@ pub async fn search_providers(
         page: page.page(),
         page_size: page.page_size(),
         schedule_date: day.date.to_string(),
-        time_zone: zone_label(&day.zone),
+        time_zone: zone_label(&day.zone, state.clock.now()),
     }))
 }

@@ -195,6 +195,7 @@ pub fn caller_day(
     time_zone: Option<&str>,
     gmt_hours: Option<f64>,
     schedule_date: Option<&str>,
+    now: jiff::Timestamp,
 ) -> ApiResult<CallerDay> {
     let zone = match (time_zone.filter(|z| !z.trim().is_empty()), gmt_hours) {
         (Some(name), _) => parse_iana(name).map_err(|e| ApiError::validation("timeZone", e.to_string()))?,
@@ -209,14 +210,14 @@ pub fn caller_day(
             .ok()
             .filter(|_| text.len() == 10)
             .ok_or_else(|| ApiError::validation("scheduleDate", "must be a date written YYYY-MM-DD"))?,
-        None => zone.to_datetime(jiff::Timestamp::now()).date(),
+        None => zone.to_datetime(now).date(),
     };
     Ok(CallerDay { date, zone })
 }
 
 /// How a zone is reported back: its IANA name, or its fixed offset.
-pub fn zone_label(zone: &TimeZone) -> String {
-    zone.iana_name().map(str::to_string).unwrap_or_else(|| zone.to_offset(jiff::Timestamp::now()).to_string())
+pub fn zone_label(zone: &TimeZone, now: jiff::Timestamp) -> String {
+    zone.iana_name().map(str::to_string).unwrap_or_else(|| zone.to_offset(now).to_string())
 }
 
 /// A guest when `userId` is absent or empty, else the organization's user (UserNotFound otherwise).

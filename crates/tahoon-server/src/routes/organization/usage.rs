@@ -73,7 +73,7 @@ pub async fn usage(
     ApiQuery(q): ApiQuery<UsageQuery>,
 ) -> ApiResult<Success<Usage>> {
     let utc = jiff::tz::TimeZone::UTC;
-    let today = utc.to_datetime(jiff::Timestamp::now()).date();
+    let today = utc.to_datetime(state.clock.now()).date();
     let from = q.from.as_deref().map(|d| date("from", d)).transpose()?.unwrap_or(today.first_of_month());
     let to = q.to.as_deref().map(|d| date("to", d)).transpose()?.unwrap_or(today);
     if to < from {

@@ -107,7 +107,7 @@ pub async fn book_one(
                 secure_hash: None,
             };
             // Registered in the same transaction as the hold: a refused booking registers no one.
-            BookingFor::Guest(guest.parse()?)
+            BookingFor::Guest(guest.parse(state.clock.now())?)
         }
     };
     let options = BookingOptions {

@@ -69,7 +69,7 @@ pub async fn cancel_booking(
         return Err(ApiError::validation("cancellationReason", "must be at most 500 characters"));
     }
     let zone = match body.time_zone.as_deref() {
-        Some(z) => crate::routes::careprovider::views::caller_day(Some(z), None, None)?.zone,
+        Some(z) => crate::routes::careprovider::views::caller_day(Some(z), None, None, state.clock.now())?.zone,
         None => jiff::tz::TimeZone::UTC,
     };
     let found = booking::owned_booking(&state, organization.id, id, Some(user), Some(provider)).await?;

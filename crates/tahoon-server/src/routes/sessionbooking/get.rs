@@ -53,7 +53,8 @@ pub async fn get_booking(
     ApiPath(path): ApiPath<BookingPath>,
     ApiQuery(query): ApiQuery<ZoneQuery>,
 ) -> ApiResult<Success<BookingDetail>> {
-    let zone = crate::routes::careprovider::views::caller_day(query.time_zone.as_deref(), None, None)?.zone;
+    let zone =
+        crate::routes::careprovider::views::caller_day(query.time_zone.as_deref(), None, None, state.clock.now())?.zone;
     let found =
         booking::owned_booking(&state, auth.organization.id, booking_id(&state, &path.booking_id)?, None, None).await?;
     let history = state.store.booking_history(found.id).await?;

@@ -83,7 +83,7 @@ fn present(v: Option<&str>) -> Option<&str> {
 /// By `applicationMultiSlotId`, or by `slotDate` + `slotStartTime` + `slotEndTime` in the request's
 /// zone (UTC when none is given) with `careProviderId`. Returns the slot and the request's zone.
 pub fn requested_slot(state: &AppState, f: SlotFields<'_>) -> ApiResult<(RequestedSlot, TimeZone)> {
-    let day = caller_day(f.time_zone, f.gmt_hours, f.slot_date)?;
+    let day = caller_day(f.time_zone, f.gmt_hours, f.slot_date, state.clock.now())?;
     let provider = present(f.care_provider_id)
         .map(|id| {
             state

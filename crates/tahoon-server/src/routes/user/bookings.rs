@@ -103,7 +103,8 @@ pub async fn booking_history(
     };
     let from_us = q.from.as_deref().map(|f| instant("from", f)).transpose()?.unwrap_or(i64::MIN);
     let to_us = q.to.as_deref().map(|t| instant("to", t)).transpose()?.unwrap_or(i64::MAX);
-    let zone = crate::routes::careprovider::views::caller_day(q.time_zone.as_deref(), None, None)?.zone;
+    let zone =
+        crate::routes::careprovider::views::caller_day(q.time_zone.as_deref(), None, None, state.clock.now())?.zone;
     let (bookings, total) = state
         .store
         .user_bookings(BookingQuery {

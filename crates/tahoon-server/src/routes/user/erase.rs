@@ -49,7 +49,7 @@ pub async fn erase_user(
         event_type: "user.erased".into(),
         payload: json!({ "userId": user.trim() }),
     };
-    let now = jiff::Timestamp::now().as_microsecond();
+    let now = state.clock.now_us();
     if !state.store.erase_user(organization_id, user_id, event, now).await? {
         return Err(ApiError::field(Reason::UserNotFound, "userId", "no such user in this organization"));
     }

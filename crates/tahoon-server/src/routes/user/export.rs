@@ -91,6 +91,6 @@ pub async fn export_user(
             .iter()
             .map(|r| ExportedAssessment { result: result(&state, r, &instruments), answers: r.answers.clone() })
             .collect(),
-        exported_at: jiff::Timestamp::now().to_string(),
+        exported_at: state.clock.now().to_string(),
     }))
 }

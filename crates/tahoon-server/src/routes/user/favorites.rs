@@ -70,7 +70,7 @@ pub async fn add_favorite(
     let organization_id = request.auth.organization.id;
     let user = users::owned_user(&state, organization_id, &request.body.user_id).await?;
     let provider = directory::active_provider(&state, provider_id(&state, &request.body.care_provider_id)?).await?;
-    let now = jiff::Timestamp::now().as_microsecond();
+    let now = state.clock.now_us();
     let changed = state.store.add_favorite(organization_id, user, provider.id, now).await?;
     Ok(Success(FavoriteChange { care_provider_id: request.body.care_provider_id.trim().into(), changed }))
 }

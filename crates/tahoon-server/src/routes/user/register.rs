@@ -38,7 +38,7 @@ pub struct Registered {
 }
 
 impl RegisterRequest {
-    pub(crate) fn parse(self) -> ApiResult<NewRegistration> {
+    pub(crate) fn parse(self, now: jiff::Timestamp) -> ApiResult<NewRegistration> {
         let reference_id = self.reference_id.as_str().trim().to_string();
         if reference_id.is_empty() {
             return Err(ApiError::field(Reason::EmptyParameter, "referenceId", "is required"));
@@ -60,7 +60,7 @@ impl RegisterRequest {
             .ok()
             .filter(|_| self.dob.trim().len() == 10)
             .ok_or_else(|| ApiError::validation("dob", "must be a real date written YYYY-MM-DD"))?;
-        let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
         if dob > today {
             return Err(ApiError::validation("dob", "must not be in the future"));
         }
@@ -95,7 +95,7 @@ pub async fn register_user(
     State(state): State<AppState>,
     request: SignedCompat<RegisterRequest>,
 ) -> ApiResult<Response> {
-    let registration = request.body.parse()?;
+    let registration = request.body.parse(state.clock.now())?;
     let (user_id, created) = users::register(&state, request.auth.organization.id, registration).await?;
     let data = Registered { user_id };
     Ok(if created {
