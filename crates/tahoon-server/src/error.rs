@@ -2,6 +2,7 @@
 
 use crate::context::RequestContext;
 use crate::envelope::Envelope;
+use crate::services::error::{Refusal, ServiceError};
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -88,6 +89,51 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         ApiError::internal(e)
+    }
+}
+
+/// An error and its sources, as one line: "outer: inner: innermost".
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(tahoon_domain::reason::Language::English))
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_ref().map(|cause| cause.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> ApiError {
+        match e {
+            ServiceError::Refused(r) => {
+                ApiError { field: r.field, detail: r.detail, data: r.data, ..ApiError::new(r.reason) }
+            }
+            ServiceError::Unauthenticated(_) | ServiceError::InvalidGrant | ServiceError::RefreshReused(_) => {
+                ApiError::new(Reason::InvalidToken)
+            }
+            ServiceError::Store(e) => ApiError::internal(e),
+            ServiceError::Internal(what) => ApiError::internal(anyhow::anyhow!(what)),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> ApiError {
+        ApiError::from(ServiceError::Refused(r))
     }
 }
 

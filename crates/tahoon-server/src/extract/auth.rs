@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use crate::services::audit::AuditEvent;
+use crate::services::error::ServiceError;
 use crate::services::tokens::{Authenticated, TokenRejection};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -32,8 +33,8 @@ impl FromRequestParts<AppState> for Partner {
             return Ok(Partner(done.clone()));
         }
         let outcome = match bearer(parts) {
-            Some(token) => state.tokens.authenticate(token).await?,
-            None => Err(TokenRejection::Missing),
+            Some(token) => state.tokens.authenticate(token).await,
+            None => Err(ServiceError::Unauthenticated(TokenRejection::Missing)),
         };
         match outcome {
             Ok(authenticated) => {
@@ -41,7 +42,7 @@ impl FromRequestParts<AppState> for Partner {
                 parts.extensions.insert(authenticated.clone());
                 Ok(Partner(authenticated))
             }
-            Err(rejection) => {
+            Err(ServiceError::Unauthenticated(rejection)) => {
                 state
                     .audit
                     .record_failure(AuditEvent::failure("auth.failed", None, "anonymous").details(json!({
@@ -52,6 +53,7 @@ impl FromRequestParts<AppState> for Partner {
                     .await;
                 Err(ApiError::new(Reason::InvalidToken))
             }
+            Err(other) => Err(other.into()),
         }
     }
 }

@@ -2,9 +2,9 @@
 //! the video room, confirm. A failed step leaves the booking Failed, the slot free and the balance
 //! as it was. Cancel and reschedule follow the organization's cancellation policy.
 
-use crate::error::{ApiError, ApiResult};
 use crate::services::audit::AuditEvent;
 use crate::services::directory;
+use crate::services::error::{Refusal, ServiceError, ServiceResult};
 use crate::services::users::NewRegistration;
 use crate::state::AppState;
 use jiff::Timestamp;
@@ -80,7 +80,7 @@ fn event(organization: &Organization, kind: &str, state: &AppState, b: &Booking)
     }
 }
 
-async fn audit(state: &AppState, organization: &Organization, action: &'static str, b: &Booking) -> ApiResult<()> {
+async fn audit(state: &AppState, organization: &Organization, action: &'static str, b: &Booking) -> ServiceResult<()> {
     state
         .audit
         .record(
@@ -92,8 +92,8 @@ async fn audit(state: &AppState, organization: &Organization, action: &'static s
 }
 
 /// The time a session holds on its provider's calendar, as the database stores it.
-fn blocks_until(provider: &CareProvider, session: Interval) -> ApiResult<i64> {
-    let held = provider.policy.held(session).ok_or_else(|| ApiError::new(Reason::NotAllowed))?;
+fn blocks_until(provider: &CareProvider, session: Interval) -> ServiceResult<i64> {
+    let held = provider.policy.held(session).ok_or_else(|| Refusal::new(Reason::NotAllowed))?;
     Ok(held.end.as_microsecond())
 }
 
@@ -105,15 +105,21 @@ pub async fn book(
     who: BookingFor,
     slot: RequestedSlot,
     options: BookingOptions,
-) -> ApiResult<Booking> {
-    let provider = directory::active_provider(state, slot.provider_id)
-        .await
-        .map_err(|_| ApiError::field(Reason::NotAllowed, "careProviderId", "no such care provider"))?;
+) -> ServiceResult<Booking> {
+    // An unknown or inactive provider is the reference's NotAllowed; a database failure stays one.
+    let provider = match directory::active_provider(state, slot.provider_id).await {
+        Err(ServiceError::Refused(_)) => {
+            return Err(Refusal::field(Reason::NotAllowed, "careProviderId", "no such care provider").into());
+        }
+        other => other?,
+    };
     let now = state.clock.now();
     if !offered(&provider, slot.interval, now) {
-        return Err(ApiError::new(Reason::NotAllowed).with_detail("this slot is not in the provider's availability"));
+        return Err(Refusal::new(Reason::NotAllowed)
+            .with_detail("this slot is not in the provider's availability")
+            .into());
     }
-    let rate = provider.primary_rate().cloned().ok_or_else(|| ApiError::new(Reason::NotAllowed))?;
+    let rate = provider.primary_rate().cloned().ok_or_else(|| Refusal::new(Reason::NotAllowed))?;
     let actor = format!("org:{}", organization.id);
     let user = match who {
         BookingFor::User(id) => BookingUser::Existing(id),
@@ -148,14 +154,16 @@ pub async fn book(
     let (held, guest_created) = match hold {
         HoldOutcome::Held { booking, guest_created } => (booking, guest_created),
         HoldOutcome::Taken => {
-            return Err(ApiError::new(Reason::RecordAlreadyExist)
-                .with_detail("this time is already booked, or closer to a booked session than the provider's buffer"));
+            return Err(Refusal::new(Reason::RecordAlreadyExist)
+                .with_detail("this time is already booked, or closer to a booked session than the provider's buffer")
+                .into());
         }
-        HoldOutcome::BalanceOut => return Err(ApiError::new(Reason::CharityOrganizationBalanceOut)),
+        HoldOutcome::BalanceOut => return Err(Refusal::new(Reason::CharityOrganizationBalanceOut).into()),
         HoldOutcome::UserLimitReached { limit } => {
-            return Err(ApiError::new(Reason::ActiveBookingLimitReached)
+            return Err(Refusal::new(Reason::ActiveBookingLimitReached)
                 .with_detail(format!("at most {limit} upcoming sessions per user"))
-                .with_data(json!({ "maxActiveBookingsPerUser": limit })));
+                .with_data(json!({ "maxActiveBookingsPerUser": limit }))
+                .into());
         }
     };
     if guest_created {
@@ -185,7 +193,7 @@ pub async fn book(
                     now_us: now_us(),
                 })
                 .await?
-                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("held booking {} vanished", held.id)))?;
+                .ok_or_else(|| ServiceError::internal(format!("held booking {} vanished", held.id)))?;
             audit(state, organization, "booking.confirmed", &confirmed).await?;
             Ok(confirmed)
         }
@@ -210,8 +218,9 @@ pub async fn book(
             if let Some(failed) = &failed {
                 audit(state, organization, "booking.failed", failed).await?;
             }
-            Err(ApiError::new(Reason::VendorUnavailable)
-                .with_detail("the video room could not be created; nothing was booked"))
+            Err(Refusal::new(Reason::VendorUnavailable)
+                .with_detail("the video room could not be created; nothing was booked")
+                .into())
         }
     }
 }
@@ -223,11 +232,11 @@ pub async fn owned_booking(
     booking_id: i64,
     user_id: Option<i64>,
     provider_id: Option<i64>,
-) -> ApiResult<Booking> {
-    let not_found = || ApiError::field(Reason::NotFound, "bookingId", "no such booking");
+) -> ServiceResult<Booking> {
+    let not_found = || Refusal::field(Reason::NotFound, "bookingId", "no such booking");
     let b = state.store.booking(organization_id, booking_id).await?.ok_or_else(not_found)?;
     if user_id.is_some_and(|u| u != b.user_id) || provider_id.is_some_and(|p| p != b.provider_id) {
-        return Err(not_found());
+        return Err(not_found().into());
     }
     Ok(b)
 }
@@ -238,14 +247,14 @@ pub async fn cancel(
     organization: &Organization,
     b: Booking,
     reason: String,
-) -> ApiResult<(Booking, bool)> {
+) -> ServiceResult<(Booking, bool)> {
     if !b.status.is_active() {
-        return Err(ApiError::new(Reason::NotAllowed).with_detail(format!("the booking is {}", b.status.name())));
+        return Err(Refusal::new(Reason::NotAllowed).with_detail(format!("the booking is {}", b.status.name())).into());
     }
     let cutoff = organization.cancellation_cutoff_hours;
     let decision = cancel_decision(state.clock.now(), ts(b.starts_at_us), cutoff);
     if decision == CancelDecision::TooLate {
-        return Err(ApiError::new(Reason::NotAllowed).with_detail("the session has already started"));
+        return Err(Refusal::new(Reason::NotAllowed).with_detail("the session has already started").into());
     }
     let refund = decision == CancelDecision::WithRefund;
     let cancelled = state
@@ -264,26 +273,35 @@ pub async fn cancel(
         })
         .await?
         .ok_or_else(|| {
-            ApiError::new(Reason::NotAllowed).with_detail("the booking changed meanwhile; it is no longer active")
+            Refusal::new(Reason::NotAllowed).with_detail("the booking changed meanwhile; it is no longer active")
         })?;
     audit(state, organization, "booking.cancelled", &cancelled).await?;
     Ok((cancelled, refund && b.charity_debited))
 }
 
 /// Moves a confirmed booking to another offered slot of the same provider, atomically.
-pub async fn reschedule(state: &AppState, organization: &Organization, b: Booking, to: Interval) -> ApiResult<Booking> {
+pub async fn reschedule(
+    state: &AppState,
+    organization: &Organization,
+    b: Booking,
+    to: Interval,
+) -> ServiceResult<Booking> {
     if b.status != BookingStatus::Confirmed {
-        return Err(ApiError::new(Reason::NotAllowed)
-            .with_detail(format!("only a Confirmed booking moves; this one is {}", b.status.name())));
+        return Err(Refusal::new(Reason::NotAllowed)
+            .with_detail(format!("only a Confirmed booking moves; this one is {}", b.status.name()))
+            .into());
     }
     let cutoff = organization.cancellation_cutoff_hours;
     if !can_reschedule(state.clock.now(), ts(b.starts_at_us), cutoff) {
-        return Err(ApiError::new(Reason::NotAllowed)
-            .with_detail(format!("sessions move only up to {cutoff} hours before they start")));
+        return Err(Refusal::new(Reason::NotAllowed)
+            .with_detail(format!("sessions move only up to {cutoff} hours before they start"))
+            .into());
     }
     let provider = directory::active_provider(state, b.provider_id).await?;
     if !offered(&provider, to, state.clock.now()) {
-        return Err(ApiError::new(Reason::NotAllowed).with_detail("the new slot is not in the provider's availability"));
+        return Err(Refusal::new(Reason::NotAllowed)
+            .with_detail("the new slot is not in the provider's availability")
+            .into());
     }
     let moved = Booking { starts_at_us: to.start.as_microsecond(), ends_at_us: to.end.as_microsecond(), ..b.clone() };
     let outcome = state
@@ -303,10 +321,11 @@ pub async fn reschedule(state: &AppState, organization: &Organization, b: Bookin
             audit(state, organization, "booking.rescheduled", &m).await?;
             Ok(m)
         }
-        RescheduleOutcome::Taken => Err(ApiError::new(Reason::RecordAlreadyExist)
-            .with_detail("the new time is already booked, or closer to a booked session than the provider's buffer")),
+        RescheduleOutcome::Taken => Err(Refusal::new(Reason::RecordAlreadyExist)
+            .with_detail("the new time is already booked, or closer to a booked session than the provider's buffer")
+            .into()),
         RescheduleOutcome::NotMovable => {
-            Err(ApiError::new(Reason::NotAllowed).with_detail("the booking is no longer Confirmed"))
+            Err(Refusal::new(Reason::NotAllowed).with_detail("the booking is no longer Confirmed").into())
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Demo data: the same providers for the same seed (dates relative to the day it runs), and two
 //! organizations, for trying the API on a fresh database.
 
-use crate::error::{ApiError, ApiResult};
+use crate::services::error::{Refusal, ServiceResult};
 use crate::services::organizations::{self, OrganizationSpec};
 use crate::services::providers::{
     self, AvailabilityInput, ExceptionInput, ProviderInput, SessionRateInput, WeeklyWindowInput,
@@ -241,16 +241,17 @@ pub struct DemoData {
 }
 
 /// Whether the database holds no organizations and no providers.
-pub async fn is_empty(state: &AppState) -> ApiResult<bool> {
+pub async fn is_empty(state: &AppState) -> ServiceResult<bool> {
     let today = state.clock.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     Ok(state.store.organizations().await?.is_empty() && state.store.care_providers(today, today).await?.is_empty())
 }
 
 /// Fills an empty database; refuses one that holds data.
-pub async fn seed(state: &AppState, count: usize, seed: u64, progress: impl Fn(usize)) -> ApiResult<DemoData> {
+pub async fn seed(state: &AppState, count: usize, seed: u64, progress: impl Fn(usize)) -> ServiceResult<DemoData> {
     if !is_empty(state).await? {
-        return Err(ApiError::new(Reason::ValidationFailed)
-            .with_detail("the database is not empty; demo data goes only into an empty one"));
+        return Err(Refusal::new(Reason::ValidationFailed)
+            .with_detail("the database is not empty; demo data goes only into an empty one")
+            .into());
     }
     let today = state.clock.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     let inputs = demo_providers(count, seed, today);

@@ -4,7 +4,7 @@
 //! active bookings of the day (one query), filters and computes slots in memory, sorts (providers
 //! with availability first, earliest first, then rating) and pages.
 
-use crate::error::{ApiError, ApiResult};
+use crate::services::error::{Refusal, ServiceResult};
 use crate::state::AppState;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -44,9 +44,9 @@ pub enum Viewer {
 
 /// Active bookings that can touch a slot starting on the caller's day: a slot may run past
 /// midnight and keeps its buffer after it, so the read reaches a day further.
-async fn busy_for_day(state: &AppState, day: &CallerDay) -> ApiResult<(Interval, Vec<BusyInterval>)> {
+async fn busy_for_day(state: &AppState, day: &CallerDay) -> ServiceResult<(Interval, Vec<BusyInterval>)> {
     let bounds =
-        day_bounds(day.date, &day.zone).ok_or_else(|| ApiError::validation("scheduleDate", "is out of range"))?;
+        day_bounds(day.date, &day.zone).ok_or_else(|| Refusal::validation("scheduleDate", "is out of range"))?;
     let reach = bounds.end.checked_add(jiff::SignedDuration::from_hours(24)).unwrap_or(bounds.end);
     let busy = state.store.busy_intervals(bounds.start.as_microsecond(), reach.as_microsecond()).await?;
     Ok((bounds, busy))
@@ -102,7 +102,7 @@ pub async fn search(
     filter: &ProviderFilter,
     viewer: Viewer,
     page: PageRequest,
-) -> ApiResult<SearchPage> {
+) -> ServiceResult<SearchPage> {
     let (from, to) = exception_range(day.date);
     let providers = state.store.care_providers(from, to).await?;
     let (_, busy) = busy_for_day(state, day).await?;
@@ -129,19 +129,20 @@ pub async fn search(
 }
 
 /// One active provider's slots on the caller's day; unknown or inactive is NotFound.
-pub async fn schedule(state: &AppState, provider_id: i64, day: &CallerDay, viewer: Viewer) -> ApiResult<ProviderDay> {
+pub async fn schedule(
+    state: &AppState,
+    provider_id: i64,
+    day: &CallerDay,
+    viewer: Viewer,
+) -> ServiceResult<ProviderDay> {
     let provider = active_provider(state, provider_id).await?;
     let (_, busy) = busy_for_day(state, day).await?;
     Ok(provider_day(provider, day, &busy, viewer, state.clock.now()))
 }
 
-pub async fn active_provider(state: &AppState, provider_id: i64) -> ApiResult<CareProvider> {
-    state
-        .store
-        .care_provider(provider_id)
-        .await?
-        .filter(|p| p.active)
-        .ok_or_else(|| ApiError::new(Reason::NotFound).with_detail("no such care provider"))
+pub async fn active_provider(state: &AppState, provider_id: i64) -> ServiceResult<CareProvider> {
+    let provider = state.store.care_provider(provider_id).await?.filter(|p| p.active);
+    Ok(provider.ok_or_else(|| Refusal::new(Reason::NotFound).with_detail("no such care provider"))?)
 }
 
 /// The catalogue grouped by kind, for naming ids in responses.
@@ -149,7 +150,7 @@ pub struct CatalogueIndex {
     pub by_kind: HashMap<(tahoon_domain::catalogue::CatalogueKind, i64), tahoon_domain::catalogue::CatalogueItem>,
 }
 
-pub async fn catalogue_index(state: &AppState) -> ApiResult<CatalogueIndex> {
+pub async fn catalogue_index(state: &AppState) -> ServiceResult<CatalogueIndex> {
     let items = state.store.catalogue().await?;
     Ok(CatalogueIndex { by_kind: items.into_iter().map(|i| ((i.kind, i.id), i)).collect() })
 }

@@ -1,13 +1,14 @@
 //! Creating organizations and rotating their credentials (operator plane: CLI and admin routes).
 
 use crate::services::audit::AuditEvent;
+use crate::services::error::ServiceResult;
 use crate::state::AppState;
 use serde::Serialize;
 use serde_json::json;
 use tahoon_domain::organization::{ActiveBookingCap, OrganizationKind, RateLimit, Role, SessionBalance};
 use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_domain::secrets::{ACCESS_KEY_PREFIX, SHARED_KEY_PREFIX, digest, generate_secret};
-use tahoon_store::{NewCredentials, NewOrganization, Organization, OrganizationChanges, StoreError};
+use tahoon_store::{NewCredentials, NewOrganization, Organization, OrganizationChanges};
 
 #[derive(Debug, Clone)]
 pub struct OrganizationSpec {
@@ -68,7 +69,7 @@ fn audit(actor: &str, action: &'static str, organization_id: i64) -> AuditEvent 
     AuditEvent::success(action, Some(organization_id), actor)
 }
 
-pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> Result<IssuedCredentials, StoreError> {
+pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> ServiceResult<IssuedCredentials> {
     let access_key = generate_secret(ACCESS_KEY_PREFIX);
     let shared_key = generate_secret(SHARED_KEY_PREFIX);
     let organization = state
@@ -103,7 +104,7 @@ pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> Re
 }
 
 /// New access key and shared key; every older key and token stops working at once.
-pub async fn rotate_keys(state: &AppState, id: i64, actor: &str) -> Result<Option<IssuedCredentials>, StoreError> {
+pub async fn rotate_keys(state: &AppState, id: i64, actor: &str) -> ServiceResult<Option<IssuedCredentials>> {
     // The new key keeps the role of the newest active key (FullAccess if none is active).
     let keys = state.store.access_keys(id).await?;
     let role = keys.iter().rev().find(|k| k.revoked_at_us.is_none()).map(|k| k.role).unwrap_or(Role::FullAccess);
@@ -137,7 +138,7 @@ pub async fn update(
     id: i64,
     changes: OrganizationChanges,
     actor: &str,
-) -> Result<Option<Organization>, StoreError> {
+) -> ServiceResult<Option<Organization>> {
     let details = json!({
         "enabled": changes.enabled,
         "requireSignatureHeader": changes.require_signature_header,

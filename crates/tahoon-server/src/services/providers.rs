@@ -4,8 +4,8 @@
 //! `GET /api/v1/admin/careproviders/{id}` (which answers in the same shape, so an export can be
 //! edited and imported again).
 
-use crate::error::{ApiError, ApiResult};
 use crate::services::audit::AuditEvent;
+use crate::services::error::{Refusal, ServiceResult};
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -130,26 +130,26 @@ fn yes() -> bool {
 pub struct KnownIds(HashSet<(CatalogueKind, i64)>);
 
 impl KnownIds {
-    pub async fn load(state: &AppState) -> ApiResult<KnownIds> {
+    pub async fn load(state: &AppState) -> ServiceResult<KnownIds> {
         Ok(KnownIds(state.store.catalogue().await?.into_iter().map(|i| (i.kind, i.id)).collect()))
     }
     pub fn from_set(ids: HashSet<(CatalogueKind, i64)>) -> KnownIds {
         KnownIds(ids)
     }
-    fn check(&self, kind: CatalogueKind, id: i64, field: String) -> ApiResult<()> {
+    fn check(&self, kind: CatalogueKind, id: i64, field: String) -> ServiceResult<()> {
         if self.0.contains(&(kind, id)) {
             Ok(())
         } else {
-            Err(ApiError::validation(field, format!("{id} is not a known {kind}")))
+            Err(Refusal::validation(field, format!("{id} is not a known {kind}")).into())
         }
     }
 }
 
-fn text(field: String, value: &str, max: usize) -> ApiResult<String> {
+fn text(field: String, value: &str, max: usize) -> ServiceResult<String> {
     if value.chars().count() > max {
-        return Err(ApiError::validation(field, format!("must be at most {max} characters")));
+        return Err(Refusal::validation(field, format!("must be at most {max} characters")).into());
     }
-    check_free_text(value).map_err(|e| ApiError::validation(field, e.to_string()))?;
+    check_free_text(value).map_err(|e| Refusal::validation(field, e.to_string()))?;
     Ok(value.trim().to_string())
 }
 
@@ -160,29 +160,29 @@ fn is_uri_character(c: char) -> bool {
     c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
 }
 
-fn clock(field: String, value: &str) -> ApiResult<u16> {
-    parse_clock(value).map_err(|e| ApiError::validation(field, e.to_string()))
+fn clock(field: String, value: &str) -> Result<u16, Refusal> {
+    parse_clock(value).map_err(|e| Refusal::validation(field, e.to_string()))
 }
 
 impl AvailabilityInput {
-    pub fn parse(&self, at: &str) -> ApiResult<(BookingPolicy, Vec<WeeklyRule>, Vec<DatedException>)> {
+    pub fn parse(&self, at: &str) -> ServiceResult<(BookingPolicy, Vec<WeeklyRule>, Vec<DatedException>)> {
         if self.minimum_notice_minutes > 10_080 {
-            return Err(ApiError::validation(format!("{at}minimumNoticeMinutes"), "must be 0 to 10080"));
+            return Err(Refusal::validation(format!("{at}minimumNoticeMinutes"), "must be 0 to 10080").into());
         }
         if !(1..=365).contains(&self.booking_horizon_days) {
-            return Err(ApiError::validation(format!("{at}bookingHorizonDays"), "must be 1 to 365"));
+            return Err(Refusal::validation(format!("{at}bookingHorizonDays"), "must be 1 to 365").into());
         }
         if self.buffer_minutes > 240 {
-            return Err(ApiError::validation(format!("{at}bufferMinutes"), "must be 0 to 240"));
+            return Err(Refusal::validation(format!("{at}bufferMinutes"), "must be 0 to 240").into());
         }
         let mut weekly = Vec::new();
         for (i, w) in self.weekly_availability.iter().enumerate() {
             let field = |name: &str| format!("{at}weeklyAvailability[{i}].{name}");
             let weekday =
-                weekday_from_number(w.weekday).map_err(|e| ApiError::validation(field("weekday"), e.to_string()))?;
+                weekday_from_number(w.weekday).map_err(|e| Refusal::validation(field("weekday"), e.to_string()))?;
             let window =
                 LocalWindow::new(clock(field("startTime"), &w.start_time)?, clock(field("endTime"), &w.end_time)?)
-                    .map_err(|e| ApiError::validation(field("endTime"), e.to_string()))?;
+                    .map_err(|e| Refusal::validation(field("endTime"), e.to_string()))?;
             weekly.push(WeeklyRule { weekday, window });
         }
         let mut exceptions = Vec::new();
@@ -193,18 +193,19 @@ impl AvailabilityInput {
                 .parse::<jiff::civil::Date>()
                 .ok()
                 .filter(|_| e.date.len() == 10)
-                .ok_or_else(|| ApiError::validation(field("date"), "must be a date written YYYY-MM-DD"))?;
+                .ok_or_else(|| Refusal::validation(field("date"), "must be a date written YYYY-MM-DD"))?;
             let window = match (&e.start_time, &e.end_time, e.kind) {
                 (None, None, ExceptionKind::TimeOff) => LocalWindow::whole_day(),
                 (Some(start), Some(end), _) => {
                     LocalWindow::new(clock(field("startTime"), start)?, clock(field("endTime"), end)?)
-                        .map_err(|err| ApiError::validation(field("endTime"), err.to_string()))?
+                        .map_err(|err| Refusal::validation(field("endTime"), err.to_string()))?
                 }
                 _ => {
-                    return Err(ApiError::validation(
+                    return Err(Refusal::validation(
                         field("startTime"),
                         "give both startTime and endTime (extra hours need them)",
-                    ));
+                    )
+                    .into());
                 }
             };
             exceptions.push(DatedException { date, kind: e.kind, window });
@@ -250,11 +251,11 @@ impl AvailabilityInput {
 
 impl ProviderInput {
     /// Validates everything; `at` prefixes field names (`providers[3].`).
-    pub fn parse(&self, at: &str, known: &KnownIds) -> ApiResult<CareProvider> {
+    pub fn parse(&self, at: &str, known: &KnownIds) -> ServiceResult<CareProvider> {
         let f = |name: &str| format!("{at}{name}");
         let id = self.external_id.trim();
         if id.is_empty() || id.len() > 100 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
-            return Err(ApiError::validation(f("externalId"), "must be 1 to 100 characters of A–Z a–z 0–9 - _ ."));
+            return Err(Refusal::validation(f("externalId"), "must be 1 to 100 characters of A–Z a–z 0–9 - _ .").into());
         }
         let names = Names {
             first_plang: text(f("firstNamePLang"), &self.first_name_plang, 100)?,
@@ -263,12 +264,12 @@ impl ProviderInput {
             last_slang: text(f("lastNameSLang"), &self.last_name_slang, 100)?,
         };
         if names.full_name().is_empty() {
-            return Err(ApiError::validation(f("firstNamePLang"), "a name in at least one language is required"));
+            return Err(Refusal::validation(f("firstNamePLang"), "a name in at least one language is required").into());
         }
         let gender = Gender::from_code(self.gender_type)
-            .ok_or_else(|| ApiError::validation(f("genderType"), "must be 0 (female) or 1 (male)"))?;
+            .ok_or_else(|| Refusal::validation(f("genderType"), "must be 0 (female) or 1 (male)"))?;
         if !(0..=70).contains(&self.experience_years) {
-            return Err(ApiError::validation(f("experienceYears"), "must be 0 to 70"));
+            return Err(Refusal::validation(f("experienceYears"), "must be 0 to 70").into());
         }
         if let Some(level) = self.experience_level_id {
             known.check(CatalogueKind::ExperienceLevel, level, f("experienceLevelId"))?;
@@ -283,19 +284,19 @@ impl ProviderInput {
             known.check(CatalogueKind::Specialty, *s, f(&format!("specialtyIds[{i}]")))?;
         }
         if self.session_rates.is_empty() {
-            return Err(ApiError::validation(f("sessionRates"), "at least one session rate is required"));
+            return Err(Refusal::validation(f("sessionRates"), "at least one session rate is required").into());
         }
         let mut rates = Vec::new();
         for (i, r) in self.session_rates.iter().enumerate() {
             let rf = |name: &str| f(&format!("sessionRates[{i}].{name}"));
             if !(15..=240).contains(&r.duration_minutes) || r.duration_minutes % 5 != 0 {
-                return Err(ApiError::validation(rf("durationMinutes"), "must be 15 to 240, a multiple of 5"));
+                return Err(Refusal::validation(rf("durationMinutes"), "must be 15 to 240, a multiple of 5").into());
             }
             if !r.price.is_finite() || !(0.0..=1e7).contains(&r.price) {
-                return Err(ApiError::validation(rf("price"), "must be a number from 0"));
+                return Err(Refusal::validation(rf("price"), "must be a number from 0").into());
             }
             if r.currency.len() != 3 || !r.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(ApiError::validation(rf("currency"), "must be an ISO 4217 code such as SAR"));
+                return Err(Refusal::validation(rf("currency"), "must be an ISO 4217 code such as SAR").into());
             }
             rates.push(SessionRate {
                 duration_minutes: r.duration_minutes as u16,
@@ -330,18 +331,19 @@ impl ProviderInput {
                 || !(url.starts_with("https://") || url.starts_with("http://"))
                 || !url.chars().all(is_uri_character))
         {
-            return Err(ApiError::validation(
+            return Err(Refusal::validation(
                 f("profileImageUrl"),
                 "must be an http(s) URL of at most 500 characters, non-ASCII characters percent-encoded",
-            ));
+            )
+            .into());
         }
         if !self.rating.is_finite() || !(0.0..=5.0).contains(&self.rating) {
-            return Err(ApiError::validation(f("rating"), "must be 0 to 5"));
+            return Err(Refusal::validation(f("rating"), "must be 0 to 5").into());
         }
         if self.review_count < 0 {
-            return Err(ApiError::validation(f("reviewCount"), "must not be negative"));
+            return Err(Refusal::validation(f("reviewCount"), "must not be negative").into());
         }
-        parse_iana(&self.time_zone).map_err(|e| ApiError::validation(f("timeZone"), e.to_string()))?;
+        parse_iana(&self.time_zone).map_err(|e| Refusal::validation(f("timeZone"), e.to_string()))?;
         let (policy, weekly, exceptions) = self.availability.parse(&f("availability."))?;
         Ok(CareProvider {
             id: 0,
@@ -423,14 +425,16 @@ pub async fn import(
     inputs: &[ProviderInput],
     actor: &str,
     progress: impl Fn(usize),
-) -> ApiResult<ImportReport> {
+) -> ServiceResult<ImportReport> {
     let known = KnownIds::load(state).await?;
     let mut seen = HashSet::new();
     let mut parsed = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         let provider = input.parse(&format!("providers[{i}]."), &known)?;
         if !seen.insert(provider.external_id.clone()) {
-            return Err(ApiError::validation(format!("providers[{i}].externalId"), "appears twice in this import"));
+            return Err(
+                Refusal::validation(format!("providers[{i}].externalId"), "appears twice in this import").into()
+            );
         }
         parsed.push(provider);
     }

@@ -1,7 +1,7 @@
 //! Screening: the instruments on offer, submissions and their results.
 
-use crate::error::{ApiError, ApiResult};
 use crate::services::audit::AuditEvent;
+use crate::services::error::{Refusal, ServiceResult};
 use crate::state::AppState;
 use serde_json::json;
 use tahoon_domain::public_id::{PublicId, kind};
@@ -10,18 +10,15 @@ use tahoon_domain::screening::{Answer, AnswerError, Instrument, InstrumentDefini
 use tahoon_store::{NewAssessment, NewEvent};
 
 /// Built-in instruments first, then the operator's.
-pub async fn instruments(state: &AppState) -> ApiResult<Vec<Instrument>> {
+pub async fn instruments(state: &AppState) -> ServiceResult<Vec<Instrument>> {
     let mut all = built_in();
     all.extend(state.store.custom_instruments().await?);
     Ok(all)
 }
 
-pub async fn by_code(state: &AppState, code: &str) -> ApiResult<Instrument> {
-    instruments(state)
-        .await?
-        .into_iter()
-        .find(|i| i.definition.code.eq_ignore_ascii_case(code.trim()))
-        .ok_or_else(|| ApiError::field(Reason::NotFound, "instrument", "no such instrument"))
+pub async fn by_code(state: &AppState, code: &str) -> ServiceResult<Instrument> {
+    let found = instruments(state).await?.into_iter().find(|i| i.definition.code.eq_ignore_ascii_case(code.trim()));
+    Ok(found.ok_or_else(|| Refusal::field(Reason::NotFound, "instrument", "no such instrument"))?)
 }
 
 /// The result of a stored submission.
@@ -32,7 +29,7 @@ pub struct Submitted {
     pub submitted_at_us: i64,
 }
 
-fn answer_error(e: &AnswerError) -> ApiError {
+fn answer_error(e: &AnswerError) -> Refusal {
     let field = match e {
         AnswerError::UnknownQuestion { index, .. } | AnswerError::Duplicate { index, .. } => {
             format!("answers[{index}].questionId")
@@ -43,7 +40,7 @@ fn answer_error(e: &AnswerError) -> ApiError {
         AnswerError::NeedsText { index, .. } => format!("answers[{index}].answerText"),
         AnswerError::Missing { .. } => "answers".into(),
     };
-    ApiError::validation(field, e.to_string())
+    Refusal::validation(field, e.to_string())
 }
 
 /// Validates, scores and stores a submission; a raised risk flag writes an
@@ -54,16 +51,16 @@ pub async fn submit(
     user_id: i64,
     instrument_code: Option<&str>,
     answers: &[Answer],
-) -> ApiResult<Submitted> {
+) -> ServiceResult<Submitted> {
     let Some(first) = answers.first() else {
-        return Err(ApiError::field(Reason::EmptyParameter, "answers", "at least one answer is required"));
+        return Err(Refusal::field(Reason::EmptyParameter, "answers", "at least one answer is required").into());
     };
     let instrument = match instrument_code {
         Some(code) => by_code(state, code).await?,
         None => {
             let wanted = Instrument::instrument_of(first.question_id);
             instruments(state).await?.into_iter().find(|i| i.id == wanted).ok_or_else(|| {
-                ApiError::validation(
+                Refusal::validation(
                     "answers[0].questionId",
                     format!("question {} is not part of any instrument", first.question_id),
                 )
@@ -122,18 +119,22 @@ pub async fn submit(
 }
 
 /// Adds an operator-defined instrument after validating it.
-pub async fn add_instrument(state: &AppState, definition: InstrumentDefinition, actor: &str) -> ApiResult<Instrument> {
+pub async fn add_instrument(
+    state: &AppState,
+    definition: InstrumentDefinition,
+    actor: &str,
+) -> ServiceResult<Instrument> {
     // Also checks every text as free text, naming its field.
-    definition.validate().map_err(|(field, problem)| ApiError::validation(field, problem))?;
+    definition.validate().map_err(|(field, problem)| Refusal::validation(field, problem))?;
     if built_in().iter().any(|b| b.definition.code == definition.code) {
-        return Err(ApiError::validation("code", "is the code of a built-in instrument"));
+        return Err(Refusal::validation("code", "is the code of a built-in instrument").into());
     }
     let now = state.clock.now_us();
     let added = state
         .store
         .add_instrument(&definition, now)
         .await?
-        .ok_or_else(|| ApiError::validation("code", "is already used by another instrument"))?;
+        .ok_or_else(|| Refusal::validation("code", "is already used by another instrument"))?;
     state
         .audit
         .record(

@@ -6,6 +6,7 @@
 
 use crate::clock::Clock;
 use crate::config::ServerConfig;
+use crate::services::error::{ServiceError, ServiceResult};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -13,9 +14,7 @@ use std::sync::Arc;
 use tahoon_domain::organization::Role;
 use tahoon_domain::public_id::{IdCodec, PublicId, kind};
 use tahoon_domain::secrets::{REFRESH_TOKEN_PREFIX, digest, generate_secret};
-use tahoon_store::{
-    AccessKey, NewRefreshToken, Organization, RefreshOutcome, RevokedRefresh, Store, StoreError, TokenFamily,
-};
+use tahoon_store::{AccessKey, NewRefreshToken, Organization, RefreshOutcome, RevokedRefresh, Store, TokenFamily};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,16 +85,6 @@ impl TokenRejection {
             TokenRejection::CredentialsRotated => "credentials rotated",
         }
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum GrantError {
-    #[error("the credentials are invalid, expired or revoked")]
-    Invalid,
-    #[error("the refresh token was already used; its token family is revoked")]
-    Reused(TokenFamily),
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 #[derive(Clone)]
@@ -185,12 +174,12 @@ impl TokenService {
     }
 
     /// `grant_type=password`: an active access key of an enabled organization.
-    pub async fn password_grant(&self, access_key: &str) -> Result<(TokenGrant, AccessKey, Organization), GrantError> {
+    pub async fn password_grant(&self, access_key: &str) -> ServiceResult<(TokenGrant, AccessKey, Organization)> {
         let Some((key, organization)) = self.store.access_key_by_digest(&digest(access_key)).await? else {
-            return Err(GrantError::Invalid);
+            return Err(ServiceError::InvalidGrant);
         };
         if !organization.enabled {
-            return Err(GrantError::Invalid);
+            return Err(ServiceError::InvalidGrant);
         }
         let family = TokenFamily {
             id: uuid::Uuid::new_v4().simple().to_string(),
@@ -205,22 +194,23 @@ impl TokenService {
     }
 
     /// `grant_type=refresh_token`: rotates; a reused token revokes its family.
-    pub async fn refresh_grant(&self, refresh_token: &str) -> Result<(TokenGrant, TokenFamily), GrantError> {
+    pub async fn refresh_grant(&self, refresh_token: &str) -> ServiceResult<(TokenGrant, TokenFamily)> {
         let (refresh, record) = self.new_refresh(String::new());
         match self.store.rotate_refresh_token(&digest(refresh_token), record).await? {
             RefreshOutcome::Rotated(family) => {
-                let organization = self.store.organization(family.organization_id).await?.ok_or(GrantError::Invalid)?;
+                let organization =
+                    self.store.organization(family.organization_id).await?.ok_or(ServiceError::InvalidGrant)?;
                 let access = self.access_token(&organization, family.role, &family.id);
                 Ok((self.grant(access, refresh), family))
             }
-            RefreshOutcome::Reused(family) => Err(GrantError::Reused(family)),
-            RefreshOutcome::Invalid => Err(GrantError::Invalid),
+            RefreshOutcome::Reused(family) => Err(ServiceError::RefreshReused(family)),
+            RefreshOutcome::Invalid => Err(ServiceError::InvalidGrant),
         }
     }
 
     /// RFC 7009: revokes a refresh token (its whole family) or an access token (by `jti`).
     /// Returns the organization it belonged to, or `None` for an unknown token.
-    pub async fn revoke(&self, token: &str, hint: Option<&str>) -> Result<Option<i64>, StoreError> {
+    pub async fn revoke(&self, token: &str, hint: Option<&str>) -> ServiceResult<Option<i64>> {
         let now = self.clock.now_us();
         let looks_like_refresh = token.starts_with(REFRESH_TOKEN_PREFIX);
         if looks_like_refresh || hint == Some("refresh_token") {
@@ -244,24 +234,24 @@ impl TokenService {
 
     /// Checks a bearer token completely: shape, algorithm, `kid`, signature, issuer, audience,
     /// lifetime, then revocation (token, family, key), organization enabled, credentials version.
-    pub async fn authenticate(&self, token: &str) -> Result<Result<Authenticated, TokenRejection>, StoreError> {
+    pub async fn authenticate(&self, token: &str) -> ServiceResult<Authenticated> {
         let header = match jsonwebtoken::decode_header(token) {
             Ok(header) => header,
             Err(e) if matches!(e.kind(), ErrorKind::InvalidAlgorithmName) => {
-                return Ok(Err(TokenRejection::Algorithm));
+                return Err(ServiceError::Unauthenticated(TokenRejection::Algorithm));
             }
-            Err(_) => return Ok(Err(TokenRejection::Malformed)),
+            Err(_) => return Err(ServiceError::Unauthenticated(TokenRejection::Malformed)),
         };
         if header.alg != Algorithm::HS256 {
-            return Ok(Err(TokenRejection::Algorithm));
+            return Err(ServiceError::Unauthenticated(TokenRejection::Algorithm));
         }
         if header.kid.as_deref() != Some(self.kid.as_str()) {
-            return Ok(Err(TokenRejection::UnknownKey));
+            return Err(ServiceError::Unauthenticated(TokenRejection::UnknownKey));
         }
         let claims = match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation) {
             Ok(data) => data.claims,
             Err(e) => {
-                return Ok(Err(match e.kind() {
+                return Err(ServiceError::Unauthenticated(match e.kind() {
                     ErrorKind::InvalidSignature => TokenRejection::BadSignature,
                     ErrorKind::ExpiredSignature | ErrorKind::ImmatureSignature => TokenRejection::Expired,
                     ErrorKind::InvalidIssuer => TokenRejection::Issuer,
@@ -274,28 +264,28 @@ impl TokenService {
         // We issue and check our own tokens on one clock: no leeway.
         let now = self.clock.now().as_second();
         if now >= claims.exp || now < claims.nbf {
-            return Ok(Err(TokenRejection::Expired));
+            return Err(ServiceError::Unauthenticated(TokenRejection::Expired));
         }
         let Ok(organization_id) = self.ids.decode::<kind::Organization>(&claims.sub) else {
-            return Ok(Err(TokenRejection::Malformed));
+            return Err(ServiceError::Unauthenticated(TokenRejection::Malformed));
         };
         let Some(standing) = self.store.token_standing(organization_id.id(), &claims.fam, &claims.jti).await? else {
-            return Ok(Err(TokenRejection::Revoked));
+            return Err(ServiceError::Unauthenticated(TokenRejection::Revoked));
         };
         if standing.token_revoked || standing.family_revoked || standing.key_revoked {
-            return Ok(Err(TokenRejection::Revoked));
+            return Err(ServiceError::Unauthenticated(TokenRejection::Revoked));
         }
         if !standing.organization.enabled {
-            return Ok(Err(TokenRejection::OrganizationDisabled));
+            return Err(ServiceError::Unauthenticated(TokenRejection::OrganizationDisabled));
         }
         if standing.organization.credentials_version != claims.ver {
-            return Ok(Err(TokenRejection::CredentialsRotated));
+            return Err(ServiceError::Unauthenticated(TokenRejection::CredentialsRotated));
         }
-        Ok(Ok(Authenticated {
+        Ok(Authenticated {
             organization: standing.organization,
             role: claims.role,
             family_id: claims.fam,
             jti: claims.jti,
-        }))
+        })
     }
 }

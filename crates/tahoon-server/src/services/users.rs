@@ -1,6 +1,6 @@
 //! Users: registration and the one ownership check for every route that takes a `userId`.
 
-use crate::error::{ApiError, ApiResult};
+use crate::services::error::{Refusal, ServiceResult};
 use crate::state::AppState;
 use tahoon_domain::public_id::kind;
 use tahoon_domain::reason::Reason;
@@ -8,10 +8,10 @@ use tahoon_domain::reason::Reason;
 /// The user named by `user_id` if it belongs to `organization_id`. A malformed id, another
 /// kind's id, an unknown user and another organization's user all get the same answer:
 /// UserNotFound (18).
-pub async fn owned_user(state: &AppState, organization_id: i64, user_id: &str) -> ApiResult<i64> {
-    let not_found = || ApiError::field(Reason::UserNotFound, "userId", "no such user in this organization");
+pub async fn owned_user(state: &AppState, organization_id: i64, user_id: &str) -> ServiceResult<i64> {
+    let not_found = || Refusal::field(Reason::UserNotFound, "userId", "no such user in this organization");
     let id = state.ids.decode::<kind::User>(user_id.trim()).map_err(|_| not_found())?.id();
-    if state.store.user_in_organization(organization_id, id).await? { Ok(id) } else { Err(not_found()) }
+    if state.store.user_in_organization(organization_id, id).await? { Ok(id) } else { Err(not_found().into()) }
 }
 
 /// A validated registration.
@@ -24,7 +24,7 @@ pub struct NewRegistration {
 }
 
 /// Registers a user, or finds the one registered with the same reference id: `(userId, created)`.
-pub async fn register(state: &AppState, organization_id: i64, r: NewRegistration) -> ApiResult<(String, bool)> {
+pub async fn register(state: &AppState, organization_id: i64, r: NewRegistration) -> ServiceResult<(String, bool)> {
     let outcome = state
         .store
         .register_user(tahoon_store::NewUser {

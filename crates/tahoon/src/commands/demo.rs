@@ -1,5 +1,6 @@
 use crate::cli::DemoArgs;
 use crate::settings::Settings;
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::process::ExitCode;
 use tahoon_server::AppState;
@@ -21,7 +22,7 @@ pub async fn load(state: &AppState, providers: usize, seed: u64) -> anyhow::Resu
     bar.set_message("demo providers");
     let result = demo::seed(state, providers, seed, |done| bar.set_position(done as u64)).await;
     bar.finish_and_clear();
-    result.map_err(|e| anyhow::anyhow!("{}", e.detail().unwrap_or("loading demo data failed")))
+    result.context("loading demo data")
 }
 
 pub fn print(data: &DemoData, json: bool) -> anyhow::Result<()> {

@@ -13,9 +13,7 @@ pub async fn run(settings: &Settings, command: InstrumentCommand) -> anyhow::Res
             let value: serde_json::Value = serde_json::from_str(&text).context("the file is not JSON")?;
             let definition: InstrumentDefinition =
                 serde_path_to_error::deserialize(value).map_err(|e| anyhow::anyhow!("{}: {}", e.path(), e.inner()))?;
-            let added = screening::add_instrument(&state, definition, "cli").await.map_err(|e| {
-                anyhow::anyhow!("{}: {}", e.field_name().unwrap_or("definition"), e.detail().unwrap_or("invalid"))
-            })?;
+            let added = screening::add_instrument(&state, definition, "cli").await?;
             if json {
                 println!(
                     "{}",
@@ -31,7 +29,7 @@ pub async fn run(settings: &Settings, command: InstrumentCommand) -> anyhow::Res
             }
         }
         InstrumentCommand::List => {
-            let all = screening::instruments(&state).await.map_err(|_| anyhow::anyhow!("reading instruments"))?;
+            let all = screening::instruments(&state).await.context("reading instruments")?;
             for i in all {
                 println!(
                     "{:<4} {:<12} {} questions, max {}  {}",

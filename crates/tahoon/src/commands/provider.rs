@@ -6,7 +6,6 @@ use serde::Deserialize;
 use std::process::ExitCode;
 use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_server::AppState;
-use tahoon_server::error::ApiError;
 use tahoon_server::services::providers::{self, AvailabilityInput, ProviderInput};
 
 /// `{"providers":[…]}` or a bare array.
@@ -15,14 +14,6 @@ use tahoon_server::services::providers::{self, AvailabilityInput, ProviderInput}
 enum ImportFile {
     Wrapped { providers: Vec<ProviderInput> },
     Bare(Vec<ProviderInput>),
-}
-
-fn explain(e: ApiError) -> anyhow::Error {
-    match (e.field_name(), e.detail()) {
-        (Some(field), Some(detail)) => anyhow::anyhow!("{field}: {detail}"),
-        (_, Some(detail)) => anyhow::anyhow!("{detail}"),
-        _ => anyhow::anyhow!("{}", e.reason().message(Default::default())),
-    }
 }
 
 pub async fn run(settings: &Settings, command: ProviderCommand) -> anyhow::Result<ExitCode> {
@@ -66,7 +57,7 @@ pub async fn run(settings: &Settings, command: ProviderCommand) -> anyhow::Resul
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             let input: AvailabilityInput =
                 serde_json::from_str(&text).with_context(|| format!("parsing {}", file.display()))?;
-            let (policy, weekly, exceptions) = input.parse("").map_err(explain)?;
+            let (policy, weekly, exceptions) = input.parse("")?;
             let now = state.clock.now_us();
             if !state.store.set_provider_availability(id, policy, &weekly, &exceptions, now).await? {
                 anyhow::bail!("no such care provider");
@@ -104,7 +95,7 @@ async fn import(state: &AppState, args: ProviderImportArgs) -> anyhow::Result<Ex
     );
     let report = providers::import(state, &inputs, "cli", |done| bar.set_position(done as u64)).await;
     bar.finish_and_clear();
-    let report = report.map_err(explain)?;
+    let report = report?;
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {

@@ -54,6 +54,14 @@ impl OAuthError {
     }
 }
 
+/// A failure on our side: logged once, with the request id and the whole chain of causes, and
+/// answered as OAuth's `server_error` (the token routes do not use the envelope).
+pub fn server_error(cause: &(dyn std::error::Error + 'static)) -> Response {
+    let request_id = crate::context::RequestContext::current().request_id;
+    tracing::error!(request_id = %request_id, error = %crate::error::chain(cause), "token request failed");
+    OAuthError::server_error().into_response()
+}
+
 /// Token responses must not be cached (RFC 6749 §5.1).
 pub fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

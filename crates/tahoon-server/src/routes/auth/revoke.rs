@@ -1,6 +1,6 @@
 //! `POST /auth/revoke` (RFC 7009).
 
-use super::oauth::{OAuthError, RevokeRequest, no_store, parse_body};
+use super::oauth::{OAuthError, RevokeRequest, no_store, parse_body, server_error};
 use crate::services::audit::AuditEvent;
 use crate::state::AppState;
 use axum::Json;
@@ -42,15 +42,11 @@ pub async fn revoke_token(State(state): State<AppState>, headers: HeaderMap, bod
                 let event = AuditEvent::success("token.revoked", Some(organization_id), format!("org:{organization_id}"))
                     .details(json!({ "hint": request.token_type_hint.as_deref().filter(|h| matches!(*h, "access_token" | "refresh_token")) }));
                 if let Err(e) = state.audit.record(event).await {
-                    tracing::error!(error = %e, "audit append failed");
-                    return OAuthError::server_error().into_response();
+                    return server_error(&e);
                 }
             }
             no_store(Json(json!({})).into_response())
         }
-        Err(e) => {
-            tracing::error!(error = %e, "token revocation failed");
-            OAuthError::server_error().into_response()
-        }
+        Err(e) => server_error(&e),
     }
 }

@@ -1,8 +1,9 @@
 //! `POST /auth/token`: the password grant (an access key) and the refresh grant.
 
-use super::oauth::{OAuthError, TokenRequest, no_store, parse_body};
+use super::oauth::{OAuthError, TokenRequest, no_store, parse_body, server_error};
 use crate::services::audit::AuditEvent;
-use crate::services::tokens::{GrantError, TokenGrant};
+use crate::services::error::ServiceError;
+use crate::services::tokens::TokenGrant;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -52,7 +53,7 @@ pub(super) async fn password_grant(state: &AppState, request: TokenRequest) -> R
                 .details(json!({ "grant": "password", "role": key.role }));
             respond(state, event, grant).await
         }
-        Err(GrantError::Invalid) => {
+        Err(ServiceError::InvalidGrant) => {
             state
                 .audit
                 .record_failure(
@@ -62,7 +63,7 @@ pub(super) async fn password_grant(state: &AppState, request: TokenRequest) -> R
                 .await;
             OAuthError::invalid_grant("the access key is invalid or revoked").into_response()
         }
-        Err(e) => server_error(e),
+        Err(e) => server_error(&e),
     }
 }
 
@@ -80,7 +81,7 @@ pub(super) async fn refresh_grant(state: &AppState, request: TokenRequest) -> Re
             .details(json!({ "grant": "refresh_token", "family": family.id }));
             respond(state, event, grant).await
         }
-        Err(GrantError::Reused(family)) => {
+        Err(ServiceError::RefreshReused(family)) => {
             state
                 .audit
                 .record_failure(
@@ -95,7 +96,7 @@ pub(super) async fn refresh_grant(state: &AppState, request: TokenRequest) -> Re
             OAuthError::invalid_grant("the refresh token was already used; every token of its family is now revoked")
                 .into_response()
         }
-        Err(GrantError::Invalid) => {
+        Err(ServiceError::InvalidGrant) => {
             state
                 .audit
                 .record_failure(
@@ -106,7 +107,7 @@ pub(super) async fn refresh_grant(state: &AppState, request: TokenRequest) -> Re
                 .await;
             OAuthError::invalid_grant("the refresh token is invalid, expired or revoked").into_response()
         }
-        Err(e) => server_error(e),
+        Err(e) => server_error(&e),
     }
 }
 
@@ -114,12 +115,6 @@ pub(super) async fn refresh_grant(state: &AppState, request: TokenRequest) -> Re
 async fn respond(state: &AppState, event: AuditEvent, grant: TokenGrant) -> Response {
     match state.audit.record(event).await {
         Ok(()) => no_store(Json(grant).into_response()),
-        Err(e) => server_error(e),
+        Err(e) => server_error(&e),
     }
-}
-
-fn server_error(e: impl std::fmt::Display) -> Response {
-    let request_id = crate::context::RequestContext::current().request_id;
-    tracing::error!(request_id = %request_id, error = %e, "token request failed");
-    OAuthError::server_error().into_response()
 }
