@@ -2,7 +2,6 @@
 
 pub mod audit;
 pub mod booking;
-pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod organizations;

@@ -41,8 +41,13 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(user::favorites::remove_favorite))
         .routes(routes!(user::favorites::list_favorites))
         .routes(routes!(organization::usage::usage))
-        // Every signed mutating route honours `Idempotency-Key` (claimed by the signed extractor).
-        .route_layer(axum::middleware::from_fn(idempotency::idempotency))
+}
+
+/// The partner routes as served: every signed mutating route honours `Idempotency-Key` (claimed
+/// by the signed extractor), so the middleware is bound to the state here, once.
+fn served_partner_routes(state: &AppState) -> Router<AppState> {
+    let (routes, _) = partner_routes().split_for_parts();
+    routes.route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
 }
 
 /// Operator routes, only under `/api/v1/admin`.
@@ -59,7 +64,7 @@ fn admin_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::bookings::set_status))
 }
 
-/// The OpenAPI document and the router that serves it.
+/// The OpenAPI document, and the routes it describes (without the layers `build_router` adds).
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", partner_routes())
@@ -87,12 +92,16 @@ pub fn build_router(state: AppState) -> Router {
 /// The application with `extra` routes beside the real ones (tests use it to exercise the
 /// extractors on routes of their own).
 pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
-    let (router, openapi) = api();
-    let (legacy, _) = partner_routes().split_for_parts();
-    let router = router
-        .nest("/api", legacy.layer(axum::middleware::from_fn(legacy::mark_deprecated)))
+    let (_, openapi) = api();
+    let (admin, _) = admin_routes().split_for_parts();
+    let (health, _) =
+        OpenApiRouter::new().routes(routes!(health::healthz)).routes(routes!(health::readyz)).split_for_parts();
+    let router = Router::new()
+        .nest("/api/v1", served_partner_routes(&state))
+        .nest("/api/v1/admin", admin)
+        .merge(health)
+        .nest("/api", served_partner_routes(&state).layer(axum::middleware::from_fn(legacy::mark_deprecated)))
         .merge(extra)
-        .layer(axum::Extension(state.clone()))
         .with_state(state.clone())
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi));
     with_common_layers(router, state.config.max_body_bytes)

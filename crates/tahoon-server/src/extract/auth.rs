@@ -15,10 +15,6 @@ use tahoon_domain::reason::Reason;
 #[derive(Debug, Clone)]
 pub struct Partner(pub Authenticated);
 
-/// A request with a valid bearer token whose role may change data.
-#[derive(Debug, Clone)]
-pub struct FullAccess(pub Authenticated);
-
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -76,15 +72,5 @@ impl Authenticated {
             )
             .await;
         Err(ApiError::new(Reason::Forbidden))
-    }
-}
-
-impl FromRequestParts<AppState> for FullAccess {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Partner(authenticated) = Partner::from_request_parts(parts, state).await?;
-        authenticated.require_full_access(state, parts).await?;
-        Ok(FullAccess(authenticated))
     }
 }

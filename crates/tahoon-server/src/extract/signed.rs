@@ -10,8 +10,8 @@
 //! route; the reference's `secureHash` body field only on the routes the reference signed
 //! (`SecureHashOrHeader`: register, booksession, cancelbooking) and the diagnostics route, unless
 //! the organization requires the header. A route without a body signs `<t>.<METHOD> <path?query>`
-//! and refuses any body. `secureHash` is removed before `T` is parsed, so request types never
-//! declare it and unknown fields stay refused.
+//! and refuses any body. `secureHash` is removed before `T` is parsed, so unknown fields stay
+//! refused while the three reference routes' request types declare it only to document it.
 
 use super::auth::Partner;
 use super::body::{decode, parse_value, read_json_bytes};

@@ -14,7 +14,7 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -69,11 +69,8 @@ impl Drop for ReleaseOnDrop {
     }
 }
 
-pub async fn idempotency(mut request: Request, next: Next) -> Response {
+pub async fn idempotency(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let Some(raw_key) = request.headers().get(HEADER).cloned() else {
-        return next.run(request).await;
-    };
-    let Some(state) = request.extensions().get::<AppState>().cloned() else {
         return next.run(request).await;
     };
     let slot = IdempotencySlot { raw_key, claimed: Arc::new(Mutex::new(None)) };

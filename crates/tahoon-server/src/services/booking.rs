@@ -329,3 +329,8 @@ pub async fn reschedule(
         }
     }
 }
+
+/// A booking's status changes, oldest first.
+pub async fn history(state: &AppState, booking: &Booking) -> ServiceResult<Vec<tahoon_store::StatusChange>> {
+    Ok(state.store.booking_history(booking.id).await?)
+}

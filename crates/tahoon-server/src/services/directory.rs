@@ -154,3 +154,25 @@ pub async fn catalogue_index(state: &AppState) -> ServiceResult<CatalogueIndex> 
     let items = state.store.catalogue().await?;
     Ok(CatalogueIndex { by_kind: items.into_iter().map(|i| ((i.kind, i.id), i)).collect() })
 }
+
+/// The filter catalogue.
+pub async fn catalogue(state: &AppState) -> ServiceResult<Vec<tahoon_domain::catalogue::CatalogueItem>> {
+    Ok(state.store.catalogue().await?)
+}
+
+/// Adds or renames catalogue entries (operator), audited.
+pub async fn upsert_catalogue(
+    state: &AppState,
+    items: &[tahoon_domain::catalogue::CatalogueItem],
+    actor: &str,
+) -> ServiceResult<()> {
+    state.store.upsert_catalogue_items(items).await?;
+    state
+        .audit
+        .record(
+            crate::services::audit::AuditEvent::success("catalogue.updated", None, actor)
+                .details(serde_json::json!({ "items": items.len() })),
+        )
+        .await?;
+    Ok(())
+}

@@ -154,3 +154,8 @@ pub async fn update(
     state.audit.record(audit(actor, "organization.updated", organization.id).details(details)).await?;
     Ok(Some(organization))
 }
+
+/// Every organization (operator), oldest first.
+pub async fn list(state: &AppState) -> ServiceResult<Vec<Organization>> {
+    Ok(state.store.organizations().await?)
+}

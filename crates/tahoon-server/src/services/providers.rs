@@ -17,6 +17,7 @@ use tahoon_domain::availability::{
 };
 use tahoon_domain::catalogue::CatalogueKind;
 use tahoon_domain::provider::{Bio, CareProvider, Certification, Education, Gender, Names, SessionRate};
+use tahoon_domain::reason::Reason;
 use tahoon_domain::time_zone::parse_iana;
 use utoipa::ToSchema;
 
@@ -462,4 +463,33 @@ pub async fn import(
         )
         .await?;
     Ok(report)
+}
+
+/// One provider, active or not (operator).
+pub async fn provider(state: &AppState, provider_id: i64) -> ServiceResult<CareProvider> {
+    let found = state.store.care_provider(provider_id).await?;
+    Ok(found.ok_or_else(|| Refusal::new(Reason::NotFound).with_detail("no such care provider"))?)
+}
+
+/// Replaces a provider's availability (operator), audited; answers the provider as stored.
+pub async fn set_availability(
+    state: &AppState,
+    provider_id: i64,
+    policy: BookingPolicy,
+    weekly: &[WeeklyRule],
+    exceptions: &[DatedException],
+    actor: &str,
+) -> ServiceResult<CareProvider> {
+    let now = state.clock.now_us();
+    if !state.store.set_provider_availability(provider_id, policy, weekly, exceptions, now).await? {
+        return Err(Refusal::new(Reason::NotFound).with_detail("no such care provider").into());
+    }
+    state
+        .audit
+        .record(
+            crate::services::audit::AuditEvent::success("careprovider.availability_set", None, actor)
+                .details(serde_json::json!({ "careProvider": provider_id })),
+        )
+        .await?;
+    provider(state, provider_id).await
 }

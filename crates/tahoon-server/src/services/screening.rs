@@ -144,3 +144,13 @@ pub async fn add_instrument(
         .await?;
     Ok(added)
 }
+
+/// A user's assessments, newest first, with the instruments that name their questions.
+pub async fn history(
+    state: &AppState,
+    organization_id: i64,
+    user_id: i64,
+) -> ServiceResult<(Vec<tahoon_store::AssessmentRecord>, Vec<Instrument>)> {
+    let records = state.store.assessments(organization_id, user_id).await?;
+    Ok((records, instruments(state).await?))
+}

@@ -53,3 +53,34 @@ pub async fn register(state: &AppState, organization_id: i64, r: NewRegistration
         .await?;
     Ok((state.ids.encode(tahoon_domain::public_id::PublicId::<kind::User>::new(user.id)), created))
 }
+
+/// The organization's user (not erased), for export.
+pub async fn profile(state: &AppState, organization_id: i64, user_id: i64) -> ServiceResult<tahoon_store::User> {
+    let user = state.store.user(organization_id, user_id).await?;
+    Ok(user.ok_or_else(|| Refusal::field(Reason::UserNotFound, "userId", "no such user in this organization"))?)
+}
+
+/// Erases a user's personal data, writes `user.erased` and audits it.
+pub async fn erase(state: &AppState, organization_id: i64, user_id: &str) -> ServiceResult<()> {
+    let id = owned_user(state, organization_id, user_id).await?;
+    let event = tahoon_store::NewEvent {
+        organization_id: Some(organization_id),
+        event_type: "user.erased".into(),
+        payload: serde_json::json!({ "userId": user_id.trim() }),
+    };
+    if !state.store.erase_user(organization_id, id, event, state.clock.now_us()).await? {
+        return Err(Refusal::field(Reason::UserNotFound, "userId", "no such user in this organization").into());
+    }
+    state
+        .audit
+        .record(
+            crate::services::audit::AuditEvent::success(
+                "user.erased",
+                Some(organization_id),
+                format!("org:{organization_id}"),
+            )
+            .details(serde_json::json!({ "user": id })),
+        )
+        .await?;
+    Ok(())
+}

@@ -1,10 +1,10 @@
 use crate::cli::DemoArgs;
+use crate::demo_data::{self as demo, DemoData};
 use crate::settings::Settings;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::process::ExitCode;
 use tahoon_server::AppState;
-use tahoon_server::services::demo::{self, DemoData};
 
 pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let state = settings.state().await?;

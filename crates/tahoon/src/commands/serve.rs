@@ -6,7 +6,7 @@ use tahoon_server::Application;
 
 pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = settings.state().await?;
-    if args.demo && tahoon_server::services::demo::is_empty(&state).await.context("reading the database")? {
+    if args.demo && crate::demo_data::is_empty(&state).await.context("reading the database")? {
         let data = super::demo::load(&state, 50, 1).await?;
         super::demo::print(&data, false)?;
     }

@@ -7,12 +7,11 @@ use crate::extract::json::ApiJson;
 use crate::extract::operator::Operator;
 use crate::extract::path::ApiPath;
 use crate::routes::careprovider::views::CatalogueEntry;
-use crate::services::audit::AuditEvent;
+use crate::services::directory;
 use crate::services::providers::{self, AvailabilityInput, ImportReport, ProviderInput};
 use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::json;
 use tahoon_domain::anti_xss::check_free_text;
 use tahoon_domain::catalogue::{CatalogueItem, CatalogueKind};
 use tahoon_domain::public_id::kind;
@@ -83,11 +82,7 @@ pub async fn get_provider(
     _: Operator,
     ApiPath(CareProviderPath { care_provider_id: id }): ApiPath<CareProviderPath>,
 ) -> ApiResult<Success<ProviderInput>> {
-    let p = state
-        .store
-        .care_provider(provider_id(&state, &id)?)
-        .await?
-        .ok_or_else(|| ApiError::new(Reason::NotFound).with_detail("no such care provider"))?;
+    let p = providers::provider(&state, provider_id(&state, &id)?).await?;
     Ok(Success(ProviderInput::from_provider(&p)))
 }
 
@@ -112,17 +107,7 @@ pub async fn set_availability(
 ) -> ApiResult<Success<AvailabilityInput>> {
     let id = provider_id(&state, &id)?;
     let (policy, weekly, exceptions) = body.parse("")?;
-    let now = state.clock.now_us();
-    if !state.store.set_provider_availability(id, policy, &weekly, &exceptions, now).await? {
-        return Err(ApiError::new(Reason::NotFound).with_detail("no such care provider"));
-    }
-    state
-        .audit
-        .record(
-            AuditEvent::success("careprovider.availability_set", None, ACTOR).details(json!({ "careProvider": id })),
-        )
-        .await?;
-    let stored = state.store.care_provider(id).await?.ok_or_else(|| ApiError::new(Reason::NotFound))?;
+    let stored = providers::set_availability(&state, id, policy, &weekly, &exceptions, ACTOR).await?;
     Ok(Success(AvailabilityInput::from_provider(&stored)))
 }
 
@@ -177,10 +162,6 @@ pub async fn upsert_catalogue(
             name_slang: item.name_slang.trim().into(),
         });
     }
-    state.store.upsert_catalogue_items(&items).await?;
-    state
-        .audit
-        .record(AuditEvent::success("catalogue.updated", None, ACTOR).details(json!({ "items": items.len() })))
-        .await?;
+    directory::upsert_catalogue(&state, &items, ACTOR).await?;
     Ok(Success(items.iter().map(CatalogueEntry::from).collect()))
 }

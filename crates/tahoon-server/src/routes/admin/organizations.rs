@@ -154,7 +154,7 @@ pub async fn list_organizations(
     State(state): State<AppState>,
     _: Operator,
 ) -> ApiResult<Success<Vec<OrganizationView>>> {
-    let all = state.store.organizations().await?;
+    let all = organizations::list(&state).await?;
     Ok(Success(all.iter().map(|o| OrganizationView::new(&state, o)).collect()))
 }
 

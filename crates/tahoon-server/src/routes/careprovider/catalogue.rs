@@ -4,6 +4,7 @@ use super::views::CatalogueEntry;
 use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
+use crate::services::directory;
 use crate::state::AppState;
 use axum::extract::State;
 use serde::Serialize;
@@ -31,7 +32,7 @@ pub struct FilterCatalogue {
     responses((status = 200, body = Envelope<FilterCatalogue>), (status = 401))
 )]
 pub async fn get_catalogue(State(state): State<AppState>, _: Partner) -> ApiResult<Success<FilterCatalogue>> {
-    let items = state.store.catalogue().await?;
+    let items = directory::catalogue(&state).await?;
     let of = |kind: CatalogueKind| items.iter().filter(|i| i.kind == kind).map(CatalogueEntry::from).collect();
     Ok(Success(FilterCatalogue {
         languages_list: of(CatalogueKind::Language),

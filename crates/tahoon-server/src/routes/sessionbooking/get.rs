@@ -57,7 +57,7 @@ pub async fn get_booking(
         crate::routes::careprovider::views::caller_day(query.time_zone.as_deref(), None, None, state.clock.now())?.zone;
     let found =
         booking::owned_booking(&state, auth.organization.id, booking_id(&state, &path.booking_id)?, None, None).await?;
-    let history = state.store.booking_history(found.id).await?;
+    let history = booking::history(&state, &found).await?;
     let time = |us: i64| jiff::Timestamp::from_microsecond(us).map(|t| t.to_string()).unwrap_or_default();
     Ok(Success(BookingDetail {
         booking: booking_view(&state, &found, &zone),

@@ -43,8 +43,7 @@ pub async fn list_assessments(
 ) -> ApiResult<Success<AssessmentHistory>> {
     let organization_id = auth.organization.id;
     let user_id = users::owned_user(&state, organization_id, &query.user_id).await?;
-    let records = state.store.assessments(organization_id, user_id).await?;
-    let instruments = screening::instruments(&state).await?;
+    let (records, instruments) = screening::history(&state, organization_id, user_id).await?;
     state
         .audit
         .record(

@@ -1,18 +1,14 @@
 //! `DELETE /user/{userId}`: erase a user's personal data.
 
 use crate::envelope::{Envelope, Success};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::path::ApiPath;
 use crate::extract::signed::SignedNoBody;
 use crate::routes::user::views::UserPath;
-use crate::services::audit::AuditEvent;
 use crate::services::users;
 use crate::state::AppState;
 use axum::extract::State;
 use serde::Serialize;
-use serde_json::json;
-use tahoon_domain::reason::Reason;
-use tahoon_store::NewEvent;
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,23 +38,6 @@ pub async fn erase_user(
     ApiPath(UserPath { user_id: user }): ApiPath<UserPath>,
     request: SignedNoBody,
 ) -> ApiResult<Success<Erased>> {
-    let organization_id = request.auth.organization.id;
-    let user_id = users::owned_user(&state, organization_id, &user).await?;
-    let event = NewEvent {
-        organization_id: Some(organization_id),
-        event_type: "user.erased".into(),
-        payload: json!({ "userId": user.trim() }),
-    };
-    let now = state.clock.now_us();
-    if !state.store.erase_user(organization_id, user_id, event, now).await? {
-        return Err(ApiError::field(Reason::UserNotFound, "userId", "no such user in this organization"));
-    }
-    state
-        .audit
-        .record(
-            AuditEvent::success("user.erased", Some(organization_id), format!("org:{organization_id}"))
-                .details(json!({ "user": user_id })),
-        )
-        .await?;
+    users::erase(&state, request.auth.organization.id, &user).await?;
     Ok(Success(Erased { user_id: user.trim().to_string(), erased: true }))
 }

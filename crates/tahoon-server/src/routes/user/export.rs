@@ -2,7 +2,7 @@
 
 use super::views::{AssessmentResult, UserPath, result, time};
 use crate::envelope::{Envelope, Success};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::path::ApiPath;
 use crate::extract::signed::SignedNoBodyRead;
 use crate::services::audit::AuditEvent;
@@ -11,7 +11,6 @@ use crate::state::AppState;
 use axum::extract::State;
 use serde::Serialize;
 use serde_json::json;
-use tahoon_domain::reason::Reason;
 use tahoon_domain::screening::ScoredAnswer;
 use utoipa::ToSchema;
 
@@ -64,13 +63,8 @@ pub async fn export_user(
 ) -> ApiResult<Success<UserExport>> {
     let organization_id = request.auth.organization.id;
     let user_id = users::owned_user(&state, organization_id, &user).await?;
-    let profile = state
-        .store
-        .user(organization_id, user_id)
-        .await?
-        .ok_or_else(|| ApiError::field(Reason::UserNotFound, "userId", "no such user in this organization"))?;
-    let records = state.store.assessments(organization_id, user_id).await?;
-    let instruments = screening::instruments(&state).await?;
+    let profile = users::profile(&state, organization_id, user_id).await?;
+    let (records, instruments) = screening::history(&state, organization_id, user_id).await?;
     state
         .audit
         .record(

@@ -1,17 +1,17 @@
-//! Demo data: the same providers for the same seed (dates relative to the day it runs), and two
+//! Demo data (the CLI's `demo` and `serve --demo`): the same providers for the same seed (dates relative to the day it runs), and two
 //! organizations, for trying the API on a fresh database.
 
-use crate::services::error::{Refusal, ServiceResult};
-use crate::services::organizations::{self, OrganizationSpec};
-use crate::services::providers::{
-    self, AvailabilityInput, ExceptionInput, ProviderInput, SessionRateInput, WeeklyWindowInput,
-};
-use crate::state::AppState;
 use serde::Serialize;
 use tahoon_domain::availability::ExceptionKind;
 use tahoon_domain::organization::{OrganizationKind, Role, SessionBalance};
 use tahoon_domain::provider::{Certification, Education};
 use tahoon_domain::reason::Reason;
+use tahoon_server::AppState;
+use tahoon_server::services::error::{Refusal, ServiceResult};
+use tahoon_server::services::organizations::{self, OrganizationSpec};
+use tahoon_server::services::providers::{
+    self, AvailabilityInput, ExceptionInput, ProviderInput, SessionRateInput, WeeklyWindowInput,
+};
 
 /// SplitMix64: tiny, fast and the same on every platform and crate version.
 struct Rng(u64);
@@ -284,9 +284,9 @@ pub async fn seed(state: &AppState, count: usize, seed: u64, progress: impl Fn(u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::providers::KnownIds;
     use std::collections::HashSet;
     use tahoon_domain::catalogue::CatalogueKind;
+    use tahoon_server::services::providers::KnownIds;
 
     fn known() -> KnownIds {
         let mut ids = HashSet::new();
