@@ -2,11 +2,11 @@
 
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
+use crate::services::health;
 use crate::state::AppState;
 use axum::extract::State;
 use serde::Serialize;
 use tahoon_domain::reason::Reason;
-use tahoon_store::Backend;
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -33,13 +33,9 @@ pub async fn healthz() -> Success<Health> {
     responses((status = 200, body = Envelope<Health>), (status = 503, description = "Database unreachable"))
 )]
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<Success<Health>> {
-    state.store.ping().await.map_err(|e| {
-        tracing::warn!(error = %e, "readiness check failed");
+    let database = health::database(&state).await.map_err(|e| {
+        tracing::warn!(error = %crate::error::chain(&e), "readiness check failed");
         ApiError::new(Reason::ServiceUnavailable).with_retry_after(5)
     })?;
-    let database = match state.store.backend() {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
     Ok(Success(Health { state: "ready", database: Some(database) }))
 }
