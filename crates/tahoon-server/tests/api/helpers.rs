@@ -145,11 +145,10 @@ impl TestApp {
     }
 
     /// POSTs `body` signed with a fresh `X-Tahoon-Signature` header (the form every signed route
-    /// takes). Each call signs at another second inside the window, so that two identical requests
-    /// in one second are not replays of each other.
+    /// takes), on the application's clock.
     pub async fn post_signed(&self, path: &str, token: &str, shared_key: &str, body: &Value) -> (u16, Value) {
         let raw = body.to_string();
-        let signature = header_signature(shared_key, &raw, fresh_after(self.state.clock.now().as_second()));
+        let signature = fresh_signature_at(shared_key, &raw, self.state.clock.now().as_second());
         self.post_header_signed(path, token, &raw, &signature).await
     }
 
@@ -219,16 +218,24 @@ pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-/// A timestamp inside the ±300 s window that no earlier call in this process returned for the
-/// same second: identical bodies signed with it are distinct signatures.
-pub fn fresh_timestamp() -> i64 {
-    fresh_after(now())
+/// A header signature of `signed` (a raw body, or `<METHOD> <path>`) at `now` or, when the same
+/// key has signed the same string before in this process, one second before the last time it did:
+/// identical requests get distinct signatures, as a partner signing each request anew would.
+pub fn fresh_signature_at(shared_key: &str, signed: &str, now: i64) -> String {
+    static LAST: std::sync::Mutex<std::collections::BTreeMap<(String, String), i64>> =
+        std::sync::Mutex::new(std::collections::BTreeMap::new());
+    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let key = (shared_key.to_string(), signed.to_string());
+    // Step back from the last time used while it is still well inside the ±300 s window.
+    let t =
+        last.get(&key).filter(|previous| (now - 240..=now).contains(*previous)).map_or(now, |previous| previous - 1);
+    last.insert(key, t);
+    header_signature(shared_key, signed, t)
 }
 
-/// A second at most 240 s before `now`, another on each call.
-pub fn fresh_after(now: i64) -> i64 {
-    static CALLS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
-    now - CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 240
+/// `fresh_signature_at` on the system clock.
+pub fn fresh_signature(shared_key: &str, signed: &str) -> String {
+    fresh_signature_at(shared_key, signed, now())
 }
 
 /// Asserts an error envelope: HTTP status, reason code, and (when given) the named field.

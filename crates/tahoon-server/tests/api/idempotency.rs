@@ -94,17 +94,17 @@ async fn header_signed_retries_sign_anew(backend: Backend) {
     let bulk = "/api/v1/sessionbooking/bulk";
 
     // A signature over another body with key "h": 401, not stored.
-    let wrong = header_signature(&o.org.shared_key, "{}", fresh_timestamp());
+    let wrong = fresh_signature(&o.org.shared_key, "{}");
     let refused = post(&app, bulk, Some(&o.token), "h", &raw, Some(&wrong)).await;
     assert_envelope(refused.status, &refused.body, 401, 102, None);
-    let signature = header_signature(&o.org.shared_key, &raw, fresh_timestamp());
+    let signature = fresh_signature(&o.org.shared_key, &raw);
     let first = post(&app, bulk, Some(&o.token), "h", &raw, Some(&signature)).await;
     assert_eq!((first.status, first.body["data"]["succeeded"].as_i64(), first.replayed), (200, Some(1), false));
     // The same header again is a replayed signature, whatever the key.
     let replay = post(&app, bulk, Some(&o.token), "h", &raw, Some(&signature)).await;
     assert_envelope(replay.status, &replay.body, 401, 102, None);
     // Signed anew, the retry gets the stored answer.
-    let fresh = header_signature(&o.org.shared_key, &raw, fresh_timestamp());
+    let fresh = fresh_signature(&o.org.shared_key, &raw);
     let again = post(&app, bulk, Some(&o.token), "h", &raw, Some(&fresh)).await;
     assert_eq!((again.status, again.replayed), (200, true));
     assert_eq!(again.body, first.body);

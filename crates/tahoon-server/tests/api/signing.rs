@@ -173,7 +173,7 @@ async fn body_less_signatures_cannot_move(backend: Backend) {
     };
     for (method, suffix) in [(reqwest::Method::DELETE, ""), (reqwest::Method::GET, "/export")] {
         // The attack: body `null`, signature over "<t>.null", which names no user.
-        let over_null = header_signature(&o.org.shared_key, "null", fresh_timestamp());
+        let over_null = fresh_signature(&o.org.shared_key, "null");
         for target in [&alice, &bob] {
             let (status, answer) =
                 request(method.clone(), format!("/api/v1/user/{target}{suffix}"), Some("null"), over_null.clone())
@@ -182,7 +182,7 @@ async fn body_less_signatures_cannot_move(backend: Backend) {
         }
         // A correct signature for Alice, sent with a body: still refused.
         let alice_path = format!("/api/v1/user/{alice}{suffix}");
-        let for_alice = header_signature(&o.org.shared_key, &format!("{method} {alice_path}"), fresh_timestamp());
+        let for_alice = fresh_signature(&o.org.shared_key, &format!("{method} {alice_path}"));
         let (status, answer) = request(method.clone(), alice_path.clone(), Some("{}"), for_alice.clone()).await;
         assert_envelope(status, &answer, 400, 105, Some("body"));
         // Moved to Bob: the signed string names Alice's path.
@@ -274,7 +274,7 @@ async fn numbers_sent_as_strings_are_refused(backend: Backend) {
         ["18446744073709551616", "\"18446744073709551616\"", "9223372036854775807", "-9223372036854775808", "1.5"]
     {
         let raw = person(gender);
-        let signature = header_signature(&o.org.shared_key, &raw, fresh_timestamp());
+        let signature = fresh_signature(&o.org.shared_key, &raw);
         let (status, answer) = app.post_header_signed("/api/v1/user/register", &o.token, &raw, &signature).await;
         assert_envelope(status, &answer, 400, 105, Some("genderType"));
         let fields: Value = serde_json::from_str(&raw).unwrap();
