@@ -1,9 +1,9 @@
-//! The two backends. Shared query text is in `queries.rs`; each backend file holds only what
-//! differs: connecting, migrations, how a write transaction starts and how audit appends are
-//! serialized.
+//! The two backends. Each backend's file holds only what differs between them: connecting,
+//! migrations, how read and write transactions start, how audit appends and a user's holds are
+//! serialized, and how an overlap refused by the database is recognized. The SQL of every `Store`
+//! method is in `src/queries/`, written once and compiled into each backend (see
+//! `queries/mod.rs`); what the backends share besides query text is in `common.rs`.
 
-#[macro_use]
-mod queries;
+pub(crate) mod common;
 pub mod postgres;
-mod rows;
 pub mod sqlite;

@@ -1,9 +1,11 @@
 //! Storage: one `Store` interface, returning domain models, with a SQLite and a PostgreSQL
 //! implementation chosen from the database URL at start-up.
 //!
-//! Both implementations share their query text (numbered `$n` parameters, integer instants) through
-//! one macro in `backend/queries.rs`; what differs (how a write transaction starts, how the audit
-//! chain is serialized, migrations) lives in the backend's own file.
+//! `store.rs` declares the interface: one small trait per resource (`BookingStore`, …) and
+//! `Store`, which requires them all. Each resource's SQL is one file in `src/queries/`
+//! (`queries/bookings.rs` books a session), written once and compiled into both backends; what
+//! differs between them (connecting, migrations, how transactions start, locks) lives in the
+//! backend's own file under `backend/`.
 
 mod backend;
 mod error;
@@ -15,7 +17,10 @@ pub use backend::postgres::PostgresStore;
 pub use backend::sqlite::SqliteStore;
 pub use error::StoreError;
 pub use models::*;
-pub use store::{Backend, Store};
+pub use store::{
+    AuditStore, Backend, BookingStore, CatalogueStore, FavoriteStore, IdempotencyStore, OrganizationStore, OutboxStore,
+    ProviderStore, ScreeningStore, Store, TokenStore, UserStore,
+};
 
 use std::sync::Arc;
 

@@ -26,15 +26,38 @@ impl Backend {
     }
 }
 
-/// Every read and write the service makes. Each method is one atomic operation.
+/// Every read and write the service makes: one trait per resource, and `Store`, which is all of
+/// them (the server holds an `Arc<dyn Store>` and calls any of their methods on it).
+///
+/// Each method is one atomic operation: a write runs in one transaction, and a read that needs
+/// several queries runs them in one read-only transaction, so it sees one snapshot.
+///
+/// Each trait's SQL is in `src/queries/` under the resource's name (`BookingStore`:
+/// `queries/bookings.rs`), written once for both backends.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store:
+    OrganizationStore
+    + TokenStore
+    + CatalogueStore
+    + ProviderStore
+    + UserStore
+    + ScreeningStore
+    + BookingStore
+    + FavoriteStore
+    + IdempotencyStore
+    + OutboxStore
+    + AuditStore
+    + 'static
+{
     fn backend(&self) -> Backend;
 
     /// A cheap round trip, for readiness.
     async fn ping(&self) -> Result<(), StoreError>;
+}
 
-    // Organizations and keys.
+/// Organizations and their access keys.
+#[async_trait]
+pub trait OrganizationStore: Send + Sync {
     async fn create_organization(&self, new: NewOrganization) -> Result<Organization, StoreError>;
     async fn organization(&self, id: i64) -> Result<Option<Organization>, StoreError>;
     async fn organizations(&self) -> Result<Vec<Organization>, StoreError>;
@@ -55,8 +78,11 @@ pub trait Store: Send + Sync + 'static {
     async fn access_keys(&self, organization_id: i64) -> Result<Vec<AccessKey>, StoreError>;
     /// The active key with this digest and its organization.
     async fn access_key_by_digest(&self, digest: &str) -> Result<Option<(AccessKey, Organization)>, StoreError>;
+}
 
-    // Tokens.
+/// Token families, refresh and access token revocation, and used request signatures.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
     /// Starts a family for a password grant and stores its first refresh token.
     async fn start_token_family(&self, family: TokenFamily, first: NewRefreshToken) -> Result<(), StoreError>;
     /// Presents a refresh token (by digest): rotates it, or detects reuse and revokes the family.
@@ -90,11 +116,19 @@ pub trait Store: Send + Sync + 'static {
         expires_at_us: i64,
         now_us: i64,
     ) -> Result<bool, StoreError>;
+}
 
-    // Catalogue and care providers.
+/// The catalogue of languages, specialties and levels that providers and filters refer to.
+#[async_trait]
+pub trait CatalogueStore: Send + Sync {
     async fn catalogue(&self) -> Result<Vec<CatalogueItem>, StoreError>;
     /// Inserts or renames catalogue entries (by kind and id).
     async fn upsert_catalogue_items(&self, items: &[CatalogueItem]) -> Result<(), StoreError>;
+}
+
+/// Care providers with their languages, specialties, rates and availability.
+#[async_trait]
+pub trait ProviderStore: Send + Sync {
     /// Creates or replaces (by `external_id`) a provider with its languages, specialties, rates and
     /// availability, in one transaction. Returns its id and whether it was created.
     async fn upsert_care_provider(&self, provider: &CareProvider, now_us: i64) -> Result<(i64, bool), StoreError>;
@@ -116,10 +150,11 @@ pub trait Store: Send + Sync + 'static {
         from: jiff::civil::Date,
         to: jiff::civil::Date,
     ) -> Result<Vec<CareProvider>, StoreError>;
-    /// Active bookings (Pending or Confirmed) whose held time overlaps `[from_us, to_us)`.
-    async fn busy_intervals(&self, from_us: i64, to_us: i64) -> Result<Vec<BusyInterval>, StoreError>;
+}
 
-    // Users.
+/// Users: partners' clients and guests.
+#[async_trait]
+pub trait UserStore: Send + Sync {
     async fn create_user(&self, new: NewUser) -> Result<i64, StoreError>;
     /// Registers a user, or returns the one already registered with this reference id in this
     /// organization; concurrent registrations of one reference id create exactly one user.
@@ -137,8 +172,11 @@ pub trait Store: Send + Sync + 'static {
         event: NewEvent,
         now_us: i64,
     ) -> Result<bool, StoreError>;
+}
 
-    // Screening.
+/// Screening instruments and assessments.
+#[async_trait]
+pub trait ScreeningStore: Send + Sync {
     /// Operator-defined instruments (the built-in ones live in the domain).
     async fn custom_instruments(&self) -> Result<Vec<tahoon_domain::screening::Instrument>, StoreError>;
     /// Stores a new instrument with the next free id; `None` when its code is taken.
@@ -151,8 +189,11 @@ pub trait Store: Send + Sync + 'static {
     async fn record_assessment(&self, assessment: NewAssessment, events: Vec<NewEvent>) -> Result<i64, StoreError>;
     /// A user's assessments, newest first.
     async fn assessments(&self, organization_id: i64, user_id: i64) -> Result<Vec<AssessmentRecord>, StoreError>;
+}
 
-    // Bookings.
+/// Bookings, their status history, and the calendar they occupy.
+#[async_trait]
+pub trait BookingStore: Send + Sync {
     /// Holds a slot: registers a guest, checks the organization's cap on the user's active
     /// bookings, checks overlaps (the provider's held times, buffers included), debits a charity's
     /// balance and inserts a Pending booking, in one transaction; the database refuses
@@ -176,8 +217,13 @@ pub trait Store: Send + Sync + 'static {
         from_us: i64,
         to_us: i64,
     ) -> Result<Vec<Booking>, StoreError>;
+    /// Active bookings (Pending or Confirmed) whose held time overlaps `[from_us, to_us)`.
+    async fn busy_intervals(&self, from_us: i64, to_us: i64) -> Result<Vec<BusyInterval>, StoreError>;
+}
 
-    // Favorites.
+/// A user's favorite providers.
+#[async_trait]
+pub trait FavoriteStore: Send + Sync {
     /// `false` when already a favorite.
     async fn add_favorite(
         &self,
@@ -190,8 +236,11 @@ pub trait Store: Send + Sync + 'static {
     async fn remove_favorite(&self, user_id: i64, provider_id: i64) -> Result<bool, StoreError>;
     /// `(provider id, added at)`, newest first.
     async fn favorites(&self, user_id: i64) -> Result<Vec<(i64, i64)>, StoreError>;
+}
 
-    // Idempotency.
+/// Idempotency keys of mutating requests.
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
     /// Claims `key` for a request with `request_hash`; records older than `expired_before_us` are
     /// forgotten first.
     async fn claim_idempotency_key(
@@ -211,12 +260,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Forgets a claim whose request failed on our side, so that a retry runs again.
     async fn release_idempotency_key(&self, organization_id: i64, key: &str) -> Result<(), StoreError>;
+}
 
-    // Outbox.
+/// Events written with the changes they describe, for later delivery.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
     /// Undelivered events, oldest first.
     async fn pending_events(&self, limit: i64) -> Result<Vec<OutboxEvent>, StoreError>;
+}
 
-    // Audit.
+/// The hash-chained audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
     /// Appends to the hash chain; appends are serialized so the chain never forks.
     async fn append_audit(&self, content: AuditContent) -> Result<AuditEntry, StoreError>;
     /// Entries with `seq > after`, in order, at most `limit`.

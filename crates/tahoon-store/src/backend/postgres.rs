@@ -1,20 +1,23 @@
 //! PostgreSQL: the production backend.
 
-use super::rows::*;
 use crate::error::StoreError;
-use crate::models::*;
+use crate::store::Backend;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
-use tahoon_domain::audit::{AuditContent, AuditEntry};
-use tahoon_domain::availability::{BookingPolicy, DatedException, WeeklyRule};
-use tahoon_domain::catalogue::CatalogueItem;
-use tahoon_domain::provider::CareProvider;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Key of the transaction-scoped advisory lock that serializes audit appends.
 const AUDIT_APPEND_LOCK: i64 = 0x7461_686f_6f6e_0001;
+
+// The shared SQL in `src/queries/`, compiled for PostgreSQL.
+type Db = Postgres;
+type DbStore = PostgresStore;
+const BACKEND: Backend = Backend::Postgres;
+#[allow(clippy::duplicate_mod, reason = "each backend compiles the shared SQL: see queries/mod.rs")]
+#[path = "../queries/mod.rs"]
+mod queries;
 
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
@@ -34,6 +37,12 @@ impl PostgresStore {
         &self.pool
     }
 
+    /// A read of several queries: one snapshot for all of them. A read-only repeatable-read
+    /// transaction never fails to serialize and never blocks writers.
+    async fn begin_read(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
         Ok(self.pool.begin().await?)
     }
@@ -48,6 +57,10 @@ impl PostgresStore {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(AUDIT_APPEND_LOCK).execute(&mut **tx).await?;
         Ok(())
     }
-}
 
-impl_store_queries!(PostgresStore, crate::store::Backend::Postgres);
+    /// An overlap refused by the database: an exclusion constraint (`bookings_provider_no_overlap`,
+    /// `bookings_user_no_overlap`) violated, SQLSTATE 23P01.
+    fn is_overlap(e: &sqlx::Error) -> bool {
+        matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("23P01"))
+    }
+}

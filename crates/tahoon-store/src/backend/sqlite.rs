@@ -1,19 +1,22 @@
 //! SQLite: the zero-set-up default. WAL, a busy timeout, and `BEGIN IMMEDIATE` for every write
 //! transaction (a deferred one that upgrades gets SQLITE_BUSY without waiting).
 
-use super::rows::*;
 use crate::error::StoreError;
-use crate::models::*;
+use crate::store::Backend;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use tahoon_domain::audit::{AuditContent, AuditEntry};
-use tahoon_domain::availability::{BookingPolicy, DatedException, WeeklyRule};
-use tahoon_domain::catalogue::CatalogueItem;
-use tahoon_domain::provider::CareProvider;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+// The shared SQL in `src/queries/`, compiled for SQLite.
+type Db = Sqlite;
+type DbStore = SqliteStore;
+const BACKEND: Backend = Backend::Sqlite;
+#[allow(clippy::duplicate_mod, reason = "each backend compiles the shared SQL: see queries/mod.rs")]
+#[path = "../queries/mod.rs"]
+mod queries;
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -38,6 +41,12 @@ impl SqliteStore {
         &self.pool
     }
 
+    /// A read of several queries: a deferred transaction, whose first read takes a WAL snapshot
+    /// that its later reads see too, without blocking writers.
+    async fn begin_read(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
@@ -51,6 +60,10 @@ impl SqliteStore {
     async fn serialize_audit_appends(_tx: &mut Transaction<'static, Sqlite>) -> Result<(), StoreError> {
         Ok(())
     }
-}
 
-impl_store_queries!(SqliteStore, crate::store::Backend::Sqlite);
+    /// An overlap refused by the database: the unique backstop indexes on active bookings' starts
+    /// (`bookings_provider_active_start`, `bookings_user_active_start`).
+    fn is_overlap(e: &sqlx::Error) -> bool {
+        matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+    }
+}

@@ -221,3 +221,51 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
     assert_eq!(s.booking_history(a.id).await.unwrap().len(), 3);
     assert!(s.booking(w.org.id + 1, a.id).await.unwrap().is_none(), "tenancy");
 }
+
+/// Runs one statement on the test database behind the store's back (test values formatted in).
+async fn execute_behind_the_store(w: &World, backend: Backend, sql: String) -> Result<(), sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(sql);
+    match backend {
+        Backend::Sqlite => {
+            sqlx::raw_sql(sql).execute(SqliteStore::open(&w.f.db.url).await.unwrap().pool()).await?;
+        }
+        Backend::Postgres => {
+            sqlx::raw_sql(sql).execute(PostgresStore::open(&w.f.db.url).await.unwrap().pool()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The migrations repeat the active statuses (`status IN (1, 6)`) in their partial indexes and
+/// exclusion constraints, and the queries take them from one Rust constant: for every status, the
+/// database refuses a second booking at the same time of the same provider or user, and
+/// `busy_intervals` lists the first, exactly when `BookingStatus::is_active` says so.
+pub async fn the_database_refuses_overlaps_of_active_statuses_only(backend: Backend) {
+    let w = world(backend, 2).await;
+    for (i, status) in BookingStatus::ALL.into_iter().enumerate() {
+        let start = T0 + i64::try_from(i).unwrap() * 10 * HOUR;
+        let HoldOutcome::Held { booking: first, .. } =
+            w.f.store.hold_booking(booking(&w, 0, 0, start, 60, false)).await.unwrap()
+        else {
+            panic!("{status:?}: the time is free")
+        };
+        let code = status.code();
+        execute_behind_the_store(&w, backend, format!("UPDATE bookings SET status = {code} WHERE id = {}", first.id))
+            .await
+            .unwrap();
+        let busy = w.f.store.busy_intervals(start, start + HOUR).await.unwrap();
+        assert_eq!(busy.len(), usize::from(status.is_active()), "{status:?} in busy_intervals");
+        // Another user with the same provider, then the same user with another provider.
+        for (user, provider) in [(1, 0), (0, 1)] {
+            let (user, provider, end) = (w.users[user], w.providers[provider], start + HOUR);
+            let pending = BookingStatus::Pending.code();
+            let second = format!(
+                "INSERT INTO bookings (organization_id, user_id, provider_id, starts_at, ends_at, blocks_until, \
+                 status, created_at, updated_at) VALUES ({}, {user}, {provider}, {start}, {end}, {end}, {pending}, 1, 1)",
+                w.org.id
+            );
+            let refused = execute_behind_the_store(&w, backend, second).await.is_err();
+            assert_eq!(refused, status.is_active(), "a second booking beside a {status:?} one");
+        }
+    }
+}

@@ -271,4 +271,5 @@ tahoon_store::backend_tests!(
     operator_numbers_stay_in_range,
     an_unreadable_row_does_not_break_the_listing,
     outcomes_are_recorded_only_after_the_start,
+    the_database_refuses_overlaps_of_active_statuses_only,
 );

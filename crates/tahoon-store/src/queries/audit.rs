@@ -1,0 +1,92 @@
+//! The audit log: an append-only hash chain.
+
+use super::DbStore;
+use crate::backend::common::corrupt;
+use crate::error::StoreError;
+use crate::store::AuditStore;
+use const_format::formatcp;
+use tahoon_domain::audit::{AuditContent, AuditEntry, GENESIS_HASH, Outcome};
+
+/// The audit columns, in `AuditRow` order.
+const COLUMNS: &str =
+    "seq, occurred_at, organization_id, actor, action, outcome, request_id, source_ip, details, prev_hash, hash";
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    seq: i64,
+    occurred_at: i64,
+    organization_id: Option<i64>,
+    actor: String,
+    action: String,
+    outcome: String,
+    request_id: Option<String>,
+    source_ip: Option<String>,
+    details: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = StoreError;
+    fn try_from(r: AuditRow) -> Result<Self, StoreError> {
+        Ok(AuditEntry {
+            seq: r.seq,
+            content: AuditContent {
+                occurred_at_us: r.occurred_at,
+                organization_id: r.organization_id,
+                actor: r.actor,
+                action: r.action,
+                outcome: Outcome::parse(&r.outcome).ok_or_else(|| corrupt("audit outcome", &r.outcome))?,
+                request_id: r.request_id,
+                source_ip: r.source_ip,
+                details: r.details,
+            },
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl AuditStore for DbStore {
+    async fn append_audit(&self, content: AuditContent) -> Result<AuditEntry, StoreError> {
+        let mut tx = self.begin_write().await?;
+        DbStore::serialize_audit_appends(&mut tx).await?;
+        let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS_HASH.to_string()),
+        };
+        let hash = content.chain_hash(seq, &prev_hash);
+        sqlx::query(formatcp!(
+            "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ))
+        .bind(seq)
+        .bind(content.occurred_at_us)
+        .bind(content.organization_id)
+        .bind(&content.actor)
+        .bind(&content.action)
+        .bind(content.outcome.as_str())
+        .bind(&content.request_id)
+        .bind(&content.source_ip)
+        .bind(&content.details)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(AuditEntry { seq, content, prev_hash, hash })
+    }
+
+    async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<AuditRow> =
+            sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+}

@@ -1,0 +1,380 @@
+//! Bookings: holding a slot, changing a booking's status or time, and reading bookings back.
+//!
+//! Two active bookings (`ACTIVE_STATUSES`) never overlap: each change checks first (to answer
+//! "taken" cleanly) and the database refuses what a race lets through (`DbStore::is_overlap`).
+
+use super::booking_rows::{BookingRow, BusyRow, COLUMNS, StatusChangeRow};
+use super::outbox::insert_event;
+use super::users::register;
+use super::{Connection, DbStore};
+use crate::backend::common::{ACTIVE_STATUSES, instant};
+use crate::error::StoreError;
+use crate::models::*;
+use crate::store::BookingStore;
+use const_format::formatcp;
+use tahoon_domain::booking::BookingStatus;
+use tahoon_domain::organization::SessionBalance;
+
+/// The conditions of one user's booking history (`$1`..`$5`), shared by its page and its count.
+/// A status of 0 matches every status.
+const USER_BOOKINGS: &str = "organization_id = $1 AND user_id = $2 AND ($3 = 0 OR status = $3) \
+     AND starts_at >= $4 AND starts_at < $5";
+
+/// Whether an active booking other than `except` would overlap a session of `user_id` with
+/// `provider_id` over `[starts_at, ends_at)` holding the provider until `blocks_until`. The
+/// provider's calendar compares held times (sessions and their buffers); the user's compares the
+/// sessions themselves.
+struct Overlap {
+    except: i64,
+    provider_id: i64,
+    user_id: i64,
+    starts_at: i64,
+    ends_at: i64,
+    blocks_until: i64,
+}
+
+impl Overlap {
+    async fn exists(&self, conn: &mut Connection) -> Result<bool, StoreError> {
+        let found: Option<(i64,)> = sqlx::query_as(formatcp!(
+            "SELECT id FROM bookings WHERE {ACTIVE_STATUSES} AND id <> $1 \
+             AND ((provider_id = $2 AND starts_at < $6 AND blocks_until > $4) \
+               OR (user_id = $3 AND starts_at < $5 AND ends_at > $4)) LIMIT 1"
+        ))
+        .bind(self.except)
+        .bind(self.provider_id)
+        .bind(self.user_id)
+        .bind(self.starts_at)
+        .bind(self.ends_at)
+        .bind(self.blocks_until)
+        .fetch_optional(conn)
+        .await?;
+        Ok(found.is_some())
+    }
+}
+
+/// One line of a booking's status history.
+struct HistoryLine<'a> {
+    booking_id: i64,
+    from: Option<BookingStatus>,
+    to: BookingStatus,
+    at_us: i64,
+    actor: &'a str,
+    reason: &'a str,
+}
+
+impl HistoryLine<'_> {
+    async fn insert(&self, conn: &mut Connection) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO booking_status_history (booking_id, from_status, to_status, at, actor, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(self.booking_id)
+        .bind(self.from.map(BookingStatus::code))
+        .bind(self.to.code())
+        .bind(self.at_us)
+        .bind(self.actor)
+        .bind(self.reason)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl BookingStore for DbStore {
+    async fn hold_booking(&self, new: NewBooking) -> Result<HoldOutcome, StoreError> {
+        let mut tx = self.begin_write().await?;
+        // A guest is registered in this transaction: any refusal below rolls it back.
+        let (user_id, guest_created) = match &new.user {
+            BookingUser::Existing(id) => (*id, false),
+            BookingUser::Guest(guest) => match register(&mut tx, guest).await? {
+                Registration::Created(user) => (user.id, true),
+                Registration::Existing(user) => (user.id, false),
+            },
+        };
+        let (cap,): (Option<i64>,) =
+            sqlx::query_as("SELECT max_active_bookings_per_user FROM organizations WHERE id = $1")
+                .bind(new.organization_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if let Some(limit) = cap {
+            // Concurrent holds for one user count one after the other.
+            DbStore::lock_user(&mut tx, user_id).await?;
+            let (active,): (i64,) = sqlx::query_as(formatcp!(
+                "SELECT COUNT(*) FROM bookings WHERE user_id = $1 AND {ACTIVE_STATUSES} AND starts_at > $2"
+            ))
+            .bind(user_id)
+            .bind(new.now_us)
+            .fetch_one(&mut *tx)
+            .await?;
+            if active >= limit {
+                return Ok(HoldOutcome::UserLimitReached { limit });
+            }
+        }
+        let overlap = Overlap {
+            except: 0, // no booking has id 0
+            provider_id: new.provider_id,
+            user_id,
+            starts_at: new.starts_at_us,
+            ends_at: new.ends_at_us,
+            blocks_until: new.blocks_until_us,
+        };
+        if overlap.exists(&mut tx).await? {
+            return Ok(HoldOutcome::Taken);
+        }
+        if new.debit_balance {
+            let debited = sqlx::query("UPDATE organizations SET balance = balance - 1 WHERE id = $1 AND balance > 0")
+                .bind(new.organization_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if debited == 0 {
+                return Ok(HoldOutcome::BalanceOut);
+            }
+        }
+        let inserted: Result<BookingRow, sqlx::Error> = sqlx::query_as(formatcp!(
+            "INSERT INTO bookings (organization_id, user_id, provider_id, starts_at, ends_at, status, price_minor, \
+             currency, communication_type, from_mobile, platform_id, charity_debited, created_at, updated_at, \
+             blocks_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(new.organization_id)
+        .bind(user_id)
+        .bind(new.provider_id)
+        .bind(new.starts_at_us)
+        .bind(new.ends_at_us)
+        .bind(BookingStatus::Pending.code())
+        .bind(new.price_minor)
+        .bind(&new.currency)
+        .bind(new.communication_type)
+        .bind(new.from_mobile)
+        .bind(new.platform_id)
+        .bind(new.debit_balance)
+        .bind(new.now_us)
+        .bind(new.blocks_until_us)
+        .fetch_one(&mut *tx)
+        .await;
+        let row = match inserted {
+            Ok(row) => row,
+            Err(e) if DbStore::is_overlap(&e) => return Ok(HoldOutcome::Taken),
+            Err(e) => return Err(e.into()),
+        };
+        let history = HistoryLine {
+            booking_id: row.id,
+            from: None,
+            to: BookingStatus::Pending,
+            at_us: new.now_us,
+            actor: &new.actor,
+            reason: "slot held",
+        };
+        history.insert(&mut tx).await?;
+        match tx.commit().await {
+            Ok(()) => Ok(HoldOutcome::Held { booking: row.try_into()?, guest_created }),
+            Err(e) if DbStore::is_overlap(&e) => Ok(HoldOutcome::Taken),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn transition_booking(&self, t: Transition) -> Result<Option<Booking>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let current: Option<BookingRow> = sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM bookings WHERE id = $1"))
+            .bind(t.booking_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(current) = current else { return Ok(None) };
+        let current: Booking = current.try_into()?;
+        let allowed = current.status.can_become_at(t.to, instant(t.now_us)?, instant(current.starts_at_us)?);
+        if !t.from.contains(&current.status) || allowed.is_err() {
+            return Ok(None);
+        }
+        let restore_balance = t.restore_balance && current.charity_debited;
+        let (meeting_id, join_url) = t.meeting.clone().unzip();
+        let row: BookingRow = sqlx::query_as(formatcp!(
+            "UPDATE bookings SET status = $2, updated_at = $3, meeting_id = COALESCE($4, meeting_id), \
+             join_url = COALESCE($5, join_url), charity_debited = CASE WHEN $6 THEN $7 ELSE charity_debited END \
+             WHERE id = $1 AND status = $8 RETURNING {COLUMNS}"
+        ))
+        .bind(t.booking_id)
+        .bind(t.to.code())
+        .bind(t.now_us)
+        .bind(meeting_id)
+        .bind(join_url)
+        .bind(restore_balance)
+        .bind(false)
+        .bind(current.status.code())
+        .fetch_one(&mut *tx)
+        .await?;
+        if restore_balance {
+            // Checked: a balance already at its ceiling stays there rather than overflow.
+            sqlx::query(
+                "UPDATE organizations SET balance = CASE WHEN balance < $2 THEN balance + 1 ELSE balance END \
+                 WHERE id = $1",
+            )
+            .bind(current.organization_id)
+            .bind(SessionBalance::MAX)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(guest) = t.withdraw_guest {
+            sqlx::query(
+                "UPDATE users SET name = NULL, dob = NULL, reference_id = NULL, erased_at = $2 \
+                 WHERE id = $1 AND erased_at IS NULL",
+            )
+            .bind(guest)
+            .bind(t.now_us)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let history = HistoryLine {
+            booking_id: t.booking_id,
+            from: Some(current.status),
+            to: t.to,
+            at_us: t.now_us,
+            actor: &t.actor,
+            reason: &t.reason,
+        };
+        history.insert(&mut tx).await?;
+        if let Some(event) = &t.event {
+            insert_event(&mut tx, event, t.now_us).await?;
+        }
+        tx.commit().await?;
+        Ok(Some(row.try_into()?))
+    }
+
+    async fn reschedule_booking(&self, change: Reschedule) -> Result<RescheduleOutcome, StoreError> {
+        let Reschedule { booking_id, starts_at_us, ends_at_us, blocks_until_us, actor, event, now_us } = change;
+        let confirmed = BookingStatus::Confirmed;
+        let mut tx = self.begin_write().await?;
+        let current: Option<BookingRow> =
+            sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM bookings WHERE id = $1 AND status = $2"))
+                .bind(booking_id)
+                .bind(confirmed.code())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(current) = current else { return Ok(RescheduleOutcome::NotMovable) };
+        let current: Booking = current.try_into()?;
+        let overlap = Overlap {
+            except: booking_id,
+            provider_id: current.provider_id,
+            user_id: current.user_id,
+            starts_at: starts_at_us,
+            ends_at: ends_at_us,
+            blocks_until: blocks_until_us,
+        };
+        if overlap.exists(&mut tx).await? {
+            return Ok(RescheduleOutcome::Taken);
+        }
+        let moved: Result<BookingRow, sqlx::Error> = sqlx::query_as(formatcp!(
+            "UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = $4, blocks_until = $5 \
+             WHERE id = $1 AND status = $6 RETURNING {COLUMNS}"
+        ))
+        .bind(booking_id)
+        .bind(starts_at_us)
+        .bind(ends_at_us)
+        .bind(now_us)
+        .bind(blocks_until_us)
+        .bind(confirmed.code())
+        .fetch_one(&mut *tx)
+        .await;
+        let row = match moved {
+            Ok(row) => row,
+            Err(e) if DbStore::is_overlap(&e) => return Ok(RescheduleOutcome::Taken),
+            Err(e) => return Err(e.into()),
+        };
+        let reason = format!("rescheduled from {} to {}", current.starts_at_us, starts_at_us);
+        let history = HistoryLine {
+            booking_id,
+            from: Some(confirmed),
+            to: confirmed,
+            at_us: now_us,
+            actor: &actor,
+            reason: &reason,
+        };
+        history.insert(&mut tx).await?;
+        insert_event(&mut tx, &event, now_us).await?;
+        match tx.commit().await {
+            Ok(()) => Ok(RescheduleOutcome::Moved(row.try_into()?)),
+            Err(e) if DbStore::is_overlap(&e) => Ok(RescheduleOutcome::Taken),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn booking(&self, organization_id: i64, booking_id: i64) -> Result<Option<Booking>, StoreError> {
+        let row: Option<BookingRow> =
+            sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM bookings WHERE id = $1 AND organization_id = $2"))
+                .bind(booking_id)
+                .bind(organization_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn booking_history(&self, booking_id: i64) -> Result<Vec<StatusChange>, StoreError> {
+        let rows: Vec<StatusChangeRow> = sqlx::query_as(
+            "SELECT from_status, to_status, at, actor, reason FROM booking_status_history \
+             WHERE booking_id = $1 ORDER BY id",
+        )
+        .bind(booking_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn user_bookings(&self, q: BookingQuery) -> Result<(Vec<Booking>, i64), StoreError> {
+        let status = q.status.map_or(0, |s| s.code());
+        // The page and the count read one snapshot.
+        let mut tx = self.begin_read().await?;
+        let rows: Vec<BookingRow> = sqlx::query_as(formatcp!(
+            "SELECT {COLUMNS} FROM bookings WHERE {USER_BOOKINGS} ORDER BY starts_at, id LIMIT $6 OFFSET $7"
+        ))
+        .bind(q.organization_id)
+        .bind(q.user_id)
+        .bind(status)
+        .bind(q.from_us)
+        .bind(q.to_us)
+        .bind(q.limit)
+        .bind(q.offset)
+        .fetch_all(&mut *tx)
+        .await?;
+        let (total,): (i64,) = sqlx::query_as(formatcp!("SELECT COUNT(*) FROM bookings WHERE {USER_BOOKINGS}"))
+            .bind(q.organization_id)
+            .bind(q.user_id)
+            .bind(status)
+            .bind(q.from_us)
+            .bind(q.to_us)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok((rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?, total))
+    }
+
+    async fn organization_bookings(
+        &self,
+        organization_id: i64,
+        from_us: i64,
+        to_us: i64,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let rows: Vec<BookingRow> = sqlx::query_as(formatcp!(
+            "SELECT {COLUMNS} FROM bookings WHERE organization_id = $1 AND starts_at >= $2 AND starts_at < $3 \
+             ORDER BY starts_at, id"
+        ))
+        .bind(organization_id)
+        .bind(from_us)
+        .bind(to_us)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn busy_intervals(&self, from_us: i64, to_us: i64) -> Result<Vec<BusyInterval>, StoreError> {
+        let rows: Vec<BusyRow> = sqlx::query_as(formatcp!(
+            "SELECT provider_id, user_id, starts_at, ends_at, blocks_until FROM bookings \
+             WHERE {ACTIVE_STATUSES} AND starts_at < $2 AND blocks_until > $1"
+        ))
+        .bind(from_us)
+        .bind(to_us)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+}

@@ -1,0 +1,63 @@
+//! The SQL of every `Store` method: one file per resource, each written once for both backends.
+//!
+//! This directory is not a module of the crate root. `backend/sqlite.rs` and `backend/postgres.rs`
+//! each include it (`#[path = "../queries/mod.rs"] mod queries;`) after naming `Db` (sqlx's
+//! database type), `DbStore` (their store type) and `BACKEND`, so every file here is ordinary Rust,
+//! formatted and linted like any other, compiled twice: once for SQLite, once for PostgreSQL. The
+//! text suits both: numbered `$n` parameters (which SQLite also understands), instants as integer
+//! microseconds, `ON CONFLICT` and `RETURNING`. Constant fragments (column lists, the active
+//! statuses) are joined at compile time with `const_format`, so every statement stays a
+//! `&'static str`. (Functions generic over `sqlx::Database` would need a bound for every bound or
+//! decoded type and for the executor at each of them; this costs only a second compilation.)
+//!
+//! What differs between the backends stays in each backend's file, reached as methods of
+//! `DbStore`: `begin_write` (SQLite: `BEGIN IMMEDIATE`), `begin_read` (a read-only snapshot for a
+//! read of several queries), `lock_user`, `serialize_audit_appends` and `is_overlap`.
+//!
+//! | trait | file |
+//! |---|---|
+//! | `OrganizationStore` | `organizations.rs` |
+//! | `TokenStore` | `tokens.rs` |
+//! | `CatalogueStore` | `catalogue.rs` |
+//! | `ProviderStore` | `providers.rs` (rows and their assembly: `provider_rows.rs`) |
+//! | `UserStore` | `users.rs` |
+//! | `ScreeningStore` | `screening.rs` |
+//! | `BookingStore` | `bookings.rs` (rows: `booking_rows.rs`) |
+//! | `FavoriteStore` | `favorites.rs` |
+//! | `IdempotencyStore` | `idempotency.rs` |
+//! | `OutboxStore` | `outbox.rs` |
+//! | `AuditStore` | `audit.rs` |
+
+mod audit;
+mod booking_rows;
+mod bookings;
+mod catalogue;
+mod favorites;
+mod idempotency;
+mod organizations;
+mod outbox;
+mod provider_rows;
+mod providers;
+mod screening;
+mod tokens;
+mod users;
+
+use super::{BACKEND, Db, DbStore};
+use crate::error::StoreError;
+use crate::store::{Backend, Store};
+
+/// A connection of this backend; helpers that run inside a caller's transaction take one
+/// (`&mut tx` coerces to it).
+type Connection = <Db as sqlx::Database>::Connection;
+
+#[async_trait::async_trait]
+impl Store for DbStore {
+    fn backend(&self) -> Backend {
+        BACKEND
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

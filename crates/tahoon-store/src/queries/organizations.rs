@@ -1,0 +1,249 @@
+//! Organizations and their access keys.
+
+use super::DbStore;
+use crate::backend::common::{corrupt, parse_role};
+use crate::error::StoreError;
+use crate::models::*;
+use crate::store::OrganizationStore;
+use const_format::{concatcp, formatcp, str_replace};
+
+/// The organization columns, in `OrganizationRow` order.
+pub(super) const COLUMNS: &str = "id, name, kind, balance, rate_limit_per_minute, enabled, require_signature_header, \
+     credentials_version, shared_key_sealed, created_at, cancellation_cutoff_hours, max_active_bookings_per_user";
+
+/// The same columns of the organization aliased `o` in a join.
+pub(super) const O_COLUMNS: &str = concatcp!("o.", str_replace!(COLUMNS, ", ", ", o."));
+
+const INSERT_KEY: &str = "INSERT INTO access_keys (organization_id, digest, role, created_at) VALUES ($1, $2, $3, $4)";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct OrganizationRow {
+    id: i64,
+    name: String,
+    kind: String,
+    balance: i64,
+    rate_limit_per_minute: i64,
+    enabled: bool,
+    require_signature_header: bool,
+    credentials_version: i64,
+    shared_key_sealed: String,
+    created_at: i64,
+    cancellation_cutoff_hours: i64,
+    max_active_bookings_per_user: Option<i64>,
+}
+
+impl TryFrom<OrganizationRow> for Organization {
+    type Error = StoreError;
+    fn try_from(r: OrganizationRow) -> Result<Self, StoreError> {
+        Ok(Organization {
+            kind: r.kind.parse().map_err(|_| corrupt("organization kind", &r.kind))?,
+            id: r.id,
+            name: r.name,
+            balance: r.balance,
+            rate_limit_per_minute: r.rate_limit_per_minute,
+            enabled: r.enabled,
+            require_signature_header: r.require_signature_header,
+            credentials_version: r.credentials_version,
+            shared_key_sealed: r.shared_key_sealed,
+            created_at_us: r.created_at,
+            cancellation_cutoff_hours: r.cancellation_cutoff_hours,
+            max_active_bookings_per_user: r.max_active_bookings_per_user,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AccessKeyRow {
+    id: i64,
+    organization_id: i64,
+    role: String,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<AccessKeyRow> for AccessKey {
+    type Error = StoreError;
+    fn try_from(r: AccessKeyRow) -> Result<Self, StoreError> {
+        Ok(AccessKey {
+            id: r.id,
+            organization_id: r.organization_id,
+            role: parse_role(&r.role)?,
+            created_at_us: r.created_at,
+            revoked_at_us: r.revoked_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyWithOrganizationRow {
+    key_id: i64,
+    key_role: String,
+    key_created_at: i64,
+    #[sqlx(flatten)]
+    organization: OrganizationRow,
+}
+
+impl TryFrom<KeyWithOrganizationRow> for (AccessKey, Organization) {
+    type Error = StoreError;
+    fn try_from(r: KeyWithOrganizationRow) -> Result<Self, StoreError> {
+        let organization = Organization::try_from(r.organization)?;
+        let key = AccessKey {
+            id: r.key_id,
+            organization_id: organization.id,
+            role: parse_role(&r.key_role)?,
+            created_at_us: r.key_created_at,
+            revoked_at_us: None,
+        };
+        Ok((key, organization))
+    }
+}
+
+#[async_trait::async_trait]
+impl OrganizationStore for DbStore {
+    async fn create_organization(&self, new: NewOrganization) -> Result<Organization, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let row: OrganizationRow = sqlx::query_as(formatcp!(
+            "INSERT INTO organizations (name, kind, balance, rate_limit_per_minute, require_signature_header, \
+             shared_key_sealed, created_at, updated_at, max_active_bookings_per_user) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING {COLUMNS}"
+        ))
+        .bind(&new.name)
+        .bind(new.kind.as_str())
+        .bind(new.balance)
+        .bind(new.rate_limit_per_minute)
+        .bind(new.require_signature_header)
+        .bind(&new.shared_key_sealed)
+        .bind(new.now_us)
+        .bind(new.max_active_bookings_per_user)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(INSERT_KEY)
+            .bind(row.id)
+            .bind(&new.access_key_digest)
+            .bind(new.role.as_str())
+            .bind(new.now_us)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        row.try_into()
+    }
+
+    async fn organization(&self, id: i64) -> Result<Option<Organization>, StoreError> {
+        let row: Option<OrganizationRow> =
+            sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM organizations WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn organizations(&self) -> Result<Vec<Organization>, StoreError> {
+        // Each row is decoded on its own: one that cannot be read is reported and skipped, never
+        // allowed to break the listing of every other organization.
+        let rows =
+            sqlx::query(formatcp!("SELECT {COLUMNS} FROM organizations ORDER BY id")).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let decoded = <OrganizationRow as sqlx::FromRow<_>>::from_row(row)
+                    .map_err(StoreError::from)
+                    .and_then(Organization::try_from);
+                match decoded {
+                    Ok(organization) => Some(organization),
+                    Err(e) => {
+                        let id: Option<i64> = sqlx::Row::try_get(row, "id").ok();
+                        tracing::error!(organization = ?id, error = %e, "an organization row cannot be read; skipped");
+                        None
+                    }
+                }
+            })
+            .collect())
+    }
+
+    async fn update_organization(
+        &self,
+        id: i64,
+        changes: OrganizationChanges,
+        now_us: i64,
+    ) -> Result<Option<Organization>, StoreError> {
+        let row: Option<OrganizationRow> = sqlx::query_as(formatcp!(
+            "UPDATE organizations SET enabled = COALESCE($2, enabled), \
+             require_signature_header = COALESCE($3, require_signature_header), \
+             rate_limit_per_minute = COALESCE($4, rate_limit_per_minute), \
+             balance = COALESCE($5, balance), name = COALESCE($6, name), updated_at = $7, \
+             cancellation_cutoff_hours = COALESCE($8, cancellation_cutoff_hours), \
+             max_active_bookings_per_user = CASE WHEN $9 THEN $10 ELSE max_active_bookings_per_user END \
+             WHERE id = $1 RETURNING {COLUMNS}"
+        ))
+        .bind(id)
+        .bind(changes.enabled)
+        .bind(changes.require_signature_header)
+        .bind(changes.rate_limit_per_minute)
+        .bind(changes.balance)
+        .bind(changes.name)
+        .bind(now_us)
+        .bind(changes.cancellation_cutoff_hours)
+        .bind(changes.max_active_bookings_per_user.is_some())
+        .bind(changes.max_active_bookings_per_user.flatten())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn rotate_organization_keys(
+        &self,
+        id: i64,
+        credentials: NewCredentials,
+    ) -> Result<Option<Organization>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let row: Option<OrganizationRow> = sqlx::query_as(formatcp!(
+            "UPDATE organizations SET shared_key_sealed = $2, credentials_version = credentials_version + 1, \
+             updated_at = $3 WHERE id = $1 RETURNING {COLUMNS}"
+        ))
+        .bind(id)
+        .bind(&credentials.shared_key_sealed)
+        .bind(credentials.now_us)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        sqlx::query("UPDATE access_keys SET revoked_at = $2 WHERE organization_id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .bind(credentials.now_us)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(INSERT_KEY)
+            .bind(id)
+            .bind(&credentials.access_key_digest)
+            .bind(credentials.role.as_str())
+            .bind(credentials.now_us)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(row.try_into()?))
+    }
+
+    async fn access_keys(&self, organization_id: i64) -> Result<Vec<AccessKey>, StoreError> {
+        let rows: Vec<AccessKeyRow> = sqlx::query_as(
+            "SELECT id, organization_id, role, created_at, revoked_at FROM access_keys \
+             WHERE organization_id = $1 ORDER BY id",
+        )
+        .bind(organization_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn access_key_by_digest(&self, digest: &str) -> Result<Option<(AccessKey, Organization)>, StoreError> {
+        let row: Option<KeyWithOrganizationRow> = sqlx::query_as(formatcp!(
+            "SELECT k.id AS key_id, k.role AS key_role, k.created_at AS key_created_at, {O_COLUMNS} \
+             FROM access_keys k JOIN organizations o ON o.id = k.organization_id \
+             WHERE k.digest = $1 AND k.revoked_at IS NULL"
+        ))
+        .bind(digest)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+}
