@@ -91,6 +91,13 @@ impl BookingStatus {
     }
 }
 
+/// Whether a hold has waited too long to be confirmed: a Pending booking created at least `ttl`
+/// ago was abandoned (a crash or a failure between holding and confirming) and is failed, freeing
+/// its slot and balance.
+pub fn is_stale_hold(status: BookingStatus, created_at: Timestamp, now: Timestamp, ttl: SignedDuration) -> bool {
+    status == BookingStatus::Pending && now.duration_since(created_at) >= ttl
+}
+
 /// Why the status machine refuses a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
@@ -180,6 +187,18 @@ mod tests {
         // Cancelling and confirming do not wait for the start.
         assert_eq!(Confirmed.can_become_at(Cancelled, before, start), Ok(()));
         assert_eq!(Pending.can_become_at(Confirmed, before, start), Ok(()));
+    }
+
+    #[test]
+    fn only_old_pending_holds_are_stale() {
+        let created: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+        let ttl = SignedDuration::from_mins(2);
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        assert!(!is_stale_hold(Pending, created, at("2026-12-01T10:01:59Z"), ttl));
+        assert!(is_stale_hold(Pending, created, at("2026-12-01T10:02:00Z"), ttl));
+        for other in [Confirmed, Cancelled, Failed, Completed, NoShow] {
+            assert!(!is_stale_hold(other, created, at("2026-12-02T10:00:00Z"), ttl));
+        }
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Default requests per minute for new organizations.
     pub default_rate_limit_per_minute: RateLimit,
+    /// How long a hold may wait for its video room before it is failed and its slot freed.
+    pub pending_hold_ttl_secs: i64,
     /// Where the built-in video provider's rooms are joined.
     pub video_base_url: String,
 }
@@ -56,6 +58,7 @@ impl ServerConfig {
             refresh_token_ttl_secs: 30 * 86_400,
             max_body_bytes: 256 * 1024,
             default_rate_limit_per_minute: DEFAULT_RATE_LIMIT,
+            pending_hold_ttl_secs: 120,
             video_base_url: "https://meet.tahoon.example".into(),
         }
     }

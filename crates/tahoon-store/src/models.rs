@@ -235,6 +235,8 @@ pub struct NewBooking {
     pub platform_id: Option<i64>,
     /// Debit one session from the organization's balance (charity organizations).
     pub debit_balance: bool,
+    /// Appended in the hold's transaction when a guest is registered by it (`user.registered`).
+    pub guest_audit: Option<tahoon_domain::audit::AuditContent>,
     pub actor: String,
     pub now_us: i64,
 }
@@ -276,6 +278,8 @@ pub struct Transition {
     pub event: Option<NewEvent>,
     /// Erase this guest in the same transaction (a guest registered by a booking that failed).
     pub withdraw_guest: Option<i64>,
+    /// The audit entry recording the change, appended in the same transaction.
+    pub audit: Option<tahoon_domain::audit::AuditContent>,
     pub now_us: i64,
 }
 
@@ -289,6 +293,8 @@ pub struct Reschedule {
     pub blocks_until_us: i64,
     pub actor: String,
     pub event: NewEvent,
+    /// The audit entry recording the move, appended in the same transaction.
+    pub audit: Option<tahoon_domain::audit::AuditContent>,
     pub now_us: i64,
 }
 
@@ -332,4 +338,25 @@ pub enum IdempotencyClaim {
     Mismatch,
     /// Same key, same request, still running.
     InFlight,
+}
+
+/// Pending holds created by a moment (optionally only those in a provider's or user's way), for
+/// the sweep that fails abandoned holds and for a hold that meets one.
+#[derive(Debug, Clone)]
+pub struct StaleHolds {
+    /// Holds created at or before this instant.
+    pub created_by_us: i64,
+    /// Only holds that would overlap this session.
+    pub overlapping: Option<SessionTimes>,
+    pub limit: i64,
+}
+
+/// A session's times as the overlap rules compare them.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionTimes {
+    pub provider_id: i64,
+    pub user_id: i64,
+    pub starts_at_us: i64,
+    pub ends_at_us: i64,
+    pub blocks_until_us: i64,
 }

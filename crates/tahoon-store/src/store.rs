@@ -219,6 +219,10 @@ pub trait BookingStore: Send + Sync {
     ) -> Result<Vec<Booking>, StoreError>;
     /// Active bookings (Pending or Confirmed) whose held time overlaps `[from_us, to_us)`.
     async fn busy_intervals(&self, from_us: i64, to_us: i64) -> Result<Vec<BusyInterval>, StoreError>;
+    /// Pending holds created at or before a moment, oldest first (see `StaleHolds`).
+    async fn stale_holds(&self, query: StaleHolds) -> Result<Vec<Booking>, StoreError>;
+    /// Any booking by id, whatever its organization (the operator plane).
+    async fn booking_by_id(&self, booking_id: i64) -> Result<Option<Booking>, StoreError>;
 }
 
 /// A user's favorite providers.

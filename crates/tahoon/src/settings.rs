@@ -27,6 +27,8 @@ pub struct FileConfig {
     pub token_audience: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub default_rate_limit_per_minute: Option<i64>,
+    /// Seconds a hold may wait for its video room (10–3600; default 120).
+    pub pending_hold_ttl_secs: Option<i64>,
 }
 
 impl FileConfig {
@@ -120,6 +122,12 @@ impl Settings {
         }
         if let Some(bytes) = self.file.max_body_bytes {
             config.max_body_bytes = bytes;
+        }
+        if let Some(secs) = self.file.pending_hold_ttl_secs {
+            if !(10..=3600).contains(&secs) {
+                anyhow::bail!("pending_hold_ttl_secs must be 10 to 3600");
+            }
+            config.pending_hold_ttl_secs = secs;
         }
         if let Some(limit) = self.file.default_rate_limit_per_minute {
             config.default_rate_limit_per_minute = tahoon_domain::organization::RateLimit::new(limit)

@@ -44,26 +44,29 @@ impl Auditor {
         Auditor { store, clock }
     }
 
-    /// Appends the event; the caller decides whether a failure to audit fails the request.
-    pub async fn record(&self, event: AuditEvent) -> Result<(), StoreError> {
+    /// The entry for `event`, stamped with the request's id and address, for a store method that
+    /// appends it in the same transaction as the change it records.
+    pub fn content(&self, event: AuditEvent) -> AuditContent {
         let context = RequestContext::current();
         let details = match event.details {
             Value::Null => "{}".to_string(),
             other => other.to_string(),
         };
-        self.store
-            .append_audit(AuditContent {
-                occurred_at_us: self.clock.now_us(),
-                organization_id: event.organization_id,
-                actor: event.actor,
-                action: event.action.to_string(),
-                outcome: event.outcome,
-                request_id: Some(context.request_id).filter(|id| !id.is_empty()),
-                source_ip: context.source_ip.map(|ip| ip.to_string()),
-                details,
-            })
-            .await
-            .map(|_| ())
+        AuditContent {
+            occurred_at_us: self.clock.now_us(),
+            organization_id: event.organization_id,
+            actor: event.actor,
+            action: event.action.to_string(),
+            outcome: event.outcome,
+            request_id: Some(context.request_id).filter(|id| !id.is_empty()),
+            source_ip: context.source_ip.map(|ip| ip.to_string()),
+            details,
+        }
+    }
+
+    /// Appends the event on its own; the caller decides whether a failure to audit fails the request.
+    pub async fn record(&self, event: AuditEvent) -> Result<(), StoreError> {
+        self.store.append_audit(self.content(event)).await.map(|_| ())
     }
 
     /// For failure paths, where the request is refused anyway: an audit error is logged, not

@@ -1,6 +1,9 @@
 //! Booking as a saga: validate the user and the slot, hold it (debiting a charity's balance), create
 //! the video room, confirm. A failed step leaves the booking Failed, the slot free and the balance
-//! as it was. Cancel and reschedule follow the organization's cancellation policy.
+//! as it was. Cancel and reschedule follow the organization's cancellation policy. Holds that
+//! wait too long are failed by `expiry`.
+
+pub mod expiry;
 
 use crate::services::audit::AuditEvent;
 use crate::services::directory;
@@ -10,6 +13,7 @@ use crate::state::AppState;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::json;
+use tahoon_domain::audit::AuditContent;
 use tahoon_domain::availability::{Interval, Schedule, SlotRequest, slots};
 use tahoon_domain::booking::{BookingStatus, CancelDecision, can_reschedule, cancel_decision};
 use tahoon_domain::organization::OrganizationKind;
@@ -66,9 +70,9 @@ fn offered(provider: &CareProvider, slot: Interval, now: Timestamp) -> bool {
     slots(&schedule, &request).contains(&slot)
 }
 
-fn event(organization: &Organization, kind: &str, state: &AppState, b: &Booking) -> NewEvent {
+pub(crate) fn event(organization_id: i64, kind: &str, state: &AppState, b: &Booking) -> NewEvent {
     NewEvent {
-        organization_id: Some(organization.id),
+        organization_id: Some(organization_id),
         event_type: kind.into(),
         payload: json!({
             "bookingId": state.ids.encode(PublicId::<kind::Booking>::new(b.id)),
@@ -80,15 +84,18 @@ fn event(organization: &Organization, kind: &str, state: &AppState, b: &Booking)
     }
 }
 
-async fn audit(state: &AppState, organization: &Organization, action: &'static str, b: &Booking) -> ServiceResult<()> {
-    state
-        .audit
-        .record(
-            AuditEvent::success(action, Some(organization.id), format!("org:{}", organization.id))
-                .details(json!({ "booking": b.id, "status": b.status.name() })),
-        )
-        .await?;
-    Ok(())
+/// The audit entry of a booking's change to `status`, written with the change.
+pub(crate) fn audit(
+    state: &AppState,
+    b: &Booking,
+    action: &'static str,
+    status: BookingStatus,
+    actor: &str,
+) -> AuditContent {
+    state.audit.content(
+        AuditEvent::success(action, Some(b.organization_id), actor)
+            .details(json!({ "booking": b.id, "status": status.name() })),
+    )
 }
 
 /// The time a session holds on its provider's calendar, as the database stores it.
@@ -132,26 +139,30 @@ pub async fn book(
             now_us: now.as_microsecond(),
         }),
     };
-    let hold = state
-        .store
-        .hold_booking(NewBooking {
-            organization_id: organization.id,
-            user,
-            provider_id: provider.id,
-            starts_at_us: slot.interval.start.as_microsecond(),
-            ends_at_us: slot.interval.end.as_microsecond(),
-            blocks_until_us: blocks_until(&provider, slot.interval)?,
-            price_minor: rate.price_minor,
-            currency: rate.currency.clone(),
-            communication_type: options.communication_type,
-            from_mobile: options.from_mobile,
-            platform_id: options.platform_id,
-            debit_balance: organization.kind == OrganizationKind::Charity,
-            actor: actor.clone(),
-            now_us: now.as_microsecond(),
-        })
-        .await?;
-    let (held, guest_created) = match hold {
+    let guest_audit = matches!(user, BookingUser::Guest(_)).then(|| {
+        state.audit.content(
+            AuditEvent::success("user.registered", Some(organization.id), actor.clone())
+                .details(json!({ "created": true, "by": "booking" })),
+        )
+    });
+    let new = NewBooking {
+        organization_id: organization.id,
+        user,
+        provider_id: provider.id,
+        starts_at_us: slot.interval.start.as_microsecond(),
+        ends_at_us: slot.interval.end.as_microsecond(),
+        blocks_until_us: blocks_until(&provider, slot.interval)?,
+        price_minor: rate.price_minor,
+        currency: rate.currency.clone(),
+        communication_type: options.communication_type,
+        from_mobile: options.from_mobile,
+        platform_id: options.platform_id,
+        debit_balance: organization.kind == OrganizationKind::Charity,
+        guest_audit,
+        actor: actor.clone(),
+        now_us: now.as_microsecond(),
+    };
+    let (held, guest_created) = match expiry::hold_past_stale(state, new).await? {
         HoldOutcome::Held { booking, guest_created } => (booking, guest_created),
         HoldOutcome::Taken => {
             return Err(Refusal::new(Reason::RecordAlreadyExist)
@@ -166,62 +177,49 @@ pub async fn book(
                 .into());
         }
     };
-    if guest_created {
-        state
-            .audit
-            .record(
-                AuditEvent::success("user.registered", Some(organization.id), actor.clone())
-                    .details(json!({ "user": held.user_id, "created": true, "by": "booking" })),
-            )
-            .await?;
-    }
-    let now_us = || state.clock.now_us();
-    match state.video.create_room().await {
-        Ok(room) => {
-            let confirmed = state
-                .store
-                .transition_booking(Transition {
-                    booking_id: held.id,
-                    from: vec![BookingStatus::Pending],
-                    to: BookingStatus::Confirmed,
-                    actor,
-                    reason: "video room created".into(),
-                    restore_balance: false,
-                    meeting: Some((room.meeting_id, room.join_url)),
-                    event: Some(event(organization, "booking.confirmed", state, &held)),
-                    withdraw_guest: None,
-                    now_us: now_us(),
-                })
-                .await?
-                .ok_or_else(|| ServiceError::internal(format!("held booking {} vanished", held.id)))?;
-            audit(state, organization, "booking.confirmed", &confirmed).await?;
-            Ok(confirmed)
-        }
+    let room = match state.video.create_room().await {
+        Ok(room) => room,
         Err(e) => {
             tracing::warn!(booking = held.id, error = %e, "video room failed; booking failed");
-            let failed = state
-                .store
-                .transition_booking(Transition {
-                    booking_id: held.id,
-                    from: vec![BookingStatus::Pending],
-                    to: BookingStatus::Failed,
-                    actor,
-                    reason: "video room could not be created".into(),
-                    restore_balance: true,
-                    meeting: None,
-                    event: Some(event(organization, "booking.failed", state, &held)),
-                    // Nothing was booked, so the guest this request registered is withdrawn too.
-                    withdraw_guest: guest_created.then_some(held.user_id),
-                    now_us: now_us(),
-                })
-                .await?;
-            if let Some(failed) = &failed {
-                audit(state, organization, "booking.failed", failed).await?;
-            }
-            Err(Refusal::new(Reason::VendorUnavailable)
+            let failed = Transition {
+                booking_id: held.id,
+                from: vec![BookingStatus::Pending],
+                to: BookingStatus::Failed,
+                actor: actor.clone(),
+                reason: "video room could not be created".into(),
+                restore_balance: true,
+                meeting: None,
+                event: Some(event(organization.id, "booking.failed", state, &held)),
+                // Nothing was booked, so the guest this request registered is withdrawn too.
+                withdraw_guest: guest_created.then_some(held.user_id),
+                audit: Some(audit(state, &held, "booking.failed", BookingStatus::Failed, &actor)),
+                now_us: state.clock.now_us(),
+            };
+            state.store.transition_booking(failed).await?;
+            return Err(Refusal::new(Reason::VendorUnavailable)
                 .with_detail("the video room could not be created; nothing was booked")
-                .into())
+                .into());
         }
+    };
+    let confirm = Transition {
+        booking_id: held.id,
+        from: vec![BookingStatus::Pending],
+        to: BookingStatus::Confirmed,
+        actor: actor.clone(),
+        reason: "video room created".into(),
+        restore_balance: false,
+        meeting: Some((room.meeting_id, room.join_url)),
+        event: Some(event(organization.id, "booking.confirmed", state, &held)),
+        withdraw_guest: None,
+        audit: Some(audit(state, &held, "booking.confirmed", BookingStatus::Confirmed, &actor)),
+        now_us: state.clock.now_us(),
+    };
+    match state.store.transition_booking(confirm).await? {
+        Some(confirmed) => Ok(confirmed),
+        // The hold waited longer than its time to live and was failed meanwhile: nothing is booked.
+        None => Err(Refusal::new(Reason::VendorUnavailable)
+            .with_detail("the video room took too long; the hold expired and nothing was booked")
+            .into()),
     }
 }
 
@@ -257,25 +255,26 @@ pub async fn cancel(
         return Err(Refusal::new(Reason::NotAllowed).with_detail("the session has already started").into());
     }
     let refund = decision == CancelDecision::WithRefund;
+    let actor = format!("org:{}", organization.id);
     let cancelled = state
         .store
         .transition_booking(Transition {
             booking_id: b.id,
             from: vec![BookingStatus::Pending, BookingStatus::Confirmed],
             to: BookingStatus::Cancelled,
-            actor: format!("org:{}", organization.id),
             reason: if reason.is_empty() { "cancelled by the organization".into() } else { reason },
             restore_balance: refund,
             meeting: None,
-            event: Some(event(organization, "booking.cancelled", state, &b)),
+            event: Some(event(organization.id, "booking.cancelled", state, &b)),
             withdraw_guest: None,
+            audit: Some(audit(state, &b, "booking.cancelled", BookingStatus::Cancelled, &actor)),
+            actor,
             now_us: state.clock.now_us(),
         })
         .await?
         .ok_or_else(|| {
             Refusal::new(Reason::NotAllowed).with_detail("the booking changed meanwhile; it is no longer active")
         })?;
-    audit(state, organization, "booking.cancelled", &cancelled).await?;
     Ok((cancelled, refund && b.charity_debited))
 }
 
@@ -304,6 +303,7 @@ pub async fn reschedule(
             .into());
     }
     let moved = Booking { starts_at_us: to.start.as_microsecond(), ends_at_us: to.end.as_microsecond(), ..b.clone() };
+    let actor = format!("org:{}", organization.id);
     let outcome = state
         .store
         .reschedule_booking(Reschedule {
@@ -311,16 +311,14 @@ pub async fn reschedule(
             starts_at_us: to.start.as_microsecond(),
             ends_at_us: to.end.as_microsecond(),
             blocks_until_us: blocks_until(&provider, to)?,
-            actor: format!("org:{}", organization.id),
-            event: event(organization, "booking.rescheduled", state, &moved),
+            event: event(organization.id, "booking.rescheduled", state, &moved),
+            audit: Some(audit(state, &b, "booking.rescheduled", BookingStatus::Confirmed, &actor)),
+            actor,
             now_us: state.clock.now_us(),
         })
         .await?;
     match outcome {
-        RescheduleOutcome::Moved(m) => {
-            audit(state, organization, "booking.rescheduled", &m).await?;
-            Ok(m)
-        }
+        RescheduleOutcome::Moved(m) => Ok(m),
         RescheduleOutcome::Taken => Err(Refusal::new(Reason::RecordAlreadyExist)
             .with_detail("the new time is already booked, or closer to a booked session than the provider's buffer")
             .into()),
@@ -333,4 +331,39 @@ pub async fn reschedule(
 /// A booking's status changes, oldest first.
 pub async fn history(state: &AppState, booking: &Booking) -> ServiceResult<Vec<tahoon_store::StatusChange>> {
     Ok(state.store.booking_history(booking.id).await?)
+}
+
+/// Records how a session ended (operator): Completed or NoShow, only once it has started. Writes
+/// `booking.completed` or `booking.no_show` with the change, and audits it.
+pub async fn record_outcome(
+    state: &AppState,
+    booking_id: i64,
+    outcome: BookingStatus,
+    reason: Option<String>,
+    actor: &str,
+) -> ServiceResult<Booking> {
+    let event_type = match outcome {
+        BookingStatus::Completed => "booking.completed",
+        BookingStatus::NoShow => "booking.no_show",
+        _ => return Err(Refusal::validation("status", "must be Completed or NoShow").into()),
+    };
+    let refused = || {
+        Refusal::new(Reason::NotAllowed)
+            .with_detail("only a Confirmed booking whose session has started can become Completed or NoShow")
+    };
+    let current = state.store.booking_by_id(booking_id).await?.ok_or_else(refused)?;
+    let transition = Transition {
+        booking_id,
+        from: vec![BookingStatus::Confirmed],
+        to: outcome,
+        actor: actor.into(),
+        reason: reason.unwrap_or_else(|| "recorded by the operator".into()),
+        restore_balance: false,
+        meeting: None,
+        event: Some(event(current.organization_id, event_type, state, &current)),
+        withdraw_guest: None,
+        audit: Some(audit(state, &current, "booking.status_set", outcome, actor)),
+        now_us: state.clock.now_us(),
+    };
+    Ok(state.store.transition_booking(transition).await?.ok_or_else(refused)?)
 }

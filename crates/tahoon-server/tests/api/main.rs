@@ -8,6 +8,7 @@ mod docs;
 mod envelope;
 mod free_text;
 mod helpers;
+mod holds;
 mod idempotency;
 mod input_edges;
 mod sessionbooking;

@@ -47,22 +47,22 @@ impl TryFrom<AuditRow> for AuditEntry {
     }
 }
 
-#[async_trait::async_trait]
-impl AuditStore for DbStore {
-    async fn append_audit(&self, content: AuditContent) -> Result<AuditEntry, StoreError> {
-        let mut tx = self.begin_write().await?;
-        DbStore::serialize_audit_appends(&mut tx).await?;
-        let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (seq, prev_hash) = match last {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => (1, GENESIS_HASH.to_string()),
-        };
-        let hash = content.chain_hash(seq, &prev_hash);
-        sqlx::query(formatcp!(
-            "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        ))
+/// Appends to the chain inside the caller's write transaction, so the entry commits (or not) with
+/// the change it records. Call it last in the transaction: on PostgreSQL it takes the lock that
+/// serializes appends until the commit.
+pub(super) async fn append_in(
+    tx: &mut sqlx::Transaction<'static, super::Db>,
+    content: AuditContent,
+) -> Result<AuditEntry, StoreError> {
+    DbStore::serialize_audit_appends(tx).await?;
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_string()),
+    };
+    let hash = content.chain_hash(seq, &prev_hash);
+    sqlx::query(formatcp!("INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
         .bind(seq)
         .bind(content.occurred_at_us)
         .bind(content.organization_id)
@@ -74,10 +74,18 @@ impl AuditStore for DbStore {
         .bind(&content.details)
         .bind(&prev_hash)
         .bind(&hash)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
+    Ok(AuditEntry { seq, content, prev_hash, hash })
+}
+
+#[async_trait::async_trait]
+impl AuditStore for DbStore {
+    async fn append_audit(&self, content: AuditContent) -> Result<AuditEntry, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let entry = append_in(&mut tx, content).await?;
         tx.commit().await?;
-        Ok(AuditEntry { seq, content, prev_hash, hash })
+        Ok(entry)
     }
 
     async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {

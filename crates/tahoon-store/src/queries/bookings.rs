@@ -3,6 +3,7 @@
 //! Two active bookings (`ACTIVE_STATUSES`) never overlap: each change checks first (to answer
 //! "taken" cleanly) and the database refuses what a race lets through (`DbStore::is_overlap`).
 
+use super::audit::append_in;
 use super::booking_rows::{BookingRow, BusyRow, COLUMNS, StatusChangeRow};
 use super::outbox::insert_event;
 use super::users::register;
@@ -168,6 +169,9 @@ impl BookingStore for DbStore {
             reason: "slot held",
         };
         history.insert(&mut tx).await?;
+        if let (true, Some(audit)) = (guest_created, new.guest_audit) {
+            append_in(&mut tx, audit).await?;
+        }
         match tx.commit().await {
             Ok(()) => Ok(HoldOutcome::Held { booking: row.try_into()?, guest_created }),
             Err(e) if DbStore::is_overlap(&e) => Ok(HoldOutcome::Taken),
@@ -237,12 +241,15 @@ impl BookingStore for DbStore {
         if let Some(event) = &t.event {
             insert_event(&mut tx, event, t.now_us).await?;
         }
+        if let Some(audit) = t.audit {
+            append_in(&mut tx, audit).await?;
+        }
         tx.commit().await?;
         Ok(Some(row.try_into()?))
     }
 
     async fn reschedule_booking(&self, change: Reschedule) -> Result<RescheduleOutcome, StoreError> {
-        let Reschedule { booking_id, starts_at_us, ends_at_us, blocks_until_us, actor, event, now_us } = change;
+        let Reschedule { booking_id, starts_at_us, ends_at_us, blocks_until_us, actor, event, audit, now_us } = change;
         let confirmed = BookingStatus::Confirmed;
         let mut tx = self.begin_write().await?;
         let current: Option<BookingRow> =
@@ -292,6 +299,9 @@ impl BookingStore for DbStore {
         };
         history.insert(&mut tx).await?;
         insert_event(&mut tx, &event, now_us).await?;
+        if let Some(audit) = audit {
+            append_in(&mut tx, audit).await?;
+        }
         match tx.commit().await {
             Ok(()) => Ok(RescheduleOutcome::Moved(row.try_into()?)),
             Err(e) if DbStore::is_overlap(&e) => Ok(RescheduleOutcome::Taken),
@@ -307,6 +317,43 @@ impl BookingStore for DbStore {
                 .fetch_optional(&self.pool)
                 .await?;
         row.map(TryInto::try_into).transpose()
+    }
+
+    async fn booking_by_id(&self, booking_id: i64) -> Result<Option<Booking>, StoreError> {
+        let row: Option<BookingRow> = sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM bookings WHERE id = $1"))
+            .bind(booking_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn stale_holds(&self, q: StaleHolds) -> Result<Vec<Booking>, StoreError> {
+        // Without a session to overlap, the overlap conditions are switched off by $3.
+        let times = q.overlapping.unwrap_or(SessionTimes {
+            provider_id: 0,
+            user_id: 0,
+            starts_at_us: 0,
+            ends_at_us: 0,
+            blocks_until_us: 0,
+        });
+        let rows: Vec<BookingRow> = sqlx::query_as(formatcp!(
+            "SELECT {COLUMNS} FROM bookings WHERE status = $1 AND created_at <= $2 \
+             AND (NOT $3 OR (provider_id = $4 AND starts_at < $8 AND blocks_until > $6) \
+               OR (user_id = $5 AND starts_at < $7 AND ends_at > $6)) \
+             ORDER BY created_at, id LIMIT $9"
+        ))
+        .bind(BookingStatus::Pending.code())
+        .bind(q.created_by_us)
+        .bind(q.overlapping.is_some())
+        .bind(times.provider_id)
+        .bind(times.user_id)
+        .bind(times.starts_at_us)
+        .bind(times.ends_at_us)
+        .bind(times.blocks_until_us)
+        .bind(q.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn booking_history(&self, booking_id: i64) -> Result<Vec<StatusChange>, StoreError> {

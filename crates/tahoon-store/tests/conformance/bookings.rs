@@ -48,6 +48,7 @@ pub(crate) fn booking(w: &World, user: usize, provider: usize, start: i64, minut
         from_mobile: false,
         platform_id: Some(3),
         debit_balance: debit,
+        guest_audit: None,
         actor: "test".into(),
         now_us: 1,
     }
@@ -108,6 +109,7 @@ pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
             payload: serde_json::json!({}),
         }),
         withdraw_guest: None,
+        audit: None,
         now_us: 2,
     };
     let failed = s.transition_booking(fail.clone()).await.unwrap().unwrap();
@@ -128,6 +130,7 @@ pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
         meeting: Some(("room-1".into(), "https://meet/room-1".into())),
         event: None,
         withdraw_guest: None,
+        audit: None,
         now_us: 3,
     };
     let confirmed = s.transition_booking(confirm).await.unwrap().unwrap();
@@ -156,6 +159,7 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
         meeting: None,
         event: None,
         withdraw_guest: None,
+        audit: None,
         now_us: 2,
     };
     let HoldOutcome::Held { booking: a, .. } = s.hold_booking(booking(&w, 0, 0, T0, 60, false)).await.unwrap() else {
@@ -182,6 +186,7 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
             blocks_until_us: T0 + 3 * HOUR,
             actor: "t".into(),
             event: event(),
+            audit: None,
             now_us: 3
         })
         .await
@@ -196,6 +201,7 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
             blocks_until_us: T0 + HOUR + HOUR / 2,
             actor: "t".into(),
             event: event(),
+            audit: None,
             now_us: 3,
         })
         .await

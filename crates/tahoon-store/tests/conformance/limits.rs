@@ -26,6 +26,7 @@ fn transition(id: i64, to: BookingStatus, now_us: i64) -> Transition {
         meeting: None,
         event: None,
         withdraw_guest: None,
+        audit: None,
         now_us,
     }
 }
@@ -93,6 +94,7 @@ pub async fn buffers_keep_a_providers_sessions_apart(backend: Backend) {
             blocks_until_us: next_to_first + HOUR + 15 * MINUTE,
             actor: "t".into(),
             event,
+            audit: None,
             now_us: 3
         })
         .await

@@ -2,11 +2,13 @@
 //! `TAHOON_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 mod bookings;
+mod holds;
 mod limits;
 mod providers;
 mod users;
 
 use bookings::*;
+use holds::*;
 use limits::*;
 use providers::*;
 use std::sync::Arc;
@@ -271,5 +273,7 @@ tahoon_store::backend_tests!(
     operator_numbers_stay_in_range,
     an_unreadable_row_does_not_break_the_listing,
     outcomes_are_recorded_only_after_the_start,
+    stale_holds_are_found_by_age_and_by_overlap,
+    audit_entries_commit_with_their_change,
     the_database_refuses_overlaps_of_active_statuses_only,
 );

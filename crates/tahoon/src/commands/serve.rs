@@ -3,6 +3,7 @@ use crate::settings::Settings;
 use anyhow::Context;
 use std::process::ExitCode;
 use tahoon_server::Application;
+use tahoon_server::services::booking::expiry;
 
 pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = settings.state().await?;
@@ -12,9 +13,13 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
     }
     let listen = settings.listen(args.listen);
     let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+    // Abandoned holds are failed in the background, a few times per time to live.
+    let every = std::time::Duration::from_secs((state.config.pending_hold_ttl_secs / 4).max(5) as u64);
+    let sweeps = tokio::spawn(expiry::run_sweeps(state.clone(), every));
     let app = Application::new(state, listener);
     tracing::info!(address = %app.local_addr()?, docs = "/docs", "tahoon is listening");
     app.run_until(shutdown_signal()).await?;
+    sweeps.abort();
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

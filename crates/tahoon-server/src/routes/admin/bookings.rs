@@ -6,15 +6,12 @@ use crate::extract::json::ApiJson;
 use crate::extract::operator::Operator;
 use crate::extract::path::ApiPath;
 use crate::routes::sessionbooking::views::{BookingPath, BookingView, booking_id, booking_view};
-use crate::services::audit::AuditEvent;
+use crate::services::booking;
 use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::json;
 use tahoon_domain::anti_xss::FreeText;
 use tahoon_domain::booking::BookingStatus;
-use tahoon_domain::reason::Reason;
-use tahoon_store::Transition;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -49,28 +46,7 @@ pub async fn set_status(
     let to = BookingStatus::from_name(body.status.trim())
         .filter(|s| matches!(s, BookingStatus::Completed | BookingStatus::NoShow))
         .ok_or_else(|| ApiError::validation("status", "must be Completed or NoShow"))?;
-    let transition = Transition {
-        booking_id: id,
-        from: vec![BookingStatus::Confirmed],
-        to,
-        actor: "operator".into(),
-        reason: body.reason.map(FreeText::into_inner).unwrap_or_else(|| "recorded by the operator".into()),
-        restore_balance: false,
-        meeting: None,
-        event: None,
-        withdraw_guest: None,
-        now_us: state.clock.now_us(),
-    };
-    let Some(changed) = state.store.transition_booking(transition).await? else {
-        return Err(ApiError::new(Reason::NotAllowed)
-            .with_detail("only a Confirmed booking whose session has started can become Completed or NoShow"));
-    };
-    state
-        .audit
-        .record(
-            AuditEvent::success("booking.status_set", Some(changed.organization_id), "operator")
-                .details(json!({ "booking": changed.id, "status": to.name() })),
-        )
-        .await?;
+    let reason = body.reason.map(FreeText::into_inner);
+    let changed = booking::record_outcome(&state, id, to, reason, "operator").await?;
     Ok(Success(booking_view(&state, &changed, &jiff::tz::TimeZone::UTC)))
 }

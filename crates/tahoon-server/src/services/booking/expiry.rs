@@ -1,0 +1,107 @@
+//! Abandoned holds. A crash or a failure between holding a slot and confirming it leaves the
+//! booking Pending; once it has waited longer than the configured time to live
+//! (`pending_hold_ttl_secs`, default two minutes) it is failed, its slot freed and a charity's
+//! session restored. That happens in two places: a periodic sweep (`sweep`, run by `tahoon
+//! serve`), and right away when a new hold finds such a hold in its way (`hold_past_stale`).
+
+use super::{audit, event};
+use crate::services::error::ServiceResult;
+use crate::state::AppState;
+use jiff::{SignedDuration, Timestamp};
+use tahoon_domain::booking::{BookingStatus, is_stale_hold};
+use tahoon_store::{Booking, HoldOutcome, NewBooking, SessionTimes, StaleHolds, Transition};
+
+/// How many stale holds one sweep (or one meeting hold) fails at most.
+const BATCH: i64 = 100;
+const ACTOR: &str = "system:hold-expiry";
+
+fn ttl(state: &AppState) -> SignedDuration {
+    SignedDuration::from_secs(state.config.pending_hold_ttl_secs)
+}
+
+/// Fails one stale hold (if it is still Pending): slot freed, balance restored, `booking.failed`
+/// written and audited in one transaction. `false` when it had moved on meanwhile.
+async fn expire(state: &AppState, hold: &Booking) -> ServiceResult<bool> {
+    let failed = Transition {
+        booking_id: hold.id,
+        from: vec![BookingStatus::Pending],
+        to: BookingStatus::Failed,
+        actor: ACTOR.into(),
+        reason: "hold expired before its video room was ready".into(),
+        restore_balance: true,
+        meeting: None,
+        event: Some(event(hold.organization_id, "booking.failed", state, hold)),
+        withdraw_guest: None,
+        audit: Some(audit(state, hold, "booking.hold_expired", BookingStatus::Failed, ACTOR)),
+        now_us: state.clock.now_us(),
+    };
+    Ok(state.store.transition_booking(failed).await?.is_some())
+}
+
+fn is_stale(state: &AppState, hold: &Booking, now: Timestamp) -> bool {
+    let created = Timestamp::from_microsecond(hold.created_at_us).unwrap_or(now);
+    is_stale_hold(hold.status, created, now, ttl(state))
+}
+
+/// Fails every hold older than its time to live; returns how many.
+pub async fn sweep(state: &AppState) -> ServiceResult<usize> {
+    let now = state.clock.now();
+    let mut expired = 0;
+    loop {
+        let created_by_us = now.as_microsecond().saturating_sub(ttl(state).as_micros() as i64);
+        let stale = state.store.stale_holds(StaleHolds { created_by_us, overlapping: None, limit: BATCH }).await?;
+        for hold in stale.iter().filter(|h| is_stale(state, h, now)) {
+            if expire(state, hold).await? {
+                expired += 1;
+            }
+        }
+        if (stale.len() as i64) < BATCH {
+            return Ok(expired);
+        }
+    }
+}
+
+/// Holds `new`; when the slot is taken by holds that were abandoned, fails them and tries once more.
+pub async fn hold_past_stale(state: &AppState, new: NewBooking) -> ServiceResult<HoldOutcome> {
+    let outcome = state.store.hold_booking(new.clone()).await?;
+    if outcome != HoldOutcome::Taken {
+        return Ok(outcome);
+    }
+    let now = state.clock.now();
+    let user_id = match &new.user {
+        tahoon_store::BookingUser::Existing(id) => *id,
+        // A guest registered by this hold was rolled back: only the provider's calendar matters.
+        tahoon_store::BookingUser::Guest(_) => 0,
+    };
+    let overlapping = SessionTimes {
+        provider_id: new.provider_id,
+        user_id,
+        starts_at_us: new.starts_at_us,
+        ends_at_us: new.ends_at_us,
+        blocks_until_us: new.blocks_until_us,
+    };
+    let created_by_us = now.as_microsecond().saturating_sub(ttl(state).as_micros() as i64);
+    let query = StaleHolds { created_by_us, overlapping: Some(overlapping), limit: BATCH };
+    let mut freed = false;
+    for hold in state.store.stale_holds(query).await?.iter().filter(|h| is_stale(state, h, now)) {
+        freed |= expire(state, hold).await?;
+    }
+    if !freed {
+        return Ok(outcome);
+    }
+    Ok(state.store.hold_booking(new).await?)
+}
+
+/// Runs `sweep` every `every` until the process ends (started by `tahoon serve`).
+pub async fn run_sweeps(state: AppState, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match sweep(&state).await {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "abandoned holds failed"),
+            Err(e) => tracing::error!(error = %crate::error::chain(&e), "hold sweep failed"),
+        }
+    }
+}
