@@ -4,6 +4,7 @@ pub mod audit;
 pub mod booking;
 pub mod directory;
 pub mod error;
+pub mod favorites;
 pub mod health;
 pub mod organizations;
 pub mod providers;

@@ -360,3 +360,11 @@ pub struct SessionTimes {
     pub ends_at_us: i64,
     pub blocks_until_us: i64,
 }
+
+/// A provider a user marked, with the names a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Favorite {
+    pub provider_id: i64,
+    pub names: tahoon_domain::provider::Names,
+    pub added_at_us: i64,
+}

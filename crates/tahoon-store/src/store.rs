@@ -238,8 +238,8 @@ pub trait FavoriteStore: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// `false` when it was not a favorite.
     async fn remove_favorite(&self, user_id: i64, provider_id: i64) -> Result<bool, StoreError>;
-    /// `(provider id, added at)`, newest first.
-    async fn favorites(&self, user_id: i64) -> Result<Vec<(i64, i64)>, StoreError>;
+    /// The providers a user marked, with their names, newest first, in one query.
+    async fn favorites(&self, user_id: i64) -> Result<Vec<Favorite>, StoreError>;
 }
 
 /// Idempotency keys of mutating requests.

@@ -2,7 +2,9 @@
 
 use super::DbStore;
 use crate::error::StoreError;
+use crate::models::Favorite;
 use crate::store::FavoriteStore;
+use tahoon_domain::provider::Names;
 
 #[async_trait::async_trait]
 impl FavoriteStore for DbStore {
@@ -37,12 +39,23 @@ impl FavoriteStore for DbStore {
         Ok(removed == 1)
     }
 
-    async fn favorites(&self, user_id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT provider_id, created_at FROM favorites WHERE user_id = $1 ORDER BY created_at DESC, provider_id",
+    async fn favorites(&self, user_id: i64) -> Result<Vec<Favorite>, StoreError> {
+        // One query for the whole list, names included.
+        let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT f.provider_id, f.created_at, p.first_name_plang, p.last_name_plang, p.first_name_slang, \
+             p.last_name_slang FROM favorites f JOIN care_providers p ON p.id = f.provider_id \
+             WHERE f.user_id = $1 ORDER BY f.created_at DESC, f.provider_id",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(provider_id, added_at_us, first_plang, last_plang, first_slang, last_slang)| Favorite {
+                provider_id,
+                names: Names { first_plang, last_plang, first_slang, last_slang },
+                added_at_us,
+            })
+            .collect())
     }
 }

@@ -6,7 +6,7 @@ use crate::extract::auth::Partner;
 use crate::extract::query::ApiQuery;
 use crate::extract::signed::Signed;
 use crate::routes::careprovider::views::provider_id;
-use crate::services::{directory, users};
+use crate::services::{favorites, users};
 use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -69,9 +69,8 @@ pub async fn add_favorite(
 ) -> ApiResult<Success<FavoriteChange>> {
     let organization_id = request.auth.organization.id;
     let user = users::owned_user(&state, organization_id, &request.body.user_id).await?;
-    let provider = directory::active_provider(&state, provider_id(&state, &request.body.care_provider_id)?).await?;
-    let now = state.clock.now_us();
-    let changed = state.store.add_favorite(organization_id, user, provider.id, now).await?;
+    let provider = provider_id(&state, &request.body.care_provider_id)?;
+    let changed = favorites::add(&state, organization_id, user, provider).await?;
     Ok(Success(FavoriteChange { care_provider_id: request.body.care_provider_id.trim().into(), changed }))
 }
 
@@ -92,7 +91,7 @@ pub async fn remove_favorite(
     let organization_id = request.auth.organization.id;
     let user = users::owned_user(&state, organization_id, &request.body.user_id).await?;
     let provider = provider_id(&state, &request.body.care_provider_id)?;
-    let changed = state.store.remove_favorite(user, provider).await?;
+    let changed = favorites::remove(&state, user, provider).await?;
     Ok(Success(FavoriteChange { care_provider_id: request.body.care_provider_id.trim().into(), changed }))
 }
 
@@ -116,16 +115,15 @@ pub async fn list_favorites(
         .filter(|u| !u.trim().is_empty())
         .ok_or_else(|| ApiError::field(Reason::EmptyParameter, "userId", "is required"))?;
     let user = users::owned_user(&state, auth.organization.id, user).await?;
-    let mut list = Vec::new();
-    for (provider, added) in state.store.favorites(user).await? {
-        if let Some(p) = state.store.care_provider(provider).await? {
-            list.push(FavoriteView {
-                care_provider_id: state.ids.encode(PublicId::<kind::CareProvider>::new(p.id)),
-                full_name: p.names.full_name(),
-                full_name_s_lang: p.names.full_name_slang(),
-                added_at: jiff::Timestamp::from_microsecond(added).map(|t| t.to_string()).unwrap_or_default(),
-            });
-        }
-    }
+    let list = favorites::list(&state, user)
+        .await?
+        .into_iter()
+        .map(|f| FavoriteView {
+            care_provider_id: state.ids.encode(PublicId::<kind::CareProvider>::new(f.provider_id)),
+            full_name: f.names.full_name(),
+            full_name_s_lang: f.names.full_name_slang(),
+            added_at: jiff::Timestamp::from_microsecond(f.added_at_us).map(|t| t.to_string()).unwrap_or_default(),
+        })
+        .collect();
     Ok(Success(Favorites { favorites_list: list }))
 }
