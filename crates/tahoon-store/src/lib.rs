@@ -11,6 +11,9 @@ mod backend;
 mod error;
 mod models;
 mod store;
+/// Test support (fresh databases, the two-backend test macro, tampering as an attacker would):
+/// only with the `testing` feature, which the test suites turn on.
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use backend::postgres::PostgresStore;

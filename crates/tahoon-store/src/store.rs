@@ -155,7 +155,6 @@ pub trait ProviderStore: Send + Sync {
 /// Users: partners' clients and guests.
 #[async_trait]
 pub trait UserStore: Send + Sync {
-    async fn create_user(&self, new: NewUser) -> Result<i64, StoreError>;
     /// Registers a user, or returns the one already registered with this reference id in this
     /// organization; concurrent registrations of one reference id create exactly one user.
     async fn register_user(&self, new: NewUser) -> Result<Registration, StoreError>;

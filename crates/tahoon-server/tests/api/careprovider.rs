@@ -3,10 +3,8 @@
 
 use crate::helpers::*;
 use serde_json::{Value, json};
-use tahoon_domain::availability::Interval;
 use tahoon_domain::public_id::kind;
-use tahoon_store::testing::insert_booking;
-use tahoon_store::{Backend, NewUser};
+use tahoon_store::Backend;
 
 const OPERATOR: &str = "thn_op_test-operator-token-0123456789abcdef";
 const SEARCH: &str = "/api/v1/careprovider/getcareproviderslistwithschedule";
@@ -305,44 +303,24 @@ async fn users_do_not_see_their_own_booked_times(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let ids =
         import(&app, vec![provider("Amal", json!({"rating": 4.9})), provider("Badr", json!({"rating": 4.0}))]).await;
-    let provider_ids: Vec<i64> =
-        ids.iter().map(|id| app.state.ids.decode::<kind::CareProvider>(id).unwrap().id()).collect();
-    let org = app.org().await;
-    let other_org = app.org().await;
-    let token = app.access_token(&org).await;
-    let org_id = app.state.ids.decode::<kind::Organization>(&org.id).unwrap().id();
-    let other_org_id = app.state.ids.decode::<kind::Organization>(&other_org.id).unwrap().id();
-    let new_user = |organization_id: i64, reference: &str| NewUser {
-        organization_id,
-        reference_id: reference.into(),
-        name: "Test".into(),
-        dob: "1990-01-01".into(),
-        gender: 1,
-        now_us: 0,
-    };
-    let me = app.state.store.create_user(new_user(org_id, "me")).await.unwrap();
-    let someone = app.state.store.create_user(new_user(org_id, "someone")).await.unwrap();
-    let stranger = app.state.store.create_user(new_user(other_org_id, "x")).await.unwrap();
+    let partner = app.partner().await;
+    let other = app.partner().await;
+    let token = partner.token.clone();
     let date = soon();
-    let at = |hh: &str| -> jiff::Timestamp {
-        format!("{date}T{hh}:00+03:00[Asia/Riyadh]").parse::<jiff::ZonedDateTime>().unwrap().timestamp()
-    };
+    let public = |id: i64| app.state.ids.encode(tahoon_domain::public_id::PublicId::<kind::User>::new(id));
+    let private = |id: &str| app.state.ids.decode::<kind::User>(id).unwrap().id();
+    let me = private(&crate::sessionbooking::user(&app, &partner, "me").await);
+    let someone = private(&crate::sessionbooking::user(&app, &partner, "someone").await);
+    let stranger = private(&crate::sessionbooking::user(&app, &other, "x").await);
     // I booked Badr 09:00–10:00; someone else booked Amal 10:00–11:00.
-    insert_booking(&app._db_url(), org_id, me, provider_ids[1], Interval { start: at("09:00"), end: at("10:00") }, 1)
-        .await
-        .unwrap();
-    insert_booking(
-        &app._db_url(),
-        org_id,
-        someone,
-        provider_ids[0],
-        Interval { start: at("10:00"), end: at("11:00") },
-        1,
-    )
-    .await
-    .unwrap();
+    for (user, provider, start, end) in [(me, &ids[1], "09:00", "10:00"), (someone, &ids[0], "10:00", "11:00")] {
+        let body = json!({"userId": public(user), "careProviderId": provider, "slotDate": date,
+                          "slotStartTime": start, "slotEndTime": end, "timeZone": "Asia/Riyadh"});
+        let (status, answer) = app.send(&partner, crate::sessionbooking::BOOK, body).await;
+        assert_eq!((status, answer["reason"].as_i64()), (200, Some(0)), "{answer}");
+    }
 
-    let user_id = |id: i64| app.state.ids.encode(tahoon_domain::public_id::PublicId::<kind::User>::new(id));
+    let user_id = public;
     let slots_of = |body: &Value, who: &str| {
         let list = body["data"]["careProvidersList"].as_array().unwrap();
         let p = list.iter().find(|p| p["fullName"].as_str().unwrap().starts_with(who)).unwrap();

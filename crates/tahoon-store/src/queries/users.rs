@@ -75,22 +75,6 @@ fn without_text(answers: &str) -> Result<String, StoreError> {
 
 #[async_trait::async_trait]
 impl UserStore for DbStore {
-    async fn create_user(&self, new: NewUser) -> Result<i64, StoreError> {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (organization_id, reference_id, name, dob, gender, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(new.organization_id)
-        .bind(&new.reference_id)
-        .bind(&new.name)
-        .bind(&new.dob)
-        .bind(new.gender)
-        .bind(new.now_us)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(id)
-    }
-
     async fn register_user(&self, new: NewUser) -> Result<Registration, StoreError> {
         let mut tx = self.begin_write().await?;
         let outcome = register(&mut tx, &new).await?;

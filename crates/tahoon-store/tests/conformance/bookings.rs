@@ -27,7 +27,8 @@ pub(crate) async fn world(backend: Backend, users: usize) -> World {
             gender: 1,
             now_us: 0,
         };
-        ids.push(f.store.create_user(new).await.unwrap());
+        let Registration::Created(user) = f.store.register_user(new).await.unwrap() else { panic!("registered") };
+        ids.push(user.id);
     }
     let (p1, _) = f.store.upsert_care_provider(&sample_provider("p1"), 0).await.unwrap();
     let (p2, _) = f.store.upsert_care_provider(&sample_provider("p2"), 0).await.unwrap();

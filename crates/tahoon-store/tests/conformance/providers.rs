@@ -3,8 +3,9 @@
 use super::*;
 use jiff::civil::date;
 use tahoon_domain::availability::*;
+use tahoon_domain::booking::BookingStatus;
 use tahoon_domain::catalogue::{CatalogueItem, CatalogueKind};
-use tahoon_store::testing::{insert_booking, sample_provider};
+use tahoon_store::testing::sample_provider;
 
 pub async fn catalogue_is_seeded_and_upserted(backend: Backend) {
     let f = fixture(backend).await;
@@ -91,21 +92,72 @@ pub async fn users_and_busy_intervals(backend: Backend) {
         gender: 1,
         now_us: 1,
     };
-    let u = f.store.create_user(user("U1", org.id)).await.unwrap();
-    assert!(f.store.create_user(user("U1", org.id)).await.is_err(), "reference ids are unique per organization");
-    f.store.create_user(user("U1", other.id)).await.unwrap();
+    let Registration::Created(u) = f.store.register_user(user("U1", org.id)).await.unwrap() else { panic!() };
+    let u = u.id;
+    let again = f.store.register_user(user("U1", org.id)).await.unwrap();
+    assert!(matches!(again, Registration::Existing(ref e) if e.id == u), "reference ids are unique per organization");
+    assert!(matches!(f.store.register_user(user("U1", other.id)).await.unwrap(), Registration::Created(_)));
     assert!(f.store.user_in_organization(org.id, u).await.unwrap());
     assert!(!f.store.user_in_organization(other.id, u).await.unwrap());
 
     let (p, _) = f.store.upsert_care_provider(&sample_provider("dr-sarah"), 1).await.unwrap();
     let at = |h: i64| jiff::Timestamp::from_second(1_800_000_000 + h * 3600).unwrap();
     let interval = |a: i64, b: i64| Interval { start: at(a), end: at(b) };
-    insert_booking(&f.db.url, org.id, u, p, interval(1, 2), 1).await.unwrap(); // confirmed
-    insert_booking(&f.db.url, org.id, u, p, interval(3, 4), 6).await.unwrap(); // pending
-    insert_booking(&f.db.url, org.id, u, p, interval(5, 6), 3).await.unwrap(); // cancelled
+    for (hours, status) in
+        [((1, 2), BookingStatus::Confirmed), ((3, 4), BookingStatus::Pending), ((5, 6), BookingStatus::Cancelled)]
+    {
+        let session = interval(hours.0, hours.1);
+        booked(&f.store, org.id, u, p, session, status).await;
+    }
     let busy = f.store.busy_intervals(at(0).as_microsecond(), at(10).as_microsecond()).await.unwrap();
     assert_eq!(busy.iter().map(|b| b.interval).collect::<Vec<_>>(), vec![interval(1, 2), interval(3, 4)]);
     assert!(busy.iter().all(|b| b.provider_id == p && b.user_id == u));
     let busy = f.store.busy_intervals(at(2).as_microsecond(), at(3).as_microsecond()).await.unwrap();
     assert!(busy.is_empty(), "touching intervals do not overlap");
+}
+
+/// A booking held through the store and moved to `status` (Pending stays as held).
+async fn booked(
+    store: &Arc<dyn Store>,
+    organization_id: i64,
+    user_id: i64,
+    provider_id: i64,
+    session: Interval,
+    status: BookingStatus,
+) {
+    let (start, end) = (session.start.as_microsecond(), session.end.as_microsecond());
+    let hold = NewBooking {
+        organization_id,
+        user: BookingUser::Existing(user_id),
+        provider_id,
+        starts_at_us: start,
+        ends_at_us: end,
+        blocks_until_us: end,
+        price_minor: 0,
+        currency: "SAR".into(),
+        communication_type: 1,
+        from_mobile: false,
+        platform_id: None,
+        debit_balance: false,
+        guest_audit: None,
+        actor: "test".into(),
+        now_us: 1,
+    };
+    let HoldOutcome::Held { booking, .. } = store.hold_booking(hold).await.unwrap() else { panic!("not held") };
+    if status != BookingStatus::Pending {
+        let change = Transition {
+            booking_id: booking.id,
+            from: vec![BookingStatus::Pending],
+            to: status,
+            actor: "test".into(),
+            reason: "test".into(),
+            restore_balance: false,
+            meeting: None,
+            event: None,
+            withdraw_guest: None,
+            audit: None,
+            now_us: 2,
+        };
+        store.transition_booking(change).await.unwrap().unwrap();
+    }
 }
