@@ -1,9 +1,13 @@
-//! Bookings as selected, and their conversion to the store's models.
+//! Bookings as selected and their conversion to the store's models, and the two checks every
+//! change of a booking makes: overlap and history.
 
-use crate::backend::common::{instant, status_of};
+use super::Connection;
+use crate::backend::common::{ACTIVE_STATUSES, instant, status_of};
 use crate::error::StoreError;
 use crate::models::*;
+use const_format::formatcp;
 use tahoon_domain::availability::Interval;
+use tahoon_domain::booking::BookingStatus;
 
 /// The booking columns, in `BookingRow` order.
 pub(super) const COLUMNS: &str = "id, organization_id, user_id, provider_id, starts_at, ends_at, status, \
@@ -95,5 +99,65 @@ impl TryFrom<BusyRow> for BusyInterval {
             interval: Interval { start: instant(r.starts_at)?, end: instant(r.ends_at)? },
             held: Interval { start: instant(r.starts_at)?, end: instant(r.blocks_until)? },
         })
+    }
+}
+
+/// Whether an active booking other than `except` would overlap a session of `user_id` with
+/// `provider_id` over `[starts_at, ends_at)` holding the provider until `blocks_until`. The
+/// provider's calendar compares held times (sessions and their buffers); the user's compares the
+/// sessions themselves.
+pub(super) struct Overlap {
+    pub except: i64,
+    pub provider_id: i64,
+    pub user_id: i64,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub blocks_until: i64,
+}
+
+impl Overlap {
+    pub async fn exists(&self, conn: &mut Connection) -> Result<bool, StoreError> {
+        let found: Option<(i64,)> = sqlx::query_as(formatcp!(
+            "SELECT id FROM bookings WHERE {ACTIVE_STATUSES} AND id <> $1 \
+             AND ((provider_id = $2 AND starts_at < $6 AND blocks_until > $4) \
+               OR (user_id = $3 AND starts_at < $5 AND ends_at > $4)) LIMIT 1"
+        ))
+        .bind(self.except)
+        .bind(self.provider_id)
+        .bind(self.user_id)
+        .bind(self.starts_at)
+        .bind(self.ends_at)
+        .bind(self.blocks_until)
+        .fetch_optional(conn)
+        .await?;
+        Ok(found.is_some())
+    }
+}
+
+/// One line of a booking's status history.
+pub(super) struct HistoryLine<'a> {
+    pub booking_id: i64,
+    pub from: Option<BookingStatus>,
+    pub to: BookingStatus,
+    pub at_us: i64,
+    pub actor: &'a str,
+    pub reason: &'a str,
+}
+
+impl HistoryLine<'_> {
+    pub async fn insert(&self, conn: &mut Connection) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO booking_status_history (booking_id, from_status, to_status, at, actor, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(self.booking_id)
+        .bind(self.from.map(BookingStatus::code))
+        .bind(self.to.code())
+        .bind(self.at_us)
+        .bind(self.actor)
+        .bind(self.reason)
+        .execute(conn)
+        .await?;
+        Ok(())
     }
 }

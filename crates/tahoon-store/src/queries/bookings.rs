@@ -3,11 +3,11 @@
 //! Two active bookings (`ACTIVE_STATUSES`) never overlap: each change checks first (to answer
 //! "taken" cleanly) and the database refuses what a race lets through (`DbStore::is_overlap`).
 
+use super::DbStore;
 use super::audit::append_in;
-use super::booking_rows::{BookingRow, BusyRow, COLUMNS, StatusChangeRow};
+use super::booking_rows::{BookingRow, BusyRow, COLUMNS, HistoryLine, Overlap, StatusChangeRow};
 use super::outbox::insert_event;
 use super::users::register;
-use super::{Connection, DbStore};
 use crate::backend::common::{ACTIVE_STATUSES, instant};
 use crate::error::StoreError;
 use crate::models::*;
@@ -20,66 +20,6 @@ use tahoon_domain::organization::SessionBalance;
 /// A status of 0 matches every status.
 const USER_BOOKINGS: &str = "organization_id = $1 AND user_id = $2 AND ($3 = 0 OR status = $3) \
      AND starts_at >= $4 AND starts_at < $5";
-
-/// Whether an active booking other than `except` would overlap a session of `user_id` with
-/// `provider_id` over `[starts_at, ends_at)` holding the provider until `blocks_until`. The
-/// provider's calendar compares held times (sessions and their buffers); the user's compares the
-/// sessions themselves.
-struct Overlap {
-    except: i64,
-    provider_id: i64,
-    user_id: i64,
-    starts_at: i64,
-    ends_at: i64,
-    blocks_until: i64,
-}
-
-impl Overlap {
-    async fn exists(&self, conn: &mut Connection) -> Result<bool, StoreError> {
-        let found: Option<(i64,)> = sqlx::query_as(formatcp!(
-            "SELECT id FROM bookings WHERE {ACTIVE_STATUSES} AND id <> $1 \
-             AND ((provider_id = $2 AND starts_at < $6 AND blocks_until > $4) \
-               OR (user_id = $3 AND starts_at < $5 AND ends_at > $4)) LIMIT 1"
-        ))
-        .bind(self.except)
-        .bind(self.provider_id)
-        .bind(self.user_id)
-        .bind(self.starts_at)
-        .bind(self.ends_at)
-        .bind(self.blocks_until)
-        .fetch_optional(conn)
-        .await?;
-        Ok(found.is_some())
-    }
-}
-
-/// One line of a booking's status history.
-struct HistoryLine<'a> {
-    booking_id: i64,
-    from: Option<BookingStatus>,
-    to: BookingStatus,
-    at_us: i64,
-    actor: &'a str,
-    reason: &'a str,
-}
-
-impl HistoryLine<'_> {
-    async fn insert(&self, conn: &mut Connection) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO booking_status_history (booking_id, from_status, to_status, at, actor, reason) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(self.booking_id)
-        .bind(self.from.map(BookingStatus::code))
-        .bind(self.to.code())
-        .bind(self.at_us)
-        .bind(self.actor)
-        .bind(self.reason)
-        .execute(conn)
-        .await?;
-        Ok(())
-    }
-}
 
 #[async_trait::async_trait]
 impl BookingStore for DbStore {
