@@ -369,7 +369,8 @@ free_text! {
 pub struct DateOrInstant;
 impl utoipa::PartialSchema for DateOrInstant {
     fn schema() -> RefOr<Schema> {
-        OneOfBuilder::new()
+        // anyOf, not oneOf: where `format` is only an annotation, a string matches both.
+        utoipa::openapi::schema::AnyOfBuilder::new()
             .description(Some("An RFC 3339 instant (`2026-03-14T09:30:00Z`) or a date (`2026-03-14`, midnight UTC)."))
             .item(
                 ObjectBuilder::new()
