@@ -325,10 +325,15 @@ pub fn score(instrument: &Instrument, answers: &[Answer]) -> Result<Scored, Answ
     let mut scored = Vec::with_capacity(answers.len());
     let mut values_by_position: HashMap<usize, i64> = HashMap::new();
     for (index, a) in answers.iter().enumerate() {
-        let position = (a.question_id - instrument.id * 1000) as usize;
-        let question = (Instrument::instrument_of(a.question_id) == instrument.id && position >= 1)
-            .then(|| def.questions.get(position - 1))
-            .flatten()
+        // Checked: a client sends any i64 here, and none may overflow into another question.
+        let position = a
+            .question_id
+            .checked_sub(instrument.id * 1000)
+            .filter(|_| Instrument::instrument_of(a.question_id) == instrument.id)
+            .and_then(|p| usize::try_from(p).ok())
+            .filter(|p| *p >= 1);
+        let (position, question) = position
+            .and_then(|p| def.questions.get(p - 1).map(|q| (p, q)))
             .ok_or(AnswerError::UnknownQuestion { index, question_id: a.question_id })?;
         if seen.insert(a.question_id, index).is_some() {
             return Err(AnswerError::Duplicate { index, question_id: a.question_id });
@@ -336,10 +341,12 @@ pub fn score(instrument: &Instrument, answers: &[Answer]) -> Result<Scored, Answ
         match question.kind {
             QuestionType::Choice => {
                 let option_id = a.option_id.ok_or(AnswerError::NeedsOption { index, question_id: a.question_id })?;
-                let option_index = option_id - a.question_id * 10;
-                let option = (0..question.options.len() as i64)
-                    .contains(&option_index)
-                    .then(|| &question.options[option_index as usize])
+                let option = a
+                    .question_id
+                    .checked_mul(10)
+                    .and_then(|base| option_id.checked_sub(base))
+                    .and_then(|i| usize::try_from(i).ok())
+                    .and_then(|i| question.options.get(i))
                     .ok_or(AnswerError::ForeignOption { index, question_id: a.question_id, option_id })?;
                 values_by_position.insert(position, option.value);
                 scored.push(ScoredAnswer {

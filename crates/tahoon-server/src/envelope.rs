@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct Envelope<T> {
     /// 1 on success, 0 otherwise.
+    #[schema(maximum = 1)]
     pub status: u8,
     /// Numeric reason code (see the reason table in the docs).
     pub reason: u16,
@@ -20,6 +21,8 @@ pub struct Envelope<T> {
     pub reason_name: &'static str,
     /// Human-readable message in the language of `Accept-Language` (`en` or `ar`).
     pub message: String,
+    /// The answer's data (`openapi::SecurityAndResponses` documents it as nullable: utoipa loses
+    /// that for a generic field).
     pub data: Option<T>,
     /// The request id, also in the `x-request-id` response header.
     pub request_id: String,

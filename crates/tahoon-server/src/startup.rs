@@ -66,12 +66,13 @@ fn admin_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, and the routes it describes (without the layers `build_router` adds).
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", partner_routes())
         .nest("/api/v1/admin", admin_routes())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
-        .split_for_parts()
+        .split_for_parts();
+    (router, crate::openapi::finish(openapi))
 }
 
 /// Layers every route gets: envelope for panics, body limit, request context (outermost).

@@ -206,4 +206,21 @@ proptest! {
         prop_assert!(scored.band.min <= scored.total && scored.total <= scored.band.max);
         prop_assert_eq!(scored.risk_flags.is_empty(), values[8] == 0);
     }
+
+    /// Whatever ids a client sends, an answer is scored or refused by name — never an overflow.
+    #[test]
+    fn any_ids_are_refused_not_overflowed(question_id in any::<i64>(), option_id in any::<i64>()) {
+        let phq9 = phq9();
+        let answers = [Answer { question_id, option_id: Some(option_id), text: None }];
+        match score(&phq9, &answers) {
+            Ok(_) => {}
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+        for edge in [i64::MIN, i64::MIN + 1, i64::MAX, -1, 0] {
+            let answers = [Answer { question_id: edge, option_id: Some(edge), text: None }];
+            prop_assert!(score(&phq9, &answers).is_err());
+            let answers = [Answer { question_id: phq9.question_id(1), option_id: Some(edge), text: None }];
+            prop_assert!(score(&phq9, &answers).is_err());
+        }
+    }
 }

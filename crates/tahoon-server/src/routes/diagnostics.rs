@@ -2,6 +2,7 @@
 
 use crate::envelope::{Envelope, Success};
 use crate::extract::signed::{SignatureForm, SignedDiagnostic};
+use crate::openapi::{OrganizationId, ReadErrors};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tahoon_domain::public_id::{PublicId, kind};
@@ -14,6 +15,7 @@ pub struct SignatureCheck {
     /// Which form carried the signature: `secureHash` or `header`.
     pub form: SignatureForm,
     /// The organization whose shared key verified it.
+    #[schema(value_type = OrganizationId)]
     pub organization_id: String,
 }
 
@@ -31,8 +33,8 @@ pub struct SignatureCheck {
     security(("bearer" = [], "signature" = []), ("bearer" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["secureHash", "header"], "signs": "body"}))),
     responses(
-        (status = 200, body = Envelope<SignatureCheck>),
-        (status = 401, description = "InvalidToken or InvalidSignature"),
+        (status = 200, description = "The signature verified", body = Envelope<SignatureCheck>),
+        ReadErrors
     )
 )]
 pub async fn check_signature(

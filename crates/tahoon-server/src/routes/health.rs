@@ -2,6 +2,7 @@
 
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::ErrorEnvelope;
 use crate::services::health;
 use crate::state::AppState;
 use axum::extract::State;
@@ -20,7 +21,12 @@ pub struct Health {
 }
 
 /// Liveness.
-#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Envelope<Health>)))]
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "health",
+    responses((status = 200, description = "The process is alive", body = Envelope<Health>))
+)]
 pub async fn healthz() -> Success<Health> {
     Success(Health { state: "alive", database: None })
 }
@@ -30,7 +36,10 @@ pub async fn healthz() -> Success<Health> {
     get,
     path = "/readyz",
     tag = "health",
-    responses((status = 200, body = Envelope<Health>), (status = 503, description = "Database unreachable"))
+    responses(
+        (status = 200, description = "The database answers", body = Envelope<Health>),
+        (status = 503, description = "114 ServiceUnavailable: the database is unreachable (`Retry-After`)", body = ErrorEnvelope)
+    )
 )]
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<Success<Health>> {
     let database = health::database(&state).await.map_err(|e| {

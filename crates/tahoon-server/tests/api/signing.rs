@@ -229,6 +229,21 @@ async fn canonical_string_is_unambiguous(backend: Backend) {
     assert_eq!(status, 200, "{answer}");
 }
 
+/// The JSON types a property schema of the OpenAPI document admits, through `$ref` and `oneOf`.
+fn types_of(spec: &Value, property: &Value) -> Vec<String> {
+    if let Some(name) = property["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        return types_of(spec, &spec["components"]["schemas"][name]);
+    }
+    if let Some(alternatives) = property["oneOf"].as_array() {
+        return alternatives.iter().flat_map(|a| types_of(spec, a)).collect();
+    }
+    match &property["type"] {
+        Value::Array(types) => types.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Value::String(single) => vec![single.clone()],
+        _ => Vec::new(),
+    }
+}
+
 /// The canonical string cannot tell `"1"` from `1`, so the route must: on every signed route,
 /// each top-level field the OpenAPI document types as integer, number or boolean refuses a
 /// string, even under a matching signature, and i64's edges and 2^64 are refused, not wrapped.
@@ -244,11 +259,8 @@ async fn numbers_sent_as_strings_are_refused(backend: Backend) {
             let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) else { continue };
             let properties = spec["components"]["schemas"][name]["properties"].as_object().unwrap();
             for (field, property) in properties {
-                let types = match &property["type"] {
-                    Value::Array(types) => types.clone(),
-                    single => vec![single.clone()],
-                };
-                if !types.iter().any(|t| ["integer", "number", "boolean"].contains(&t.as_str().unwrap_or(""))) {
+                let types = types_of(&spec, property);
+                if !types.iter().any(|t| ["integer", "number", "boolean"].contains(&t.as_str())) {
                     continue;
                 }
                 for value in [json!("1"), json!("true")] {

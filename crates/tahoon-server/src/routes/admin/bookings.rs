@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::json::ApiJson;
 use crate::extract::operator::Operator;
 use crate::extract::path::ApiPath;
+use crate::openapi::{self, NotFound, OperatorErrors};
 use crate::routes::sessionbooking::views::{BookingPath, BookingView, booking_id, booking_view};
 use crate::services::booking;
 use crate::state::AppState;
@@ -18,8 +19,10 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct StatusRequest {
     /// `Completed` or `NoShow`.
+    #[schema(pattern = "^(Completed|NoShow)$", example = "Completed")]
     pub status: String,
-    #[schema(value_type = Option<String>)]
+    /// Why, kept in the status history (default "recorded by the operator").
+    #[schema(value_type = Option<openapi::Note>)]
     pub reason: Option<FreeText>,
 }
 
@@ -34,7 +37,11 @@ pub struct StatusRequest {
     params(BookingPath),
     request_body = StatusRequest,
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 404))
+    responses(
+        (status = 200, description = "The booking in its new status", body = Envelope<BookingView>),
+        OperatorErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn set_status(
     State(state): State<AppState>,

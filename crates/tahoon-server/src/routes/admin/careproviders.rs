@@ -6,6 +6,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::json::ApiJson;
 use crate::extract::operator::Operator;
 use crate::extract::path::ApiPath;
+use crate::openapi::{
+    BadRequest, CareProviderId, CatalogueKindName, CatalogueName, NotFound, OperatorErrors, Unauthorized,
+};
 use crate::routes::careprovider::views::CatalogueEntry;
 use crate::services::directory;
 use crate::services::providers::{self, AvailabilityInput, ImportReport, ProviderInput};
@@ -24,6 +27,8 @@ const MAX_IMPORT: usize = 5_000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ImportRequest {
+    /// At most 5,000.
+    #[schema(max_items = 5000)]
     pub providers: Vec<ProviderInput>,
 }
 
@@ -32,7 +37,7 @@ pub struct ImportRequest {
 #[into_params(parameter_in = Path)]
 #[serde(rename_all = "camelCase")]
 pub struct CareProviderPath {
-    /// cp_…
+    #[param(value_type = CareProviderId)]
     pub care_provider_id: String,
 }
 
@@ -55,7 +60,14 @@ fn provider_id(state: &AppState, text: &str) -> ApiResult<i64> {
     tag = "admin",
     request_body = ImportRequest,
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<ImportReport>), (status = 400), (status = 401))
+    responses(
+        (status = 200, description = "How many providers were created and updated, and their ids", body = Envelope<ImportReport>,
+            links(
+                ("provider" = (operation_id = "get_provider", parameters(("careProviderId" = "$response.body#/data/careProviderIds/0")))),
+                ("availability" = (operation_id = "set_availability", parameters(("careProviderId" = "$response.body#/data/careProviderIds/0")))),
+            )),
+        OperatorErrors
+    )
 )]
 pub async fn import_providers(
     State(state): State<AppState>,
@@ -75,7 +87,12 @@ pub async fn import_providers(
     tag = "admin",
     params(CareProviderPath),
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<ProviderInput>), (status = 400), (status = 401), (status = 404))
+    responses(
+        (status = 200, description = "The provider in the import format", body = Envelope<ProviderInput>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn get_provider(
     State(state): State<AppState>,
@@ -97,7 +114,11 @@ pub async fn get_provider(
     params(CareProviderPath),
     request_body = AvailabilityInput,
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<AvailabilityInput>), (status = 400), (status = 401), (status = 404))
+    responses(
+        (status = 200, description = "The availability as stored", body = Envelope<AvailabilityInput>),
+        OperatorErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn set_availability(
     State(state): State<AppState>,
@@ -114,13 +135,18 @@ pub async fn set_availability(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CatalogueItemInput {
-    /// `language`, `specialty`, `experienceLevel` or `providerLevel`.
-    #[schema(value_type = String, example = "language")]
+    #[schema(value_type = CatalogueKindName)]
     pub kind: CatalogueKind,
+    /// 1 to 1,000,000; an existing id of the kind is renamed.
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub id: i64,
+    /// The name in the primary language (English): 1–100 characters, not blank, no markup.
     #[serde(rename = "namePLang")]
+    #[schema(value_type = CatalogueName)]
     pub name_plang: String,
+    /// The name in the secondary language (Arabic): 1–100 characters, not blank, no markup.
     #[serde(rename = "nameSLang")]
+    #[schema(value_type = CatalogueName)]
     pub name_slang: String,
 }
 
@@ -137,7 +163,10 @@ pub struct CatalogueRequest {
     tag = "admin",
     request_body = CatalogueRequest,
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<Vec<CatalogueEntry>>), (status = 400), (status = 401))
+    responses(
+        (status = 200, description = "The entries as stored", body = Envelope<Vec<CatalogueEntry>>),
+        OperatorErrors
+    )
 )]
 pub async fn upsert_catalogue(
     State(state): State<AppState>,

@@ -4,6 +4,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::json::ApiJson;
 use crate::extract::operator::Operator;
+use crate::openapi::OperatorErrors;
 use crate::services::screening;
 use crate::state::AppState;
 use axum::extract::State;
@@ -28,9 +29,33 @@ pub struct AddedInstrument {
     post,
     path = "/instruments",
     tag = "admin",
-    request_body(content = Object, description = "An instrument definition (docs/screening.md)"),
+    request_body(
+        content = Object,
+        description = "An instrument definition (docs/screening.md)",
+        example = json!({
+            "code": "WHO-5",
+            "namePLang": "WHO-5 Well-Being Index",
+            "nameSLang": "مؤشر الرفاهية WHO-5",
+            "instructionsPLang": "Over the last two weeks:",
+            "instructionsSLang": "خلال الأسبوعين الماضيين:",
+            "questions": [
+                {"textPLang": "I have felt cheerful and in good spirits", "textSLang": "شعرت بالبهجة", "type": "choice",
+                 "required": true, "scored": true, "options": [
+                    {"textPLang": "At no time", "textSLang": "في أي وقت", "value": 0},
+                    {"textPLang": "All of the time", "textSLang": "طوال الوقت", "value": 5}
+                ]}
+            ],
+            "bands": [
+                {"min": 0, "max": 2, "code": "low", "namePLang": "Low", "nameSLang": "منخفض"},
+                {"min": 3, "max": 5, "code": "good", "namePLang": "Good", "nameSLang": "جيد"}
+            ]
+        })
+    ),
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<AddedInstrument>), (status = 400), (status = 401))
+    responses(
+        (status = 200, description = "The instrument's id and the id of its first question", body = Envelope<AddedInstrument>),
+        OperatorErrors
+    )
 )]
 pub async fn add_instrument(
     State(state): State<AppState>,

@@ -5,6 +5,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::json::ApiJson;
 use crate::extract::operator::Operator;
 use crate::extract::path::ApiPath;
+use crate::openapi::{
+    BadRequest, Name, NotFound, OperatorErrors, OrganizationId, OrganizationKindName, RoleName, Unauthorized,
+};
 use crate::services::organizations::{self, IssuedCredentials, OrganizationSpec, OrganizationView};
 use crate::state::AppState;
 use axum::extract::State;
@@ -23,12 +26,12 @@ const ACTOR: &str = "operator";
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateOrganization {
-    /// 1–200 characters, no markup.
-    #[schema(value_type = String)]
+    /// 1–200 characters, not blank, no markup.
+    #[schema(value_type = Name)]
     pub name: FreeText,
-    /// `standard` (billed per session) or `charity` (spends a session balance).
+    /// `standard` (billed per session, the default) or `charity` (spends a session balance).
     #[serde(default = "standard")]
-    #[schema(value_type = Option<String>, example = "charity")]
+    #[schema(value_type = Option<OrganizationKindName>)]
     pub kind: OrganizationKind,
     /// Sessions available to a charity organization (0–1,000,000,000).
     #[serde(default = "no_sessions")]
@@ -36,7 +39,7 @@ pub struct CreateOrganization {
     pub balance: SessionBalance,
     /// `FullAccess` (default) or `ReadOnly`.
     #[serde(default = "full_access")]
-    #[schema(value_type = Option<String>, example = "FullAccess")]
+    #[schema(value_type = Option<RoleName>)]
     pub role: Role,
     /// Requests per minute (1–1,000,000; default from the server's configuration).
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 1_000_000)]
@@ -62,7 +65,8 @@ fn full_access() -> Role {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateOrganization {
-    #[schema(value_type = Option<String>)]
+    /// 1–200 characters, not blank, no markup.
+    #[schema(value_type = Option<Name>)]
     pub name: Option<FreeText>,
     pub enabled: Option<bool>,
     /// 0–1,000,000,000.
@@ -101,7 +105,7 @@ fn check_name(name: &FreeText) -> ApiResult<String> {
 #[into_params(parameter_in = Path)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationPath {
-    /// org_…
+    #[param(value_type = OrganizationId)]
     pub organization_id: String,
 }
 
@@ -122,7 +126,18 @@ fn organization_id(state: &AppState, text: &str) -> ApiResult<i64> {
     tag = "admin",
     request_body = CreateOrganization,
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<IssuedCredentials>), (status = 400), (status = 401))
+    responses(
+        (status = 200, description = "The new organization's credentials, shown this once", body = Envelope<IssuedCredentials>,
+            links(
+                ("update" = (operation_id = "update_organization", parameters(("organizationId" = "$response.body#/data/organizationId")))),
+                ("rotateKeys" = (operation_id = "rotate_organization_keys", parameters(("organizationId" = "$response.body#/data/organizationId")))),
+                ("token" = (operation_id = "issue_token", request_body = json!({
+                    "grant_type": "password",
+                    "access_key": "$response.body#/data/accessKey"
+                }))),
+            )),
+        OperatorErrors
+    )
 )]
 pub async fn create_organization(
     State(state): State<AppState>,
@@ -148,7 +163,11 @@ pub async fn create_organization(
     path = "/organizations",
     tag = "admin",
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<Vec<OrganizationView>>), (status = 401))
+    responses(
+        (status = 200, description = "Every organization", body = Envelope<Vec<OrganizationView>>,
+            links(("update" = (operation_id = "update_organization", parameters(("organizationId" = "$response.body#/data/0/organizationId")))))),
+        (status = 401, response = Unauthorized)
+    )
 )]
 pub async fn list_organizations(
     State(state): State<AppState>,
@@ -167,7 +186,11 @@ pub async fn list_organizations(
     params(OrganizationPath),
     request_body = UpdateOrganization,
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<OrganizationView>), (status = 400), (status = 401), (status = 404))
+    responses(
+        (status = 200, description = "The organization as changed", body = Envelope<OrganizationView>),
+        OperatorErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn update_organization(
     State(state): State<AppState>,
@@ -202,7 +225,12 @@ pub async fn update_organization(
     tag = "admin",
     params(OrganizationPath),
     security(("operator" = [])),
-    responses((status = 200, body = Envelope<IssuedCredentials>), (status = 400), (status = 401), (status = 404))
+    responses(
+        (status = 200, description = "The new credentials, shown this once", body = Envelope<IssuedCredentials>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn rotate_organization_keys(
     State(state): State<AppState>,

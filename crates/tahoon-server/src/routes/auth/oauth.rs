@@ -11,20 +11,26 @@ use utoipa::ToSchema;
 /// Body of `/auth/token` and `/auth/refresh`, as a form or as JSON.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenRequest {
-    /// `password` (with `access_key`) or `refresh_token` (with `refresh_token`).
+    /// `password` (with `access_key`) or `refresh_token` (with `refresh_token`); required by
+    /// `/auth/token`, optional (`refresh_token`) on `/auth/refresh`.
+    #[schema(pattern = "^(password|refresh_token)$", example = "password")]
     pub grant_type: Option<String>,
-    /// The organization's access key, for `grant_type=password`.
+    /// The organization's access key, for `grant_type=password`: `thn_ak_` and 43 characters.
+    #[schema(pattern = "^thn_ak_[A-Za-z0-9_-]{43}$")]
     pub access_key: Option<String>,
-    /// A refresh token, for `grant_type=refresh_token`.
+    /// A refresh token, for `grant_type=refresh_token`: `thn_rt_` and 43 characters.
+    #[schema(pattern = "^thn_rt_[A-Za-z0-9_-]{43}$")]
     pub refresh_token: Option<String>,
 }
 
 /// Body of `/auth/revoke` (RFC 7009), as a form or as JSON.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RevokeRequest {
-    /// The access or refresh token to revoke.
+    /// The access or refresh token to revoke (required).
+    #[schema(min_length = 1)]
     pub token: Option<String>,
     /// `access_token` or `refresh_token`; optional.
+    #[schema(pattern = "^(access_token|refresh_token)$")]
     pub token_type_hint: Option<String>,
 }
 
@@ -32,6 +38,7 @@ pub struct RevokeRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OAuthError {
     /// `invalid_request`, `invalid_grant` or `unsupported_grant_type`.
+    #[schema(pattern = "^(invalid_request|invalid_grant|unsupported_grant_type|server_error)$")]
     pub error: &'static str,
     pub error_description: String,
 }

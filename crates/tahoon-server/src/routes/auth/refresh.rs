@@ -16,12 +16,15 @@ use axum::response::{IntoResponse, Response};
     post,
     path = "/auth/refresh",
     tag = "auth",
-    request_body(content(
-        (TokenRequest = "application/x-www-form-urlencoded"),
-        (TokenRequest = "application/json"),
-    )),
+    request_body(
+        content = TokenRequest,
+        content_type = "application/x-www-form-urlencoded",
+        description = "A form (the OAuth default); the same fields as a JSON object are accepted too."
+    ),
     responses(
-        (status = 200, description = "Tokens rotated", body = TokenGrant),
+        (status = 200, description = "Tokens rotated", body = TokenGrant, links(
+            ("revoke" = (operation_id = "revoke_token", request_body = json!({"token": "$response.body#/refresh_token"}))),
+        )),
         (status = 400, description = "invalid_request or invalid_grant", body = OAuthError),
     )
 )]

@@ -19,10 +19,11 @@ use serde_json::json;
     post,
     path = "/auth/revoke",
     tag = "auth",
-    request_body(content(
-        (RevokeRequest = "application/x-www-form-urlencoded"),
-        (RevokeRequest = "application/json"),
-    )),
+    request_body(
+        content = RevokeRequest,
+        content_type = "application/x-www-form-urlencoded",
+        description = "A form (the OAuth default); the same fields as a JSON object are accepted too."
+    ),
     responses(
         (status = 200, description = "Revoked, or was not valid", body = Object),
         (status = 400, description = "invalid_request", body = OAuthError),

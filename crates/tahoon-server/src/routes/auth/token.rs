@@ -21,12 +21,18 @@ use serde_json::json;
     post,
     path = "/auth/token",
     tag = "auth",
-    request_body(content(
-        (TokenRequest = "application/x-www-form-urlencoded"),
-        (TokenRequest = "application/json"),
-    )),
+    request_body(
+        content = TokenRequest,
+        content_type = "application/x-www-form-urlencoded",
+        description = "A form (the OAuth default); the same fields as a JSON object are accepted too."
+    ),
     responses(
-        (status = 200, description = "Tokens issued", body = TokenGrant),
+        (status = 200, description = "Tokens issued", body = TokenGrant, links(
+            ("refresh" = (operation_id = "refresh_token", request_body = json!({
+                "refresh_token": "$response.body#/refresh_token"
+            }))),
+            ("revoke" = (operation_id = "revoke_token", request_body = json!({"token": "$response.body#/refresh_token"}))),
+        )),
         (status = 400, description = "invalid_request, invalid_grant or unsupported_grant_type", body = OAuthError),
     )
 )]

@@ -4,6 +4,7 @@ use super::views::CatalogueEntry;
 use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
+use crate::openapi::Unauthorized;
 use crate::services::directory;
 use crate::state::AppState;
 use axum::extract::State;
@@ -29,7 +30,10 @@ pub struct FilterCatalogue {
     path = "/careprovider/getcataloguedataforfilters",
     tag = "careprovider",
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<FilterCatalogue>), (status = 401))
+    responses(
+        (status = 200, description = "The filter catalogue", body = Envelope<FilterCatalogue>),
+        (status = 401, response = Unauthorized)
+    )
 )]
 pub async fn get_catalogue(State(state): State<AppState>, _: Partner) -> ApiResult<Success<FilterCatalogue>> {
     let items = directory::catalogue(&state).await?;

@@ -5,6 +5,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
 use crate::extract::json::ApiJson;
+use crate::openapi::{CareProviderId, GenderType, NotFound, ReadErrors};
 use crate::services::directory::{self, catalogue_index};
 use crate::state::AppState;
 use axum::extract::State;
@@ -16,14 +17,17 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileRequest {
-    /// The provider (`cp_…`).
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderProfile {
+    /// The provider's id (the reference's name for it).
+    #[schema(value_type = CareProviderId)]
     pub user_login_info_id: String,
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
     pub full_name: String,
     pub full_name_s_lang: String,
@@ -35,6 +39,7 @@ pub struct ProviderProfile {
     pub first_name_slang: String,
     #[serde(rename = "lastNameSLang")]
     pub last_name_slang: String,
+    #[schema(value_type = GenderType)]
     pub gender_type: i64,
     #[serde(rename = "shortBioPLang")]
     pub short_bio_plang: String,
@@ -69,7 +74,11 @@ pub struct ProviderProfile {
     tag = "careprovider",
     request_body = ProfileRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<ProviderProfile>), (status = 401), (status = 404))
+    responses(
+        (status = 200, description = "The provider's profile, rates and zone", body = Envelope<ProviderProfile>),
+        ReadErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn provider_profile(
     State(state): State<AppState>,

@@ -7,6 +7,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
 use crate::extract::json::ApiJson;
+use crate::openapi::{CareProviderId, Date, GmtOffsetHours, NotFound, ReadErrors, TimeZoneName, UserId};
 use crate::services::directory;
 use crate::state::AppState;
 use axum::extract::State;
@@ -16,19 +17,26 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScheduleRequest {
-    /// The provider (`cp_…`).
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
     /// The organization's user; their own booked times are not offered. Optional.
+    #[schema(value_type = Option<UserId>)]
     pub user_id: Option<String>,
+    /// The caller's local date (default: today in the caller's zone).
+    #[schema(value_type = Option<Date>)]
     pub schedule_date: Option<String>,
+    #[schema(value_type = Option<GmtOffsetHours>)]
     pub gmt_time_diffrence_hours: Option<f64>,
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderSchedule {
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
+    #[schema(value_type = Date)]
     pub schedule_date: String,
     pub time_zone: String,
     pub available_schedule_hours_list: Vec<ScheduleHour>,
@@ -43,7 +51,15 @@ pub struct ProviderSchedule {
     tag = "careprovider",
     request_body = ScheduleRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<ProviderSchedule>), (status = 400), (status = 401), (status = 404))
+    responses(
+        (status = 200, description = "The provider's slots on the caller's day", body = Envelope<ProviderSchedule>,
+            links(("book" = (operation_id = "book_session", request_body = json!({
+                "careProviderId": "$response.body#/data/careProviderId",
+                "applicationMultiSlotId": "$response.body#/data/availableSlotsList/0/applicationMultiSlotId"
+            }))))),
+        ReadErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn provider_schedule(
     State(state): State<AppState>,

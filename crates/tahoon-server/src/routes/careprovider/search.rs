@@ -5,6 +5,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::Partner;
 use crate::extract::json::ApiJson;
+use crate::openapi::{Date, GenderType, GmtOffsetHours, ReadErrors, TimeZoneName, UserId};
 use crate::services::directory::{self, catalogue_index};
 use crate::state::AppState;
 use axum::extract::State;
@@ -19,14 +20,18 @@ pub const PAGE_LIMITS: PageLimits = PageLimits::new(20, 100);
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchRequest {
-    /// The organization's user (`usr_…`): their own booked times are not offered. Empty or
-    /// absent for a guest search.
+    /// The organization's user (`usr_…`): their own booked times are not offered. Absent (or
+    /// empty) for a guest search.
+    #[schema(value_type = Option<UserId>)]
     pub user_id: Option<String>,
     /// The caller's local date, `YYYY-MM-DD` (default: today in the caller's zone).
+    #[schema(value_type = Option<Date>)]
     pub schedule_date: Option<String>,
     /// The caller's UTC offset in hours (3, 5.5, -4); `timeZone` wins when both are given.
+    #[schema(value_type = Option<GmtOffsetHours>)]
     pub gmt_time_diffrence_hours: Option<f64>,
     /// The caller's IANA time zone, such as `Asia/Riyadh`.
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
     /// Apply `filterCriteriaObject` (ignored otherwise).
     #[serde(default)]
@@ -44,6 +49,7 @@ pub struct SearchRequest {
 #[serde(rename_all = "camelCase")]
 pub struct FilterCriteria {
     /// 0 female, 1 male.
+    #[schema(value_type = Option<GenderType>)]
     pub gender_type: Option<i64>,
     /// Providers speaking any of these languages.
     pub language_ids: Option<Vec<i64>>,
@@ -52,9 +58,11 @@ pub struct FilterCriteria {
     pub experience_level: Option<i64>,
     /// Provider level (1 Junior, 2 Senior, 3 Consultant).
     pub service_provider_level: Option<i64>,
-    /// Lowest price of the default session, in major units.
+    /// Lowest price of the default session, in major units (0 to 1,000,000,000; at most `maxPrice`).
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub min_price: Option<f64>,
-    /// Highest price of the default session, in major units.
+    /// Highest price of the default session, in major units (0 to 1,000,000,000).
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub max_price: Option<f64>,
 }
 
@@ -66,6 +74,7 @@ pub struct SearchResult {
     pub total_count: i64,
     pub page: i64,
     pub page_size: i64,
+    #[schema(value_type = Date)]
     pub schedule_date: String,
     /// The zone slots are shown in: an IANA name or a fixed offset.
     pub time_zone: String,
@@ -117,7 +126,25 @@ impl FilterCriteria {
     tag = "careprovider",
     request_body = SearchRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<SearchResult>), (status = 400), (status = 401))
+    responses(
+        (status = 200, description = "One page of providers with their slots on the caller's day", body = Envelope<SearchResult>,
+            links(
+                ("book" = (operation_id = "book_session", request_body = json!({
+                    "careProviderId": "$response.body#/data/careProvidersList/0/careProviderId",
+                    "applicationMultiSlotId": "$response.body#/data/careProvidersList/0/availableSlotsList/0/applicationMultiSlotId"
+                }))),
+                ("schedule" = (operation_id = "provider_schedule", request_body = json!({
+                    "careProviderId": "$response.body#/data/careProvidersList/0/careProviderId"
+                }))),
+                ("profile" = (operation_id = "provider_profile", request_body = json!({
+                    "careProviderId": "$response.body#/data/careProvidersList/0/careProviderId"
+                }))),
+                ("addFavorite" = (operation_id = "add_favorite", request_body = json!({
+                    "careProviderId": "$response.body#/data/careProvidersList/0/careProviderId"
+                }))),
+            )),
+        ReadErrors
+    )
 )]
 pub async fn search_providers(
     State(state): State<AppState>,

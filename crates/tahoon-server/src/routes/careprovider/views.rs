@@ -2,6 +2,7 @@
 //! the caller's day.
 
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::{CareProviderId, Date, GenderType, SlotId};
 use crate::services::directory::{CallerDay, CatalogueIndex, ProviderDay, Viewer};
 use crate::services::users::owned_user;
 use crate::state::AppState;
@@ -36,15 +37,21 @@ impl From<&CatalogueItem> for CatalogueEntry {
 #[serde(rename_all = "camelCase")]
 pub struct SlotView {
     /// Caller-local date, `YYYY-MM-DD`.
+    #[schema(value_type = Date)]
     pub slot_date: String,
     /// Caller-local start, `HH:MM:SS`.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$")]
     pub slot_start_time: String,
     /// Caller-local end, `HH:MM:SS` (may be on the next date).
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$")]
     pub slot_end_time: String,
+    #[schema(format = DateTime)]
     pub start_utc: String,
+    #[schema(format = DateTime)]
     pub end_utc: String,
     pub duration_minutes: i64,
     /// Opaque id of this slot, accepted by booking.
+    #[schema(value_type = SlotId)]
     pub application_multi_slot_id: String,
 }
 
@@ -135,11 +142,14 @@ pub fn schedule_hours(slots: &[Interval], zone: &TimeZone) -> Vec<ScheduleHour> 
 #[serde(rename_all = "camelCase")]
 pub struct ProviderListing {
     /// The provider's id (the reference's name for it).
+    #[schema(value_type = CareProviderId)]
     pub user_login_info_id: String,
     /// The same id, under a clearer name.
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
     pub full_name: String,
     pub full_name_s_lang: String,
+    #[schema(value_type = GenderType)]
     pub gender_type: i64,
     pub languages_list: Vec<CatalogueEntry>,
     pub specialties_list: Vec<CatalogueEntry>,

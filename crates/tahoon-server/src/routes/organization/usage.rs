@@ -4,6 +4,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::Partner;
 use crate::extract::query::ApiQuery;
+use crate::openapi::{BookingId, BookingStatusName, CareProviderId, Date, QueryErrors, UserId};
 use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -15,18 +16,25 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct UsageQuery {
     /// First day (UTC, `YYYY-MM-DD`), inclusive. Default: the first of this month.
+    #[param(value_type = Date, required = false)]
     pub from: Option<String>,
-    /// Last day (UTC, `YYYY-MM-DD`), inclusive. Default: today.
+    /// Last day (UTC, `YYYY-MM-DD`), inclusive, not before `from`. Default: today.
+    #[param(value_type = Date, required = false)]
     pub to: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BillableSession {
+    #[schema(value_type = BookingId)]
     pub booking_id: String,
+    #[schema(value_type = UserId)]
     pub user_id: String,
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
+    #[schema(format = DateTime)]
     pub start_utc: String,
+    #[schema(value_type = BookingStatusName)]
     pub status_name: String,
     pub price: f64,
     pub currency: String,
@@ -43,7 +51,9 @@ pub struct CurrencyTotal {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Usage {
+    #[schema(value_type = Date)]
     pub from: String,
+    #[schema(value_type = Date)]
     pub to: String,
     /// Confirmed, Completed and NoShow sessions starting in the period, earliest first.
     pub sessions: Vec<BillableSession>,
@@ -65,7 +75,10 @@ fn date(field: &'static str, text: &str) -> ApiResult<jiff::civil::Date> {
     tag = "sessionbooking",
     params(UsageQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Usage>), (status = 400), (status = 401))
+    responses(
+        (status = 200, description = "Billable sessions of the period and their totals by currency", body = Envelope<Usage>),
+        QueryErrors
+    )
 )]
 pub async fn usage(
     State(state): State<AppState>,

@@ -4,6 +4,10 @@ use super::views::{BookingView, SlotFields, booking_view, requested_slot};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::SignedCompat;
+use crate::openapi::{
+    BirthDate, CareProviderId, ClockTime, CommunicationType, Date, GenderType, GmtOffsetHours, Idempotency, Name,
+    NotFound, ReferenceId, SecureHash, SignedErrors, SlotId, TimeZoneName, UserId, VendorUnavailable,
+};
 use crate::routes::user::register::RegisterRequest;
 use crate::services::booking::{self, BookingFor, BookingOptions};
 use crate::services::users;
@@ -17,29 +21,49 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BookRequest {
-    /// An existing user; or leave it empty and give `referenceId`, `name`, `dob`, `genderType` to
+    /// An existing user; or leave it out and give `referenceId`, `name`, `dob`, `genderType` to
     /// register a guest (an existing `referenceId` reuses that user).
+    #[schema(value_type = Option<UserId>)]
     pub user_id: Option<String>,
+    /// Required unless `applicationMultiSlotId` is given (then it must be that slot's provider).
+    #[schema(value_type = Option<CareProviderId>)]
     pub care_provider_id: Option<String>,
     /// The slot id from search or schedule; or give `slotDate`, `slotStartTime`, `slotEndTime`.
+    #[schema(value_type = Option<SlotId>)]
     pub application_multi_slot_id: Option<String>,
+    /// With `slotStartTime` and `slotEndTime`, in the request's zone, when no slot id is given.
+    #[schema(value_type = Option<Date>)]
     pub slot_date: Option<String>,
+    #[schema(value_type = Option<ClockTime>)]
     pub slot_start_time: Option<String>,
+    /// At or before `slotStartTime`: on the next date (a session across midnight).
+    #[schema(value_type = Option<ClockTime>)]
     pub slot_end_time: Option<String>,
     /// Zone of `slotDate`/times and of the answer's slot (IANA; wins over `gmtTimeDiffrenceHours`).
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
+    #[schema(value_type = Option<GmtOffsetHours>)]
     pub gmt_time_diffrence_hours: Option<f64>,
     /// 1 video (default), 2 audio, 3 text.
+    #[schema(value_type = Option<CommunicationType>)]
     pub cat_communication_type_id: Option<i64>,
     pub is_booking_from_mobile: Option<bool>,
+    /// The partner's own platform code, stored with the booking.
     pub booking_platform_id: Option<i64>,
-    #[schema(value_type = Option<String>)]
+    /// For a guest booking (no `userId`).
+    #[schema(value_type = Option<ReferenceId>)]
     pub reference_id: Option<FreeText>,
-    #[schema(value_type = Option<String>)]
+    /// For a guest booking.
+    #[schema(value_type = Option<Name>)]
     pub name: Option<FreeText>,
+    /// For a guest booking.
+    #[schema(value_type = Option<BirthDate>)]
     pub dob: Option<String>,
+    /// For a guest booking.
+    #[schema(value_type = Option<GenderType>)]
     pub gender_type: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<SecureHash>)]
     pub secure_hash: Option<String>,
 }
 
@@ -60,7 +84,28 @@ pub struct BookRequest {
     request_body = BookRequest,
     security(("bearer" = [], "signature" = []), ("bearer" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["secureHash", "header"], "signs": "body"}))),
-    responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409), (status = 503))
+    params(Idempotency),
+    responses(
+        (status = 200, description = "Booked (reason 0); or 4 RecordAlreadyExist (the slot is taken) or 50 \
+            CharityOrganizationBalanceOut, both with `status` 0 and `data` null", body = Envelope<BookingView>,
+            links(
+                ("getBooking" = (operation_id = "get_booking", parameters(("bookingId" = "$response.body#/data/bookingId")))),
+                ("cancel" = (operation_id = "cancel_booking", request_body = json!({
+                    "bookingId": "$response.body#/data/bookingId",
+                    "userId": "$response.body#/data/userId",
+                    "careProviderId": "$response.body#/data/careProviderId"
+                }))),
+                ("reschedule" = (operation_id = "reschedule_booking", request_body = json!({
+                    "bookingId": "$response.body#/data/bookingId",
+                    "userId": "$response.body#/data/userId"
+                }))),
+                ("bookings" = (operation_id = "booking_history", parameters(("userId" = "$response.body#/data/userId")))),
+                ("setStatus" = (operation_id = "set_status", parameters(("bookingId" = "$response.body#/data/bookingId")))),
+            )),
+        SignedErrors,
+        (status = 404, response = NotFound),
+        (status = 503, response = VendorUnavailable)
+    )
 )]
 pub async fn book_session(
     State(state): State<AppState>,

@@ -6,6 +6,7 @@ use crate::context::RequestContext;
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::Signed;
+use crate::openapi::{Idempotency, SignedErrors};
 use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,8 @@ pub const MAX_BULK: usize = 50;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BulkRequest {
-    /// 1 to 50 booking requests (the fields of `booksession`, without `secureHash`).
+    /// 1 to 50 booking requests (the fields of `booksession`; a `secureHash` among them signs nothing).
+    #[schema(min_items = 1, max_items = 50)]
     pub bookings: Vec<BookRequest>,
 }
 
@@ -53,7 +55,13 @@ pub struct BulkResult {
     request_body = BulkRequest,
     security(("bearer" = [], "signature" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
-    responses((status = 200, body = Envelope<BulkResult>), (status = 400), (status = 401), (status = 403))
+    params(Idempotency),
+    responses(
+        (status = 200, description = "Every item's outcome, in order (one failing does not undo the others)",
+            body = Envelope<BulkResult>,
+            links(("getBooking" = (operation_id = "get_booking", parameters(("bookingId" = "$response.body#/data/results/0/data/bookingId")))))),
+        SignedErrors
+    )
 )]
 pub async fn bulk_book(State(state): State<AppState>, request: Signed<BulkRequest>) -> ApiResult<Success<BulkResult>> {
     let items = request.body.bookings;

@@ -4,6 +4,9 @@ use super::views::{BookingView, booking_id, booking_view};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::SignedCompat;
+use crate::openapi::{
+    self, BookingId, CareProviderId, Idempotency, NotFound, SecureHash, SignedErrors, TimeZoneName, UserId,
+};
 use crate::routes::careprovider::views::provider_id;
 use crate::services::booking;
 use crate::state::AppState;
@@ -17,16 +20,22 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CancelRequest {
+    #[schema(value_type = BookingId)]
     pub booking_id: String,
     /// Must be the booking's user.
+    #[schema(value_type = UserId)]
     pub user_id: String,
     /// Must be the booking's provider.
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
     /// Optional, at most 500 characters.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<openapi::CancellationReason>)]
     pub cancellation_reason: Option<FreeText>,
+    /// Zone to show the answer's slot in (UTC by default).
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<SecureHash>)]
     pub secure_hash: Option<String>,
 }
 
@@ -52,7 +61,14 @@ pub struct Cancelled {
     request_body = CancelRequest,
     security(("bearer" = [], "signature" = []), ("bearer" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["secureHash", "header"], "signs": "body"}))),
-    responses((status = 200, body = Envelope<Cancelled>), (status = 400), (status = 401), (status = 404))
+    params(Idempotency),
+    responses(
+        (status = 200, description = "Cancelled; `balanceRestored` says whether a charity's session was given back",
+            body = Envelope<Cancelled>,
+            links(("getBooking" = (operation_id = "get_booking", parameters(("bookingId" = "$response.body#/data/bookingId")))))),
+        SignedErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn cancel_booking(
     State(state): State<AppState>,

@@ -6,6 +6,7 @@ use crate::error::ApiResult;
 use crate::extract::auth::Partner;
 use crate::extract::path::ApiPath;
 use crate::extract::query::ApiQuery;
+use crate::openapi::{BookingStatusName, NotFound, QueryErrors, TimeZoneName};
 use crate::services::booking;
 use crate::state::AppState;
 use axum::extract::State;
@@ -17,13 +18,17 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(rename_all = "camelCase")]
 pub struct ZoneQuery {
     /// IANA zone to show the slot in (UTC by default).
+    #[param(value_type = TimeZoneName, required = false)]
     pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusChangeView {
+    /// `null` for the first status.
+    #[schema(value_type = Option<BookingStatusName>)]
     pub from_status: Option<String>,
+    #[schema(value_type = BookingStatusName)]
     pub to_status: String,
     pub at: String,
     pub reason: String,
@@ -45,7 +50,11 @@ pub struct BookingDetail {
     tag = "sessionbooking",
     params(BookingPath, ZoneQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<BookingDetail>), (status = 400), (status = 401), (status = 404))
+    responses(
+        (status = 200, description = "The booking, its slot in `timeZone`, and its status history", body = Envelope<BookingDetail>),
+        QueryErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn get_booking(
     State(state): State<AppState>,

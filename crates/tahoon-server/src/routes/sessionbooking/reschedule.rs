@@ -4,6 +4,9 @@ use super::views::{BookingView, SlotFields, booking_id, booking_view, requested_
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::Signed;
+use crate::openapi::{
+    BookingId, ClockTime, Date, GmtOffsetHours, Idempotency, NotFound, SignedErrors, SlotId, TimeZoneName, UserId,
+};
 use crate::services::{booking, users};
 use crate::state::AppState;
 use axum::extract::State;
@@ -14,14 +17,23 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RescheduleRequest {
+    #[schema(value_type = BookingId)]
     pub booking_id: String,
+    /// Must be the booking's user.
+    #[schema(value_type = UserId)]
     pub user_id: String,
-    /// The new slot: its id, or date and times in the request's zone.
+    /// The new slot: its id (of the booking's provider), or date and times in the request's zone.
+    #[schema(value_type = Option<SlotId>)]
     pub application_multi_slot_id: Option<String>,
+    #[schema(value_type = Option<Date>)]
     pub slot_date: Option<String>,
+    #[schema(value_type = Option<ClockTime>)]
     pub slot_start_time: Option<String>,
+    #[schema(value_type = Option<ClockTime>)]
     pub slot_end_time: Option<String>,
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
+    #[schema(value_type = Option<GmtOffsetHours>)]
     pub gmt_time_diffrence_hours: Option<f64>,
 }
 
@@ -36,7 +48,14 @@ pub struct RescheduleRequest {
     request_body = RescheduleRequest,
     security(("bearer" = [], "signature" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
-    responses((status = 200, body = Envelope<BookingView>), (status = 400), (status = 401), (status = 404))
+    params(Idempotency),
+    responses(
+        (status = 200, description = "Moved (reason 0); or 4 RecordAlreadyExist (the new time is taken), with `status` 0 \
+            and `data` null", body = Envelope<BookingView>,
+            links(("getBooking" = (operation_id = "get_booking", parameters(("bookingId" = "$response.body#/data/bookingId")))))),
+        SignedErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn reschedule_booking(
     State(state): State<AppState>,

@@ -1,6 +1,7 @@
 //! Wire shapes of bookings and the resolution of a requested slot.
 
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::{BookingId, BookingStatusCode, BookingStatusName, CareProviderId, CommunicationType, UserId};
 use crate::routes::careprovider::views::{SlotView, caller_day, slot_views};
 use crate::services::booking::RequestedSlot;
 use crate::state::AppState;
@@ -18,27 +19,33 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Path)]
 #[serde(rename_all = "camelCase")]
 pub struct BookingPath {
-    /// bkg_…
+    #[param(value_type = BookingId)]
     pub booking_id: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BookingView {
+    #[schema(value_type = BookingId)]
     pub booking_id: String,
     pub meeting_id: Option<String>,
     pub join_url: Option<String>,
+    #[schema(value_type = UserId)]
     pub user_id: String,
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
-    /// 6 Pending, 1 Confirmed, 3 Cancelled, 8 Failed, 9 Completed, 10 NoShow.
+    #[schema(value_type = BookingStatusCode)]
     pub status: i64,
+    #[schema(value_type = BookingStatusName)]
     pub status_name: String,
     /// In the request's time zone (UTC when none was given).
     pub slot: SlotView,
     /// In major units.
     pub price: f64,
     pub currency: String,
+    #[schema(value_type = CommunicationType)]
     pub cat_communication_type_id: i64,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

@@ -5,6 +5,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
 use crate::extract::query::ApiQuery;
+use crate::openapi::{QueryErrors, UserId};
 use crate::services::audit::AuditEvent;
 use crate::services::{screening, users};
 use crate::state::AppState;
@@ -17,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct AssessmentsQuery {
+    #[param(value_type = UserId)]
     pub user_id: String,
 }
 
@@ -34,7 +36,10 @@ pub struct AssessmentHistory {
     tag = "user",
     params(AssessmentsQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<AssessmentHistory>), (status = 400), (status = 401))
+    responses(
+        (status = 200, description = "The user's screening results, newest first", body = Envelope<AssessmentHistory>),
+        QueryErrors
+    )
 )]
 pub async fn list_assessments(
     State(state): State<AppState>,

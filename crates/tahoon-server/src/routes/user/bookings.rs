@@ -4,6 +4,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::Partner;
 use crate::extract::query::ApiQuery;
+use crate::openapi::{BookingStatusFilter, DateOrInstant, QueryErrors, TimeZoneName, UserId};
 use crate::routes::sessionbooking::views::{BookingView, booking_view};
 use crate::services::audit::AuditEvent;
 use crate::services::users;
@@ -24,12 +25,16 @@ pub const PAGE_LIMITS: PageLimits = PageLimits::new(20, 100);
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryQuery {
+    #[param(value_type = UserId, required = true)]
     pub user_id: Option<String>,
     /// A status name (`Confirmed`, `Cancelled`, …) or code (1, 3, …).
+    #[param(value_type = BookingStatusFilter, required = false)]
     pub status: Option<String>,
     /// Sessions starting at or after this instant (RFC 3339) or date (`YYYY-MM-DD`, UTC).
+    #[param(value_type = DateOrInstant, required = false)]
     pub from: Option<String>,
     /// Sessions starting before this instant or date.
+    #[param(value_type = DateOrInstant, required = false)]
     pub to: Option<String>,
     /// 1-based page number, 1–1,000,000 (default 1).
     #[param(minimum = 1, maximum = 1_000_000)]
@@ -38,6 +43,7 @@ pub struct HistoryQuery {
     #[param(minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
     /// Zone to show slots in (UTC by default).
+    #[param(value_type = TimeZoneName, required = false)]
     pub time_zone: Option<String>,
 }
 
@@ -76,7 +82,10 @@ fn instant(field: &'static str, text: &str) -> ApiResult<i64> {
     tag = "user",
     params(HistoryQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<BookingHistory>), (status = 400), (status = 401))
+    responses(
+        (status = 200, description = "One page of the user's bookings, earliest session first", body = Envelope<BookingHistory>),
+        QueryErrors
+    )
 )]
 pub async fn booking_history(
     State(state): State<AppState>,

@@ -4,6 +4,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::path::ApiPath;
 use crate::extract::signed::SignedNoBody;
+use crate::openapi::{Conflict, Forbidden, Idempotency, SignedNoBodyErrors, UserId};
 use crate::routes::user::views::UserPath;
 use crate::services::users;
 use crate::state::AppState;
@@ -14,6 +15,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Erased {
+    #[schema(value_type = UserId)]
     pub user_id: String,
     pub erased: bool,
 }
@@ -28,10 +30,15 @@ pub struct Erased {
     delete,
     path = "/user/{userId}",
     tag = "user",
-    params(UserPath),
+    params(UserPath, Idempotency),
     security(("bearer" = [], "signature" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "method and path"}))),
-    responses((status = 200, body = Envelope<Erased>), (status = 400), (status = 401), (status = 403))
+    responses(
+        (status = 200, description = "Erased", body = Envelope<Erased>),
+        SignedNoBodyErrors,
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict)
+    )
 )]
 pub async fn erase_user(
     State(state): State<AppState>,

@@ -5,6 +5,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::path::ApiPath;
 use crate::extract::signed::SignedNoBodyRead;
+use crate::openapi::{Date, GenderType, SignedNoBodyErrors, UserId};
 use crate::services::audit::AuditEvent;
 use crate::services::{screening, users};
 use crate::state::AppState;
@@ -17,11 +18,15 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserProfile {
+    #[schema(value_type = UserId)]
     pub user_id: String,
     pub reference_id: Option<String>,
     pub name: Option<String>,
+    #[schema(value_type = Option<Date>)]
     pub dob: Option<String>,
+    #[schema(value_type = Option<GenderType>)]
     pub gender_type: Option<i64>,
+    #[schema(format = DateTime)]
     pub registered_at: String,
 }
 
@@ -40,6 +45,7 @@ pub struct ExportedAssessment {
 pub struct UserExport {
     pub user: UserProfile,
     pub assessments: Vec<ExportedAssessment>,
+    #[schema(format = DateTime)]
     pub exported_at: String,
 }
 
@@ -54,7 +60,10 @@ pub struct UserExport {
     params(UserPath),
     security(("bearer" = [], "signature" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "method and path"}))),
-    responses((status = 200, body = Envelope<UserExport>), (status = 400), (status = 401))
+    responses(
+        (status = 200, description = "Everything held about the user", body = Envelope<UserExport>),
+        SignedNoBodyErrors
+    )
 )]
 pub async fn export_user(
     State(state): State<AppState>,

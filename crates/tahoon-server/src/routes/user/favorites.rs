@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::Partner;
 use crate::extract::query::ApiQuery;
 use crate::extract::signed::Signed;
+use crate::openapi::{CareProviderId, Idempotency, NotFound, QueryErrors, SignedErrors, UserId};
 use crate::routes::careprovider::views::provider_id;
 use crate::services::{favorites, users};
 use crate::state::AppState;
@@ -17,13 +18,16 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FavoriteRequest {
+    #[schema(value_type = UserId)]
     pub user_id: String,
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FavoriteChange {
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
     /// Whether this call changed anything (adding a favorite twice, or removing one that is not,
     /// changes nothing and is not an error).
@@ -34,15 +38,18 @@ pub struct FavoriteChange {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct FavoritesQuery {
+    #[param(value_type = UserId, required = true)]
     pub user_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FavoriteView {
+    #[schema(value_type = CareProviderId)]
     pub care_provider_id: String,
     pub full_name: String,
     pub full_name_s_lang: String,
+    #[schema(format = DateTime)]
     pub added_at: String,
 }
 
@@ -61,7 +68,13 @@ pub struct Favorites {
     request_body = FavoriteRequest,
     security(("bearer" = [], "signature" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
-    responses((status = 200, body = Envelope<FavoriteChange>), (status = 400), (status = 401), (status = 404))
+    params(Idempotency),
+    responses(
+        (status = 200, description = "Added, or was already a favorite (`changed` false)", body = Envelope<FavoriteChange>,
+            links(("favorites" = (operation_id = "list_favorites", parameters(("userId" = "$request.body#/userId")))))),
+        SignedErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn add_favorite(
     State(state): State<AppState>,
@@ -82,7 +95,12 @@ pub async fn add_favorite(
     request_body = FavoriteRequest,
     security(("bearer" = [], "signature" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
-    responses((status = 200, body = Envelope<FavoriteChange>), (status = 400), (status = 401), (status = 404))
+    params(Idempotency),
+    responses(
+        (status = 200, description = "Removed, or was not a favorite (`changed` false)", body = Envelope<FavoriteChange>),
+        SignedErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn remove_favorite(
     State(state): State<AppState>,
@@ -102,7 +120,14 @@ pub async fn remove_favorite(
     tag = "user",
     params(FavoritesQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Favorites>), (status = 400), (status = 401))
+    responses(
+        (status = 200, description = "The user's favorite providers, newest first", body = Envelope<Favorites>,
+            links(("remove" = (operation_id = "remove_favorite", request_body = json!({
+                "userId": "$request.query.userId",
+                "careProviderId": "$response.body#/data/favoritesList/0/careProviderId"
+            }))))),
+        QueryErrors
+    )
 )]
 pub async fn list_favorites(
     State(state): State<AppState>,

@@ -4,6 +4,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
 use crate::extract::query::ApiQuery;
+use crate::openapi::{NotFound, QueryErrors};
 use crate::services::screening;
 use crate::state::AppState;
 use axum::extract::State;
@@ -14,7 +15,9 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QuestionsQuery {
-    /// One instrument's code (`PHQ-9`, `GAD-7`, …); all instruments when absent.
+    /// One instrument's code (`PHQ-9`, `GAD-7`, …); all instruments when absent. An unknown code
+    /// is 404 NotFound.
+    #[param(example = "PHQ-9")]
     pub instrument: Option<String>,
 }
 
@@ -38,6 +41,7 @@ pub struct QuestionView {
     #[serde(rename = "questionTextSLang")]
     pub question_text_slang: String,
     /// `choice` (answer with `catScreeningQuetionOptionId`) or `text` (answer with `answerText`).
+    #[schema(pattern = "^(choice|text)$")]
     pub question_type: String,
     pub is_required: bool,
     pub options_list: Vec<OptionView>,
@@ -113,7 +117,11 @@ fn view(i: &Instrument) -> InstrumentView {
     tag = "user",
     params(QuestionsQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Questionnaires>), (status = 400), (status = 401), (status = 404))
+    responses(
+        (status = 200, description = "The instruments with their questions and options", body = Envelope<Questionnaires>),
+        QueryErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn assessment_questions(
     State(state): State<AppState>,

@@ -3,6 +3,7 @@
 use crate::envelope::{Envelope, Outcome, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::SignedCompat;
+use crate::openapi::{BirthDate, GenderType, Idempotency, Name, ReferenceId, SecureHash, SignedErrors, UserId};
 use crate::services::users::{self, NewRegistration};
 use crate::state::AppState;
 use axum::extract::State;
@@ -17,23 +18,25 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RegisterRequest {
     /// The organization's own id for the person: 1–100 characters, unique in the organization.
-    #[schema(value_type = String, example = "ORG-USER-123")]
+    #[schema(value_type = ReferenceId, example = "ORG-USER-123")]
     pub reference_id: FreeText,
     /// 1–200 characters, no markup.
-    #[schema(value_type = String, example = "John Doe")]
+    #[schema(value_type = Name, example = "John Doe")]
     pub name: FreeText,
-    /// Date of birth, `YYYY-MM-DD`, in the past, age 0–120.
+    #[schema(value_type = BirthDate)]
     pub dob: String,
-    /// 0 female, 1 male.
+    #[schema(value_type = GenderType)]
     pub gender_type: i64,
     /// The request signature (or sign with the `X-Tahoon-Signature` header).
     #[serde(default)]
+    #[schema(value_type = Option<SecureHash>)]
     pub secure_hash: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Registered {
+    #[schema(value_type = UserId)]
     pub user_id: String,
 }
 
@@ -86,9 +89,22 @@ impl RegisterRequest {
     request_body = RegisterRequest,
     security(("bearer" = [], "signature" = []), ("bearer" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["secureHash", "header"], "signs": "body"}))),
+    params(Idempotency),
     responses(
-        (status = 200, description = "Registered (reason 0), or already registered (reason 4)", body = Envelope<Registered>),
-        (status = 400), (status = 401), (status = 403)
+        (status = 200, description = "Registered (reason 0), or already registered (reason 4)", body = Envelope<Registered>,
+            links(
+                ("search" = (operation_id = "search_providers", request_body = json!({"userId": "$response.body#/data/userId"}))),
+                ("book" = (operation_id = "book_session", request_body = json!({"userId": "$response.body#/data/userId"}))),
+                ("submitAssessment" = (operation_id = "submit_assessment", request_body = json!({"userId": "$response.body#/data/userId"}))),
+                ("assessments" = (operation_id = "list_assessments", parameters(("userId" = "$response.body#/data/userId")))),
+                ("bookings" = (operation_id = "booking_history", parameters(("userId" = "$response.body#/data/userId")))),
+                ("addFavorite" = (operation_id = "add_favorite", request_body = json!({"userId": "$response.body#/data/userId"}))),
+                ("removeFavorite" = (operation_id = "remove_favorite", request_body = json!({"userId": "$response.body#/data/userId"}))),
+                ("favorites" = (operation_id = "list_favorites", parameters(("userId" = "$response.body#/data/userId")))),
+                ("export" = (operation_id = "export_user", parameters(("userId" = "$response.body#/data/userId")))),
+                ("erase" = (operation_id = "erase_user", parameters(("userId" = "$response.body#/data/userId")))),
+            )),
+        SignedErrors
     )
 )]
 pub async fn register_user(

@@ -4,6 +4,7 @@ use super::views::{AssessmentResult, SeverityBand, time};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::Signed;
+use crate::openapi::{self, Idempotency, NotFound, SignedErrors, UserId};
 use crate::services::{screening, users};
 use crate::state::AppState;
 use axum::extract::State;
@@ -19,15 +20,18 @@ pub struct AnswerInput {
     /// For choice questions.
     pub cat_screening_quetion_option_id: Option<i64>,
     /// For text questions; at most 2000 characters, no markup.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<openapi::AnswerText>)]
     pub answer_text: Option<FreeText>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SubmitRequest {
+    #[schema(value_type = UserId)]
     pub user_id: String,
-    /// The instrument's code; inferred from the question ids when absent.
+    /// The instrument's code (`PHQ-9`, `GAD-7`, …); inferred from the question ids when absent. An
+    /// unknown code is 404 NotFound.
+    #[schema(example = "PHQ-9")]
     pub instrument: Option<String>,
     /// Every required question exactly once.
     pub answers: Vec<AnswerInput>,
@@ -46,7 +50,13 @@ pub struct SubmitRequest {
     request_body = SubmitRequest,
     security(("bearer" = [], "signature" = [])),
     extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
-    responses((status = 200, body = Envelope<AssessmentResult>), (status = 400), (status = 401), (status = 403))
+    params(Idempotency),
+    responses(
+        (status = 200, description = "The stored and scored submission", body = Envelope<AssessmentResult>,
+            links(("assessments" = (operation_id = "list_assessments", parameters(("userId" = "$request.body#/userId")))))),
+        SignedErrors,
+        (status = 404, response = NotFound)
+    )
 )]
 pub async fn submit_assessment(
     State(state): State<AppState>,

@@ -1,5 +1,6 @@
 //! Wire shapes of assessment results, and the `{userId}` path parameter.
 
+use crate::openapi::{AssessmentId, UserId};
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use tahoon_domain::public_id::{PublicId, kind};
@@ -12,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Path)]
 #[serde(rename_all = "camelCase")]
 pub struct UserPath {
-    /// usr_…
+    #[param(value_type = UserId)]
     pub user_id: String,
 }
 
@@ -36,6 +37,7 @@ impl From<&Band> for SeverityBand {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssessmentResult {
+    #[schema(value_type = AssessmentId)]
     pub assessment_id: String,
     /// Instrument code, such as `PHQ-9`.
     pub instrument: String,
@@ -44,6 +46,7 @@ pub struct AssessmentResult {
     pub severity_band: SeverityBand,
     /// Raised flags, such as `self_harm` (PHQ-9 item 9 above 0, whatever the total).
     pub risk_flags: Vec<String>,
+    #[schema(format = DateTime)]
     pub submitted_at: String,
 }
 

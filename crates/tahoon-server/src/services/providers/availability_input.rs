@@ -12,25 +12,32 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"weekday": 1, "startTime": "09:00", "endTime": "17:00"}))]
 pub struct WeeklyWindowInput {
     /// 1 (Monday) to 7 (Sunday).
+    #[schema(minimum = 1, maximum = 7)]
     pub weekday: i64,
     /// Provider-local `HH:MM`.
+    #[schema(value_type = crate::openapi::ClockTime)]
     pub start_time: String,
-    /// Provider-local `HH:MM`; `24:00` for midnight.
+    /// Provider-local `HH:MM`, after `startTime`; `24:00` for midnight.
+    #[schema(value_type = crate::openapi::ClockTime)]
     pub end_time: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"date": "2026-12-24", "kind": "timeOff"}))]
 pub struct ExceptionInput {
     /// Provider-local date, `YYYY-MM-DD`.
+    #[schema(value_type = crate::openapi::Date)]
     pub date: String,
-    /// `timeOff` or `extraHours`.
-    #[schema(value_type = String, example = "timeOff")]
+    #[schema(value_type = crate::openapi::ExceptionKindName)]
     pub kind: ExceptionKind,
-    /// Omit both times for a whole day off.
+    /// Omit both times for a whole day off; give both for extra hours.
+    #[schema(value_type = Option<crate::openapi::ClockTime>)]
     pub start_time: Option<String>,
+    #[schema(value_type = Option<crate::openapi::ClockTime>)]
     pub end_time: Option<String>,
 }
 
@@ -39,10 +46,13 @@ pub struct ExceptionInput {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AvailabilityInput {
     /// A slot must start at least this many minutes from now (0–10080).
+    #[schema(minimum = 0, maximum = 10_080)]
     pub minimum_notice_minutes: u32,
     /// Slots are offered this many days ahead (1–365).
+    #[schema(minimum = 1, maximum = 365)]
     pub booking_horizon_days: u32,
     /// Kept free before and after every booked session (0–240).
+    #[schema(minimum = 0, maximum = 240)]
     pub buffer_minutes: u32,
     pub weekly_availability: Vec<WeeklyWindowInput>,
     #[serde(default)]

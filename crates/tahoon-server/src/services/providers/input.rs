@@ -16,10 +16,13 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SessionRateInput {
     /// 15–240, a multiple of 5.
+    #[schema(minimum = 15, maximum = 240, multiple_of = 5)]
     pub duration_minutes: i64,
-    /// In major units (250.00).
+    /// In major units (250.00), 0 to 10,000,000.
+    #[schema(minimum = 0, maximum = 10_000_000)]
     pub price: f64,
     /// ISO 4217, such as `SAR`.
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: String,
 }
 
@@ -28,18 +31,26 @@ pub struct SessionRateInput {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ProviderInput {
     /// The operator's stable key: importing the same `externalId` again updates the provider.
+    /// 1–100 characters of A–Z a–z 0–9 - _ .
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,100}$")]
     pub external_id: String,
     #[serde(rename = "firstNamePLang", default)]
+    #[schema(value_type = crate::openapi::ProviderName)]
     pub first_name_plang: String,
     #[serde(rename = "lastNamePLang", default)]
+    #[schema(value_type = crate::openapi::ProviderName)]
     pub last_name_plang: String,
     #[serde(rename = "firstNameSLang", default)]
+    #[schema(value_type = crate::openapi::ProviderName)]
     pub first_name_slang: String,
     #[serde(rename = "lastNameSLang", default)]
+    #[schema(value_type = crate::openapi::ProviderName)]
     pub last_name_slang: String,
-    /// 0 female, 1 male.
+    #[schema(value_type = crate::openapi::GenderType)]
     pub gender_type: i64,
+    /// 0 to 70.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 70)]
     pub experience_years: i64,
     pub experience_level_id: Option<i64>,
     pub provider_level_id: Option<i64>,
@@ -48,27 +59,39 @@ pub struct ProviderInput {
     #[serde(default)]
     pub specialty_ids: Vec<i64>,
     /// At least one; the first is the default session length.
+    #[schema(min_items = 1)]
     pub session_rates: Vec<SessionRateInput>,
     #[serde(rename = "shortBioPLang", default)]
+    #[schema(value_type = crate::openapi::ShortBio)]
     pub short_bio_plang: String,
     #[serde(rename = "shortBioSLang", default)]
+    #[schema(value_type = crate::openapi::ShortBio)]
     pub short_bio_slang: String,
     #[serde(rename = "longBioPLang", default)]
+    #[schema(value_type = crate::openapi::LongBio)]
     pub long_bio_plang: String,
     #[serde(rename = "longBioSLang", default)]
+    #[schema(value_type = crate::openapi::LongBio)]
     pub long_bio_slang: String,
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::openapi::EducationEntry>)]
     pub education: Vec<Education>,
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::openapi::CertificationEntry>)]
     pub certifications: Vec<Certification>,
+    /// An `http://` or `https://` URL of at most 500 characters of printable ASCII (percent-encode
+    /// the rest), without `"`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|` or `}`.
+    #[schema(pattern = "^https?://[!#-;=?-\\[\\]_a-z~]{0,492}$")]
     pub profile_image_url: Option<String>,
+    /// 0 to 5.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 5)]
     pub rating: f64,
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub review_count: i64,
     /// IANA zone the availability is written in.
+    #[schema(value_type = crate::openapi::TimeZoneName)]
     pub time_zone: String,
     #[serde(default = "yes")]
     pub active: bool,
