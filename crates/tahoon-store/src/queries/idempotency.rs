@@ -4,6 +4,8 @@ use super::DbStore;
 use crate::error::StoreError;
 use crate::models::*;
 use crate::store::IdempotencyStore;
+use jiff::Timestamp;
+use tahoon_domain::ids::OrganizationId;
 
 /// A key's `state`: claimed by a request still running.
 const IN_FLIGHT: i64 = 0;
@@ -14,26 +16,26 @@ const COMPLETED: i64 = 1;
 impl IdempotencyStore for DbStore {
     async fn claim_idempotency_key(
         &self,
-        organization_id: i64,
+        organization_id: OrganizationId,
         key: &str,
         request_hash: &str,
-        now_us: i64,
-        expired_before_us: i64,
+        now: Timestamp,
+        expired_before: Timestamp,
     ) -> Result<IdempotencyClaim, StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-            .bind(expired_before_us)
+            .bind(expired_before.as_microsecond())
             .execute(&mut *tx)
             .await?;
         let inserted = sqlx::query(
             "INSERT INTO idempotency_keys (organization_id, idempotency_key, request_hash, state, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, idempotency_key) DO NOTHING",
         )
-        .bind(organization_id)
+        .bind(organization_id.get())
         .bind(key)
         .bind(request_hash)
         .bind(IN_FLIGHT)
-        .bind(now_us)
+        .bind(now.as_microsecond())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -44,7 +46,7 @@ impl IdempotencyStore for DbStore {
                 "SELECT request_hash, state, status_code, response_body FROM idempotency_keys \
                  WHERE organization_id = $1 AND idempotency_key = $2",
             )
-            .bind(organization_id)
+            .bind(organization_id.get())
             .bind(key)
             .fetch_one(&mut *tx)
             .await?;
@@ -60,7 +62,7 @@ impl IdempotencyStore for DbStore {
 
     async fn complete_idempotency_key(
         &self,
-        organization_id: i64,
+        organization_id: OrganizationId,
         key: &str,
         status_code: i64,
         body: &str,
@@ -69,7 +71,7 @@ impl IdempotencyStore for DbStore {
             "UPDATE idempotency_keys SET state = $3, status_code = $4, response_body = $5 \
              WHERE organization_id = $1 AND idempotency_key = $2",
         )
-        .bind(organization_id)
+        .bind(organization_id.get())
         .bind(key)
         .bind(COMPLETED)
         .bind(status_code)
@@ -79,9 +81,9 @@ impl IdempotencyStore for DbStore {
         Ok(())
     }
 
-    async fn release_idempotency_key(&self, organization_id: i64, key: &str) -> Result<(), StoreError> {
+    async fn release_idempotency_key(&self, organization_id: OrganizationId, key: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = $1 AND idempotency_key = $2 AND state = $3")
-            .bind(organization_id)
+            .bind(organization_id.get())
             .bind(key)
             .bind(IN_FLIGHT)
             .execute(&self.pool)
