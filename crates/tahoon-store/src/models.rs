@@ -271,7 +271,7 @@ pub enum IdempotencyClaim {
     /// First use: run the request, then complete or release the key.
     New,
     /// Same key, same request, finished: answer this again.
-    Replay { status_code: i64, body: String },
+    Replay { status_code: u16, body: String },
     /// Same key, another request.
     Mismatch,
     /// Same key, same request, still running.

@@ -279,7 +279,7 @@ pub trait IdempotencyStore: Send + Sync {
         &self,
         organization_id: OrganizationId,
         key: &str,
-        status_code: i64,
+        status_code: u16,
         body: &str,
     ) -> Result<(), StoreError>;
     /// Forgets a claim whose request failed on our side, so that a retry runs again.

@@ -4,7 +4,6 @@ use crate::envelope::{Envelope, Success};
 use crate::extract::signed::{SignatureForm, SignedDiagnostic};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tahoon_domain::public_id::{PublicId, kind};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,6 +41,6 @@ pub async fn check_signature(
     Success(SignatureCheck {
         verified: true,
         form: request.form,
-        organization_id: state.ids.encode(PublicId::<kind::Organization>::new(request.auth.organization.id)),
+        organization_id: state.ids.encode(request.auth.organization.id),
     })
 }

@@ -1,6 +1,7 @@
 //! Idempotency keys: a mutating request's first answer, replayed to its retries.
 
 use super::DbStore;
+use crate::backend::common::corrupt;
 use crate::error::StoreError;
 use crate::models::*;
 use crate::store::IdempotencyStore;
@@ -52,7 +53,10 @@ impl IdempotencyStore for DbStore {
             .await?;
             match (hash == request_hash, state, status, body) {
                 (false, _, _, _) => IdempotencyClaim::Mismatch,
-                (true, COMPLETED, Some(status_code), Some(body)) => IdempotencyClaim::Replay { status_code, body },
+                (true, COMPLETED, Some(status), Some(body)) => {
+                    let status_code = u16::try_from(status).map_err(|_| corrupt("status code", &status.to_string()))?;
+                    IdempotencyClaim::Replay { status_code, body }
+                }
                 _ => IdempotencyClaim::InFlight,
             }
         };
@@ -64,7 +68,7 @@ impl IdempotencyStore for DbStore {
         &self,
         organization_id: OrganizationId,
         key: &str,
-        status_code: i64,
+        status_code: u16,
         body: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
@@ -74,7 +78,7 @@ impl IdempotencyStore for DbStore {
         .bind(organization_id.get())
         .bind(key)
         .bind(COMPLETED)
-        .bind(status_code)
+        .bind(i64::from(status_code))
         .bind(body)
         .execute(&self.pool)
         .await?;
