@@ -1,6 +1,8 @@
 //! The audit trail's hash chain: each entry's hash covers its content and the previous hash, so
 //! editing or deleting a row breaks the chain at that row.
 
+use crate::ids::{Id, OrganizationId};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -32,11 +34,11 @@ impl Outcome {
 }
 
 /// What is recorded about one event. No secrets and no personal data go in `details`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditContent {
-    /// Microseconds since the Unix epoch, UTC.
-    pub occurred_at_us: i64,
-    pub organization_id: Option<i64>,
+    /// Stored, and hashed, to the microsecond.
+    pub occurred_at: Timestamp,
+    pub organization_id: Option<OrganizationId>,
     /// Who acted: `org:<id>`, `key:<id>`, `operator`, `cli`, or `anonymous`.
     pub actor: String,
     /// What happened, dotted: `token.issued`, `auth.failed`, …
@@ -49,13 +51,14 @@ pub struct AuditContent {
 }
 
 impl AuditContent {
-    /// SHA-256 over the previous hash and an unambiguous (JSON) encoding of every field.
+    /// SHA-256 over the previous hash and an unambiguous (JSON) encoding of every field: the
+    /// instant as microseconds since the Unix epoch and the organization as its row id, as stored.
     pub fn chain_hash(&self, seq: i64, prev_hash: &str) -> String {
         let encoded = serde_json::to_string(&(
             seq,
             prev_hash,
-            self.occurred_at_us,
-            self.organization_id,
+            self.occurred_at.as_microsecond(),
+            self.organization_id.map(Id::get),
             &self.actor,
             &self.action,
             self.outcome.as_str(),
@@ -132,8 +135,8 @@ mod tests {
         (1..=n)
             .map(|seq| {
                 let content = AuditContent {
-                    occurred_at_us: 1_700_000_000_000_000 + seq,
-                    organization_id: Some(1),
+                    occurred_at: Timestamp::from_microsecond(1_700_000_000_000_000 + seq).unwrap(),
+                    organization_id: Some(Id::new(1)),
                     actor: "org:1".into(),
                     action: "token.issued".into(),
                     outcome: Outcome::Success,

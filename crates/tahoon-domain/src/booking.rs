@@ -1,7 +1,39 @@
-//! Bookings: the status machine and the cancellation policy.
+//! Bookings: the booking itself, the status machine and the cancellation policy.
 
+use crate::ids::{BookingId, CareProviderId, OrganizationId, UserId};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
+
+/// A booked session, in whatever status it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    pub id: BookingId,
+    pub organization_id: OrganizationId,
+    pub user_id: UserId,
+    pub provider_id: CareProviderId,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub status: BookingStatus,
+    pub price_minor: i64,
+    pub currency: String,
+    pub communication_type: i64,
+    pub from_mobile: bool,
+    pub platform_id: Option<i64>,
+    pub meeting_id: Option<String>,
+    pub join_url: Option<String>,
+    pub charity_debited: bool,
+    pub created_at: Timestamp,
+}
+
+/// One line of a booking's status history (`from` is `None` for the hold that created it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub from: Option<BookingStatus>,
+    pub to: BookingStatus,
+    pub at: Timestamp,
+    pub actor: String,
+    pub reason: String,
+}
 
 /// Booking statuses. 1, 3, 6 and 8 are the reference's codes; 9 and 10 are Tahoon's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,8 +1,42 @@
 //! Organizations (tenants) and what their access keys may do.
 
+use crate::ids::{AccessKeyId, OrganizationId};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+
+/// A tenant: a partner organization and its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub name: String,
+    pub kind: OrganizationKind,
+    /// Sessions left, for charity organizations.
+    pub balance: i64,
+    pub rate_limit_per_minute: i64,
+    pub enabled: bool,
+    pub require_signature_header: bool,
+    /// Bumped by a key rotation; tokens carry it, so rotation invalidates every older token.
+    pub credentials_version: i64,
+    /// The shared signing key, sealed under the master key.
+    pub shared_key_sealed: String,
+    pub created_at: Timestamp,
+    /// Cancelling at least this many hours before a session's start restores a charity's session.
+    pub cancellation_cutoff_hours: i64,
+    /// The most active sessions, not yet started, one user may hold (`None`: no cap).
+    pub max_active_bookings_per_user: Option<i64>,
+}
+
+/// One of an organization's access keys (its digest stays in the store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    pub id: AccessKeyId,
+    pub organization_id: OrganizationId,
+    pub role: Role,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
 
 /// Standard organizations are billed for usage; charity organizations spend a session balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

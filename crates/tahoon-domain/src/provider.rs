@@ -1,6 +1,7 @@
 //! Care providers: names, gender, rates, and the search filter.
 
 use crate::availability::{BookingPolicy, DatedException, WeeklyRule};
+use crate::ids::CareProviderId;
 use serde::{Deserialize, Serialize};
 
 /// `genderType`: 0 female, 1 male (the reference's values).
@@ -88,7 +89,7 @@ pub struct Bio {
 /// A care provider with everything the API shows and the slot computation needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CareProvider {
-    pub id: i64,
+    pub id: CareProviderId,
     /// The operator's key for imports (idempotent upserts).
     pub external_id: String,
     pub names: Names,

@@ -11,86 +11,21 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;
-use std::marker::PhantomData;
 use subtle::ConstantTimeEq;
+
+pub use crate::ids::{
+    AccessKeyId, AssessmentId, BookingId, CareProviderId, Id, IdKind, OrganizationId, OutboxEventId, UserId, kind,
+};
 
 type HmacSha256 = Hmac<Sha256>;
 
 const TAG_LEN: usize = 12;
 const MAX_PAYLOAD: usize = 32;
 
-/// A kind of record that has public ids. Each kind has its own byte and prefix.
-pub trait IdKind {
-    const TAG: u8;
-    const PREFIX: &'static str;
-    /// A human name used in error messages ("user id").
-    const NAME: &'static str;
-}
-
-macro_rules! id_kinds {
-    ($( $ty:ident = $tag:literal, $prefix:literal, $name:literal; )*) => {
-        $(
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            pub struct $ty;
-            impl IdKind for $ty {
-                const TAG: u8 = $tag;
-                const PREFIX: &'static str = $prefix;
-                const NAME: &'static str = $name;
-            }
-        )*
-    };
-}
-
-/// Marker types for the kinds of public ids. Later kinds get new, never reused, tag bytes.
-pub mod kind {
-    use super::IdKind;
-    id_kinds! {
-        Organization = 1, "org", "organization id";
-        User = 2, "usr", "user id";
-        CareProvider = 3, "cp", "care provider id";
-        Booking = 4, "bkg", "booking id";
-        Slot = 5, "slot", "slot id";
-        WebhookEndpoint = 6, "whe", "webhook endpoint id";
-        Assessment = 7, "asm", "assessment id";
-    }
-}
-
-/// The public id of one record of kind `K`; holds the internal row id.
-pub struct PublicId<K> {
-    id: i64,
-    _kind: PhantomData<K>,
-}
-
-impl<K> PublicId<K> {
-    pub fn new(id: i64) -> Self {
-        PublicId { id, _kind: PhantomData }
-    }
-    pub fn id(&self) -> i64 {
-        self.id
-    }
-}
-impl<K> Clone for PublicId<K> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<K> Copy for PublicId<K> {}
-impl<K> PartialEq for PublicId<K> {
-    fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
-    }
-}
-impl<K> Eq for PublicId<K> {}
-impl<K: IdKind> fmt::Debug for PublicId<K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PublicId<{}>({})", K::PREFIX, self.id)
-    }
-}
-
 /// What a slot id (`applicationMultiSlotId`) names: a provider, a start instant and a length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SlotKey {
-    pub provider_id: i64,
+    pub provider_id: CareProviderId,
     pub start_unix_seconds: i64,
     pub duration_minutes: u16,
 }
@@ -98,7 +33,7 @@ pub struct SlotKey {
 impl SlotKey {
     fn to_bytes(self) -> [u8; 18] {
         let mut out = [0u8; 18];
-        out[..8].copy_from_slice(&self.provider_id.to_be_bytes());
+        out[..8].copy_from_slice(&self.provider_id.get().to_be_bytes());
         out[8..16].copy_from_slice(&self.start_unix_seconds.to_be_bytes());
         out[16..].copy_from_slice(&self.duration_minutes.to_be_bytes());
         out
@@ -107,7 +42,7 @@ impl SlotKey {
     fn from_bytes(bytes: &[u8]) -> Option<SlotKey> {
         let bytes: [u8; 18] = bytes.try_into().ok()?;
         Some(SlotKey {
-            provider_id: i64::from_be_bytes(bytes[..8].try_into().ok()?),
+            provider_id: Id::new(i64::from_be_bytes(bytes[..8].try_into().ok()?)),
             start_unix_seconds: i64::from_be_bytes(bytes[8..16].try_into().ok()?),
             duration_minutes: u16::from_be_bytes(bytes[16..].try_into().ok()?),
         })
@@ -149,14 +84,14 @@ impl IdCodec {
         }
     }
 
-    pub fn encode<K: IdKind>(&self, id: PublicId<K>) -> String {
-        self.encode_bytes::<K>(&id.id.to_be_bytes())
+    pub fn encode<K: IdKind>(&self, id: Id<K>) -> String {
+        self.encode_bytes::<K>(&id.get().to_be_bytes())
     }
 
-    pub fn decode<K: IdKind>(&self, text: &str) -> Result<PublicId<K>, IdError> {
+    pub fn decode<K: IdKind>(&self, text: &str) -> Result<Id<K>, IdError> {
         let payload = self.decode_bytes::<K>(text)?;
         let bytes: [u8; 8] = payload.try_into().map_err(|_| IdError::Invalid(K::NAME))?;
-        Ok(PublicId::new(i64::from_be_bytes(bytes)))
+        Ok(Id::new(i64::from_be_bytes(bytes)))
     }
 
     pub fn encode_slot(&self, slot: SlotKey) -> String {
@@ -214,22 +149,22 @@ mod tests {
         #[test]
         fn round_trip(id in any::<i64>()) {
             let c = codec();
-            let text = c.encode(PublicId::<User>::new(id));
-            prop_assert_eq!(c.decode::<User>(&text).unwrap().id(), id);
+            let text = c.encode(Id::<User>::new(id));
+            prop_assert_eq!(c.decode::<User>(&text).unwrap().get(), id);
             // Deterministic for the same record.
-            prop_assert_eq!(text.clone(), c.encode(PublicId::<User>::new(id)));
+            prop_assert_eq!(text.clone(), c.encode(Id::<User>::new(id)));
         }
 
         #[test]
         fn url_safe(id in any::<i64>()) {
-            let text = codec().encode(PublicId::<Booking>::new(id));
+            let text = codec().encode(Id::<Booking>::new(id));
             prop_assert!(text.bytes().all(|b| ALPHABET.contains(&b)));
         }
 
         #[test]
         fn bound_to_kind(id in any::<i64>()) {
             let c = codec();
-            let booking = c.encode(PublicId::<Booking>::new(id));
+            let booking = c.encode(Id::<Booking>::new(id));
             prop_assert!(c.decode::<User>(&booking).is_err());
             // Even with the prefix swapped, the tag binds the kind.
             let swapped = booking.replacen("bkg_", "usr_", 1);
@@ -239,7 +174,7 @@ mod tests {
         #[test]
         fn every_single_character_change_is_rejected(id in any::<i64>()) {
             let c = codec();
-            let text = c.encode(PublicId::<User>::new(id));
+            let text = c.encode(Id::<User>::new(id));
             for pos in 0..text.len() {
                 for &b in ALPHABET {
                     if text.as_bytes()[pos] == b { continue; }
@@ -254,7 +189,7 @@ mod tests {
         #[test]
         fn every_truncation_and_extension_is_rejected(id in any::<i64>()) {
             let c = codec();
-            let text = c.encode(PublicId::<User>::new(id));
+            let text = c.encode(Id::<User>::new(id));
             for len in 0..text.len() {
                 prop_assert!(c.decode::<User>(&text[..len]).is_err());
             }
@@ -264,7 +199,7 @@ mod tests {
 
         #[test]
         fn another_master_key_rejects(id in any::<i64>()) {
-            let text = codec().encode(PublicId::<User>::new(id));
+            let text = codec().encode(Id::<User>::new(id));
             prop_assert!(IdCodec::new(&[8u8; 32]).decode::<User>(&text).is_err());
         }
     }
@@ -280,11 +215,11 @@ mod tests {
     #[test]
     fn slot_keys_round_trip() {
         let c = codec();
-        let key = SlotKey { provider_id: 42, start_unix_seconds: 1_800_000_000, duration_minutes: 60 };
+        let key = SlotKey { provider_id: Id::new(42), start_unix_seconds: 1_800_000_000, duration_minutes: 60 };
         let text = c.encode_slot(key);
         assert!(text.starts_with("slot_"));
         assert_eq!(c.decode_slot(&text), Ok(key));
-        assert!(c.decode_slot(&c.encode(PublicId::<User>::new(42))).is_err());
+        assert!(c.decode_slot(&c.encode(Id::<User>::new(42))).is_err());
     }
 
     #[test]

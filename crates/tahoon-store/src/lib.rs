@@ -1,6 +1,14 @@
 //! Storage: one `Store` interface, returning domain models, with a SQLite and a PostgreSQL
 //! implementation chosen from the database URL at start-up.
 //!
+//! The models the rules speak about (`Organization`, `AccessKey`, `User`, `Booking`,
+//! `StatusChange`, `CareProvider`, …) belong to `tahoon_domain` and are imported from there; this
+//! crate's own types (`models.rs`) are what its methods take and the outcomes they report. Ids are
+//! typed (`tahoon_domain::ids::Id<K>`) and instants are `jiff::Timestamp`s everywhere in them; the
+//! SQL converts them to the integers and microseconds stored, where values are bound and where
+//! rows are read (`backend/common.rs::instant`: a stored instant out of range is
+//! `StoreError::Corrupt`).
+//!
 //! `store.rs` declares the interface: one small trait per resource (`BookingStore`, …) and
 //! `Store`, which requires them all. Each resource's SQL is one file in `src/queries/`
 //! (`queries/bookings.rs` books a session), written once and compiled into both backends; what

@@ -1,27 +1,15 @@
-//! What the store takes and returns. Instants are microseconds since the Unix epoch (UTC).
+//! What the store takes and returns, besides the domain's models (`Organization`, `AccessKey`,
+//! `User`, `Booking`, `StatusChange`, `CareProvider`, …). Ids are typed (`Id<K>`) and instants are
+//! `jiff::Timestamp`s; the store converts them to the integers and microseconds it keeps, where
+//! values are bound and where rows are read.
 
-use tahoon_domain::organization::{OrganizationKind, Role};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Organization {
-    pub id: i64,
-    pub name: String,
-    pub kind: OrganizationKind,
-    /// Sessions left, for charity organizations.
-    pub balance: i64,
-    pub rate_limit_per_minute: i64,
-    pub enabled: bool,
-    pub require_signature_header: bool,
-    /// Bumped by a key rotation; tokens carry it, so rotation invalidates every older token.
-    pub credentials_version: i64,
-    /// The shared signing key, sealed under the master key.
-    pub shared_key_sealed: String,
-    pub created_at_us: i64,
-    /// Cancelling at least this many hours before a session's start restores a charity's session.
-    pub cancellation_cutoff_hours: i64,
-    /// The most active sessions, not yet started, one user may hold (`None`: no cap).
-    pub max_active_bookings_per_user: Option<i64>,
-}
+use jiff::Timestamp;
+use tahoon_domain::audit::AuditContent;
+use tahoon_domain::availability::Interval;
+use tahoon_domain::booking::{Booking, BookingStatus};
+use tahoon_domain::ids::{AccessKeyId, AssessmentId, BookingId, CareProviderId, OrganizationId, OutboxEventId, UserId};
+use tahoon_domain::organization::{Organization, OrganizationKind, Role};
+use tahoon_domain::user::User;
 
 #[derive(Debug, Clone)]
 pub struct NewOrganization {
@@ -34,7 +22,7 @@ pub struct NewOrganization {
     pub shared_key_sealed: String,
     pub access_key_digest: String,
     pub role: Role,
-    pub now_us: i64,
+    pub now: Timestamp,
 }
 
 /// New credentials for `rotate_organization_keys`.
@@ -43,16 +31,7 @@ pub struct NewCredentials {
     pub shared_key_sealed: String,
     pub access_key_digest: String,
     pub role: Role,
-    pub now_us: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessKey {
-    pub id: i64,
-    pub organization_id: i64,
-    pub role: Role,
-    pub created_at_us: i64,
-    pub revoked_at_us: Option<i64>,
+    pub now: Timestamp,
 }
 
 /// Settings an operator can change after creation.
@@ -72,8 +51,8 @@ pub struct OrganizationChanges {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenFamily {
     pub id: String,
-    pub organization_id: i64,
-    pub access_key_id: i64,
+    pub organization_id: OrganizationId,
+    pub access_key_id: AccessKeyId,
     pub role: Role,
 }
 
@@ -81,8 +60,8 @@ pub struct TokenFamily {
 pub struct NewRefreshToken {
     pub digest: String,
     pub family_id: String,
-    pub expires_at_us: i64,
-    pub now_us: i64,
+    pub expires_at: Timestamp,
+    pub now: Timestamp,
 }
 
 /// What presenting a refresh token did.
@@ -115,35 +94,23 @@ pub enum RevokedRefresh {
 /// A new user (registration itself belongs to the users issue; search needs users to exist).
 #[derive(Debug, Clone)]
 pub struct NewUser {
-    pub organization_id: i64,
+    pub organization_id: OrganizationId,
     pub reference_id: String,
     pub name: String,
     pub dob: String,
     pub gender: i64,
-    pub now_us: i64,
+    pub now: Timestamp,
 }
 
 /// An active booking's time, as slot computation needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BusyInterval {
-    pub provider_id: i64,
-    pub user_id: i64,
+    pub provider_id: CareProviderId,
+    pub user_id: UserId,
     /// The session itself (what its user is busy with).
-    pub interval: tahoon_domain::availability::Interval,
+    pub interval: Interval,
     /// The time it holds on the provider's calendar: the session and the buffer after it.
-    pub held: tahoon_domain::availability::Interval,
-}
-
-/// A registered user. Erased users keep their id (for anonymous records) and lose the rest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    pub id: i64,
-    pub organization_id: i64,
-    pub reference_id: Option<String>,
-    pub name: Option<String>,
-    pub dob: Option<String>,
-    pub gender: Option<i64>,
-    pub created_at_us: i64,
+    pub held: Interval,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,15 +123,15 @@ pub enum Registration {
 /// An event for the outbox, written with the change it announces.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
-    pub organization_id: Option<i64>,
+    pub organization_id: Option<OrganizationId>,
     pub event_type: String,
     pub payload: serde_json::Value,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewAssessment {
-    pub organization_id: i64,
-    pub user_id: i64,
+    pub organization_id: OrganizationId,
+    pub user_id: UserId,
     pub instrument_id: i64,
     pub instrument_code: String,
     pub total: i64,
@@ -172,13 +139,13 @@ pub struct NewAssessment {
     pub band_code: String,
     pub risk_flags: Vec<String>,
     pub answers: Vec<tahoon_domain::screening::ScoredAnswer>,
-    pub now_us: i64,
+    pub now: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssessmentRecord {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: AssessmentId,
+    pub user_id: UserId,
     pub instrument_id: i64,
     pub instrument_code: String,
     pub total: i64,
@@ -186,48 +153,27 @@ pub struct AssessmentRecord {
     pub band_code: String,
     pub risk_flags: Vec<String>,
     pub answers: Vec<tahoon_domain::screening::ScoredAnswer>,
-    pub created_at_us: i64,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxEvent {
-    pub id: i64,
-    pub organization_id: Option<i64>,
+    pub id: OutboxEventId,
+    pub organization_id: Option<OrganizationId>,
     pub event_type: String,
     pub payload: String,
-    pub created_at_us: i64,
-}
-
-/// A booking as stored. Instants in microseconds since the Unix epoch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Booking {
-    pub id: i64,
-    pub organization_id: i64,
-    pub user_id: i64,
-    pub provider_id: i64,
-    pub starts_at_us: i64,
-    pub ends_at_us: i64,
-    pub status: tahoon_domain::booking::BookingStatus,
-    pub price_minor: i64,
-    pub currency: String,
-    pub communication_type: i64,
-    pub from_mobile: bool,
-    pub platform_id: Option<i64>,
-    pub meeting_id: Option<String>,
-    pub join_url: Option<String>,
-    pub charity_debited: bool,
-    pub created_at_us: i64,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewBooking {
-    pub organization_id: i64,
+    pub organization_id: OrganizationId,
     pub user: BookingUser,
-    pub provider_id: i64,
-    pub starts_at_us: i64,
-    pub ends_at_us: i64,
+    pub provider_id: CareProviderId,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
     /// The session's end plus the provider's buffer (`BookingPolicy::held`).
-    pub blocks_until_us: i64,
+    pub blocks_until: Timestamp,
     pub price_minor: i64,
     pub currency: String,
     pub communication_type: i64,
@@ -236,16 +182,16 @@ pub struct NewBooking {
     /// Debit one session from the organization's balance (charity organizations).
     pub debit_balance: bool,
     /// Appended in the hold's transaction when a guest is registered by it (`user.registered`).
-    pub guest_audit: Option<tahoon_domain::audit::AuditContent>,
+    pub guest_audit: Option<AuditContent>,
     pub actor: String,
-    pub now_us: i64,
+    pub now: Timestamp,
 }
 
 /// Whom a booking is for.
 #[derive(Debug, Clone)]
 pub enum BookingUser {
     /// A registered user of the organization.
-    Existing(i64),
+    Existing(UserId),
     /// A guest registered in the same transaction as the hold (or the user already registered
     /// with this reference id): registration and booking succeed or fail together.
     Guest(NewUser),
@@ -267,9 +213,9 @@ pub enum HoldOutcome {
 /// A status change to apply if the booking is still in one of `from`.
 #[derive(Debug, Clone)]
 pub struct Transition {
-    pub booking_id: i64,
-    pub from: Vec<tahoon_domain::booking::BookingStatus>,
-    pub to: tahoon_domain::booking::BookingStatus,
+    pub booking_id: BookingId,
+    pub from: Vec<BookingStatus>,
+    pub to: BookingStatus,
     pub actor: String,
     pub reason: String,
     /// Give a debited session back to the organization.
@@ -277,25 +223,25 @@ pub struct Transition {
     pub meeting: Option<(String, String)>,
     pub event: Option<NewEvent>,
     /// Erase this guest in the same transaction (a guest registered by a booking that failed).
-    pub withdraw_guest: Option<i64>,
+    pub withdraw_guest: Option<UserId>,
     /// The audit entry recording the change, appended in the same transaction.
-    pub audit: Option<tahoon_domain::audit::AuditContent>,
-    pub now_us: i64,
+    pub audit: Option<AuditContent>,
+    pub now: Timestamp,
 }
 
 /// A Confirmed booking moved to another time of the same provider.
 #[derive(Debug, Clone)]
 pub struct Reschedule {
-    pub booking_id: i64,
-    pub starts_at_us: i64,
-    pub ends_at_us: i64,
+    pub booking_id: BookingId,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
     /// The new end plus the provider's buffer (`BookingPolicy::held`).
-    pub blocks_until_us: i64,
+    pub blocks_until: Timestamp,
     pub actor: String,
     pub event: NewEvent,
     /// The audit entry recording the move, appended in the same transaction.
-    pub audit: Option<tahoon_domain::audit::AuditContent>,
-    pub now_us: i64,
+    pub audit: Option<AuditContent>,
+    pub now: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,23 +252,15 @@ pub enum RescheduleOutcome {
     NotMovable,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusChange {
-    pub from: Option<tahoon_domain::booking::BookingStatus>,
-    pub to: tahoon_domain::booking::BookingStatus,
-    pub at_us: i64,
-    pub actor: String,
-    pub reason: String,
-}
-
-/// A page of one user's bookings starting in `[from_us, to_us)`, optionally of one status.
+/// A page of one user's bookings starting in `[from, to)` (`None`: unbounded on that side),
+/// optionally of one status.
 #[derive(Debug, Clone)]
 pub struct BookingQuery {
-    pub organization_id: i64,
-    pub user_id: i64,
-    pub status: Option<tahoon_domain::booking::BookingStatus>,
-    pub from_us: i64,
-    pub to_us: i64,
+    pub organization_id: OrganizationId,
+    pub user_id: UserId,
+    pub status: Option<BookingStatus>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -333,7 +271,7 @@ pub enum IdempotencyClaim {
     /// First use: run the request, then complete or release the key.
     New,
     /// Same key, same request, finished: answer this again.
-    Replay { status_code: i64, body: String },
+    Replay { status_code: u16, body: String },
     /// Same key, another request.
     Mismatch,
     /// Same key, same request, still running.
@@ -345,7 +283,7 @@ pub enum IdempotencyClaim {
 #[derive(Debug, Clone)]
 pub struct StaleHolds {
     /// Holds created at or before this instant.
-    pub created_by_us: i64,
+    pub created_by: Timestamp,
     /// Only holds that would overlap this session.
     pub overlapping: Option<SessionTimes>,
     pub limit: i64,
@@ -354,17 +292,18 @@ pub struct StaleHolds {
 /// A session's times as the overlap rules compare them.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionTimes {
-    pub provider_id: i64,
-    pub user_id: i64,
-    pub starts_at_us: i64,
-    pub ends_at_us: i64,
-    pub blocks_until_us: i64,
+    pub provider_id: CareProviderId,
+    /// `None`: only the provider's calendar (a guest not registered yet has no sessions).
+    pub user_id: Option<UserId>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub blocks_until: Timestamp,
 }
 
 /// A provider a user marked, with the names a list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Favorite {
-    pub provider_id: i64,
+    pub provider_id: CareProviderId,
     pub names: tahoon_domain::provider::Names,
-    pub added_at_us: i64,
+    pub added_at: Timestamp,
 }

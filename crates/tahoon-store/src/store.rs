@@ -1,10 +1,15 @@
 use crate::error::StoreError;
 use crate::models::*;
 use async_trait::async_trait;
+use jiff::Timestamp;
 use tahoon_domain::audit::{AuditContent, AuditEntry};
 use tahoon_domain::availability::{BookingPolicy, DatedException, WeeklyRule};
+use tahoon_domain::booking::{Booking, StatusChange};
 use tahoon_domain::catalogue::CatalogueItem;
+use tahoon_domain::ids::{AssessmentId, BookingId, CareProviderId, OrganizationId, UserId};
+use tahoon_domain::organization::{AccessKey, Organization};
 use tahoon_domain::provider::CareProvider;
+use tahoon_domain::user::User;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -59,23 +64,23 @@ pub trait Store:
 #[async_trait]
 pub trait OrganizationStore: Send + Sync {
     async fn create_organization(&self, new: NewOrganization) -> Result<Organization, StoreError>;
-    async fn organization(&self, id: i64) -> Result<Option<Organization>, StoreError>;
+    async fn organization(&self, id: OrganizationId) -> Result<Option<Organization>, StoreError>;
     async fn organizations(&self) -> Result<Vec<Organization>, StoreError>;
     async fn update_organization(
         &self,
-        id: i64,
+        id: OrganizationId,
         changes: OrganizationChanges,
-        now_us: i64,
+        now: Timestamp,
     ) -> Result<Option<Organization>, StoreError>;
     /// Revokes every active access key, stores the new key and shared key, and bumps the
     /// credentials version, in one transaction.
     async fn rotate_organization_keys(
         &self,
-        id: i64,
+        id: OrganizationId,
         credentials: NewCredentials,
     ) -> Result<Option<Organization>, StoreError>;
     /// Every key of the organization, oldest first, revoked ones included.
-    async fn access_keys(&self, organization_id: i64) -> Result<Vec<AccessKey>, StoreError>;
+    async fn access_keys(&self, organization_id: OrganizationId) -> Result<Vec<AccessKey>, StoreError>;
     /// The active key with this digest and its organization.
     async fn access_key_by_digest(&self, digest: &str) -> Result<Option<(AccessKey, Organization)>, StoreError>;
 }
@@ -91,18 +96,18 @@ pub trait TokenStore: Send + Sync {
         presented_digest: &str,
         next: NewRefreshToken,
     ) -> Result<RefreshOutcome, StoreError>;
-    async fn revoke_refresh_token(&self, digest: &str, now_us: i64) -> Result<RevokedRefresh, StoreError>;
+    async fn revoke_refresh_token(&self, digest: &str, now: Timestamp) -> Result<RevokedRefresh, StoreError>;
     async fn revoke_access_token(
         &self,
         jti: &str,
-        organization_id: i64,
-        expires_at_us: i64,
-        now_us: i64,
+        organization_id: OrganizationId,
+        expires_at: Timestamp,
+        now: Timestamp,
     ) -> Result<(), StoreError>;
     /// The standing of an access token, or `None` when its organization or family is unknown.
     async fn token_standing(
         &self,
-        organization_id: i64,
+        organization_id: OrganizationId,
         family_id: &str,
         jti: &str,
     ) -> Result<Option<TokenStanding>, StoreError>;
@@ -111,10 +116,10 @@ pub trait TokenStore: Send + Sync {
     /// Records a header signature; `false` when it was seen before (a replay).
     async fn record_signature(
         &self,
-        organization_id: i64,
+        organization_id: OrganizationId,
         signature: &str,
-        expires_at_us: i64,
-        now_us: i64,
+        expires_at: Timestamp,
+        now: Timestamp,
     ) -> Result<bool, StoreError>;
 }
 
@@ -131,18 +136,22 @@ pub trait CatalogueStore: Send + Sync {
 pub trait ProviderStore: Send + Sync {
     /// Creates or replaces (by `external_id`) a provider with its languages, specialties, rates and
     /// availability, in one transaction. Returns its id and whether it was created.
-    async fn upsert_care_provider(&self, provider: &CareProvider, now_us: i64) -> Result<(i64, bool), StoreError>;
+    async fn upsert_care_provider(
+        &self,
+        provider: &CareProvider,
+        now: Timestamp,
+    ) -> Result<(CareProviderId, bool), StoreError>;
     /// Replaces a provider's availability; `false` when there is no such provider.
     async fn set_provider_availability(
         &self,
-        provider_id: i64,
+        provider_id: CareProviderId,
         policy: BookingPolicy,
         weekly: &[WeeklyRule],
         exceptions: &[DatedException],
-        now_us: i64,
+        now: Timestamp,
     ) -> Result<bool, StoreError>;
     /// One provider with all its exceptions.
-    async fn care_provider(&self, provider_id: i64) -> Result<Option<CareProvider>, StoreError>;
+    async fn care_provider(&self, provider_id: CareProviderId) -> Result<Option<CareProvider>, StoreError>;
     /// Every provider (active or not) with exceptions dated `from..=to` only: a bounded number of
     /// queries whatever the number of providers.
     async fn care_providers(
@@ -159,17 +168,17 @@ pub trait UserStore: Send + Sync {
     /// organization; concurrent registrations of one reference id create exactly one user.
     async fn register_user(&self, new: NewUser) -> Result<Registration, StoreError>;
     /// The one ownership check: the user exists, is not erased and belongs to the organization.
-    async fn user_in_organization(&self, organization_id: i64, user_id: i64) -> Result<bool, StoreError>;
+    async fn user_in_organization(&self, organization_id: OrganizationId, user_id: UserId) -> Result<bool, StoreError>;
     /// The organization's (not erased) user.
-    async fn user(&self, organization_id: i64, user_id: i64) -> Result<Option<User>, StoreError>;
+    async fn user(&self, organization_id: OrganizationId, user_id: UserId) -> Result<Option<User>, StoreError>;
     /// Erases name, date of birth, reference id and free-text answers (scores and bookings stay,
     /// anonymous), and records `event`, in one transaction. `false` when there is no such user.
     async fn erase_user(
         &self,
-        organization_id: i64,
-        user_id: i64,
+        organization_id: OrganizationId,
+        user_id: UserId,
         event: NewEvent,
-        now_us: i64,
+        now: Timestamp,
     ) -> Result<bool, StoreError>;
 }
 
@@ -182,12 +191,20 @@ pub trait ScreeningStore: Send + Sync {
     async fn add_instrument(
         &self,
         definition: &tahoon_domain::screening::InstrumentDefinition,
-        now_us: i64,
+        now: Timestamp,
     ) -> Result<Option<tahoon_domain::screening::Instrument>, StoreError>;
     /// Stores an assessment and its events in one transaction.
-    async fn record_assessment(&self, assessment: NewAssessment, events: Vec<NewEvent>) -> Result<i64, StoreError>;
+    async fn record_assessment(
+        &self,
+        assessment: NewAssessment,
+        events: Vec<NewEvent>,
+    ) -> Result<AssessmentId, StoreError>;
     /// A user's assessments, newest first.
-    async fn assessments(&self, organization_id: i64, user_id: i64) -> Result<Vec<AssessmentRecord>, StoreError>;
+    async fn assessments(
+        &self,
+        organization_id: OrganizationId,
+        user_id: UserId,
+    ) -> Result<Vec<AssessmentRecord>, StoreError>;
 }
 
 /// Bookings, their status history, and the calendar they occupy.
@@ -204,24 +221,28 @@ pub trait BookingStore: Send + Sync {
     /// Moves a Confirmed booking to another time in one statement: at no moment are both times
     /// or neither held.
     async fn reschedule_booking(&self, change: Reschedule) -> Result<RescheduleOutcome, StoreError>;
-    async fn booking(&self, organization_id: i64, booking_id: i64) -> Result<Option<Booking>, StoreError>;
-    async fn booking_history(&self, booking_id: i64) -> Result<Vec<StatusChange>, StoreError>;
-    /// A user's bookings starting in `[from_us, to_us)`, optionally of one status, earliest first:
+    async fn booking(
+        &self,
+        organization_id: OrganizationId,
+        booking_id: BookingId,
+    ) -> Result<Option<Booking>, StoreError>;
+    async fn booking_history(&self, booking_id: BookingId) -> Result<Vec<StatusChange>, StoreError>;
+    /// A user's bookings starting in `[from, to)`, optionally of one status, earliest first:
     /// one page and the total count.
     async fn user_bookings(&self, query: BookingQuery) -> Result<(Vec<Booking>, i64), StoreError>;
-    /// The organization's bookings starting in `[from_us, to_us)` (for usage reports).
+    /// The organization's bookings starting in `[from, to)` (for usage reports).
     async fn organization_bookings(
         &self,
-        organization_id: i64,
-        from_us: i64,
-        to_us: i64,
+        organization_id: OrganizationId,
+        from: Timestamp,
+        to: Timestamp,
     ) -> Result<Vec<Booking>, StoreError>;
-    /// Active bookings (Pending or Confirmed) whose held time overlaps `[from_us, to_us)`.
-    async fn busy_intervals(&self, from_us: i64, to_us: i64) -> Result<Vec<BusyInterval>, StoreError>;
+    /// Active bookings (Pending or Confirmed) whose held time overlaps `[from, to)`.
+    async fn busy_intervals(&self, from: Timestamp, to: Timestamp) -> Result<Vec<BusyInterval>, StoreError>;
     /// Pending holds created at or before a moment, oldest first (see `StaleHolds`).
     async fn stale_holds(&self, query: StaleHolds) -> Result<Vec<Booking>, StoreError>;
     /// Any booking by id, whatever its organization (the operator plane).
-    async fn booking_by_id(&self, booking_id: i64) -> Result<Option<Booking>, StoreError>;
+    async fn booking_by_id(&self, booking_id: BookingId) -> Result<Option<Booking>, StoreError>;
 }
 
 /// A user's favorite providers.
@@ -230,39 +251,39 @@ pub trait FavoriteStore: Send + Sync {
     /// `false` when already a favorite.
     async fn add_favorite(
         &self,
-        organization_id: i64,
-        user_id: i64,
-        provider_id: i64,
-        now_us: i64,
+        organization_id: OrganizationId,
+        user_id: UserId,
+        provider_id: CareProviderId,
+        now: Timestamp,
     ) -> Result<bool, StoreError>;
     /// `false` when it was not a favorite.
-    async fn remove_favorite(&self, user_id: i64, provider_id: i64) -> Result<bool, StoreError>;
+    async fn remove_favorite(&self, user_id: UserId, provider_id: CareProviderId) -> Result<bool, StoreError>;
     /// The providers a user marked, with their names, newest first, in one query.
-    async fn favorites(&self, user_id: i64) -> Result<Vec<Favorite>, StoreError>;
+    async fn favorites(&self, user_id: UserId) -> Result<Vec<Favorite>, StoreError>;
 }
 
 /// Idempotency keys of mutating requests.
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
-    /// Claims `key` for a request with `request_hash`; records older than `expired_before_us` are
+    /// Claims `key` for a request with `request_hash`; records older than `expired_before` are
     /// forgotten first.
     async fn claim_idempotency_key(
         &self,
-        organization_id: i64,
+        organization_id: OrganizationId,
         key: &str,
         request_hash: &str,
-        now_us: i64,
-        expired_before_us: i64,
+        now: Timestamp,
+        expired_before: Timestamp,
     ) -> Result<IdempotencyClaim, StoreError>;
     async fn complete_idempotency_key(
         &self,
-        organization_id: i64,
+        organization_id: OrganizationId,
         key: &str,
-        status_code: i64,
+        status_code: u16,
         body: &str,
     ) -> Result<(), StoreError>;
     /// Forgets a claim whose request failed on our side, so that a retry runs again.
-    async fn release_idempotency_key(&self, organization_id: i64, key: &str) -> Result<(), StoreError>;
+    async fn release_idempotency_key(&self, organization_id: OrganizationId, key: &str) -> Result<(), StoreError>;
 }
 
 /// Events written with the changes they describe, for later delivery.

@@ -131,7 +131,7 @@ pub fn sample_provider(external_id: &str) -> tahoon_domain::provider::CareProvid
     use tahoon_domain::availability::{BookingPolicy, LocalWindow, WeeklyRule, weekday_from_number};
     use tahoon_domain::provider::*;
     CareProvider {
-        id: 0,
+        id: tahoon_domain::ids::Id::new(0), // not stored yet: `upsert_care_provider` assigns it
         external_id: external_id.into(),
         names: Names {
             first_plang: "Sarah".into(),

@@ -34,7 +34,7 @@ impl FromRequestParts<AppState> for Partner {
         };
         match outcome {
             Ok(authenticated) => {
-                tracing::Span::current().record("organization_id", authenticated.organization.id);
+                tracing::Span::current().record("organization_id", authenticated.organization.id.get());
                 parts.extensions.insert(authenticated.clone());
                 Ok(Partner(authenticated))
             }
@@ -66,7 +66,7 @@ impl Authenticated {
                 AuditEvent::failure(
                     "access.forbidden",
                     Some(self.organization.id),
-                    format!("org:{}", self.organization.id),
+                    format!("org:{}", self.organization.id.get()),
                 )
                 .details(json!({ "method": parts.method.as_str(), "path": parts.uri.path(), "role": self.role })),
             )

@@ -23,6 +23,7 @@ use crate::state::AppState;
 use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::marker::PhantomData;
@@ -122,7 +123,7 @@ async fn refuse(state: &AppState, auth: &Authenticated, parts: &Parts, why: &'st
     state
         .audit
         .record_failure(
-            AuditEvent::failure("signature.failed", Some(organization), format!("org:{organization}"))
+            AuditEvent::failure("signature.failed", Some(organization), format!("org:{}", organization.get()))
                 .details(json!({ "method": parts.method.as_str(), "path": parts.uri.path(), "why": why })),
         )
         .await;
@@ -168,10 +169,12 @@ impl<T: DeserializeOwned + Send, P: SigningPolicy> FromRequest<AppState> for Sig
                     .await);
                 }
             };
-            let expires_at_us = (now.as_second() + 2 * HEADER_TOLERANCE_SECS) * 1_000_000;
+            // Kept until the header's window has surely passed (whole seconds, as its `t`).
+            let expires_at =
+                Timestamp::from_second(now.as_second() + 2 * HEADER_TOLERANCE_SECS).unwrap_or(Timestamp::MAX);
             let fresh = state
                 .store
-                .record_signature(auth.organization.id, &signature, expires_at_us, now.as_microsecond())
+                .record_signature(auth.organization.id, &signature, expires_at, now)
                 .await
                 .map_err(|e| ApiError::from(e).into_response())?;
             if !fresh {

@@ -18,21 +18,23 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tahoon_domain::ids::OrganizationId;
 use tahoon_domain::reason::Reason;
 use tahoon_store::IdempotencyClaim;
 
 pub const HEADER: &str = "idempotency-key";
-const KEEP_US: i64 = 24 * 3600 * 1_000_000;
+const KEEP: SignedDuration = SignedDuration::from_hours(24);
 /// How long a request waits for an identical one still in flight (50 × 100 ms).
 const IN_FLIGHT_POLLS: u32 = 50;
 
 /// A key this request holds in the store, until its answer is stored or the key released.
 #[derive(Debug, Clone)]
 struct Claim {
-    organization_id: i64,
+    organization_id: OrganizationId,
     key: String,
 }
 
@@ -100,7 +102,7 @@ async fn finish(state: &AppState, claim: Claim, response: Response) -> Response 
     }
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let text = String::from_utf8_lossy(&body);
-    let status = i64::from(parts.status.as_u16());
+    let status = parts.status.as_u16();
     if let Err(e) = state.store.complete_idempotency_key(claim.organization_id, &claim.key, status, &text).await {
         tracing::error!(error = %e, "recording an idempotency key failed");
     }
@@ -121,7 +123,7 @@ fn request_hash(target: &str, body: &[u8]) -> String {
 pub async fn claim(
     state: &AppState,
     slot: &IdempotencySlot,
-    organization_id: i64,
+    organization_id: OrganizationId,
     target: &str,
     body: &[u8],
 ) -> Result<(), Response> {
@@ -135,10 +137,11 @@ pub async fn claim(
         .ok_or_else(|| ApiError::validation("Idempotency-Key", "must be 1 to 255 visible ASCII characters"))?;
     let hash = request_hash(target, body);
     for _ in 0..=IN_FLIGHT_POLLS {
-        let now = state.clock.now_us();
+        let now = state.clock.now();
+        let expired_before = now.checked_sub(KEEP).unwrap_or(Timestamp::MIN);
         let claim = state
             .store
-            .claim_idempotency_key(organization_id, &key, &hash, now, now - KEEP_US)
+            .claim_idempotency_key(organization_id, &key, &hash, now, expired_before)
             .await
             .map_err(ApiError::from)?;
         match claim {
@@ -148,7 +151,7 @@ pub async fn claim(
                 return Ok(());
             }
             IdempotencyClaim::Replay { status_code, body } => {
-                let status = StatusCode::from_u16(status_code as u16).unwrap_or(StatusCode::OK);
+                let status = StatusCode::from_u16(status_code).unwrap_or(StatusCode::OK);
                 let mut response = (status, body).into_response();
                 response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));

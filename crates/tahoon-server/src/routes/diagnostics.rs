@@ -5,7 +5,6 @@ use crate::extract::signed::{SignatureForm, SignedDiagnostic};
 use crate::openapi::{OrganizationId, ReadErrors};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tahoon_domain::public_id::{PublicId, kind};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,6 +43,6 @@ pub async fn check_signature(
     Success(SignatureCheck {
         verified: true,
         form: request.form,
-        organization_id: state.ids.encode(PublicId::<kind::Organization>::new(request.auth.organization.id)),
+        organization_id: state.ids.encode(request.auth.organization.id),
     })
 }

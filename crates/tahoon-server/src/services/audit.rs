@@ -6,12 +6,13 @@ use crate::context::RequestContext;
 use serde_json::Value;
 use std::sync::Arc;
 use tahoon_domain::audit::{AuditContent, Outcome};
+use tahoon_domain::ids::OrganizationId;
 use tahoon_store::{Store, StoreError};
 
 /// One event to record.
 #[derive(Debug, Clone)]
 pub struct AuditEvent {
-    pub organization_id: Option<i64>,
+    pub organization_id: Option<OrganizationId>,
     pub actor: String,
     pub action: &'static str,
     pub outcome: Outcome,
@@ -19,11 +20,19 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    pub fn success(action: &'static str, organization_id: Option<i64>, actor: impl Into<String>) -> AuditEvent {
+    pub fn success(
+        action: &'static str,
+        organization_id: Option<OrganizationId>,
+        actor: impl Into<String>,
+    ) -> AuditEvent {
         AuditEvent { organization_id, actor: actor.into(), action, outcome: Outcome::Success, details: Value::Null }
     }
 
-    pub fn failure(action: &'static str, organization_id: Option<i64>, actor: impl Into<String>) -> AuditEvent {
+    pub fn failure(
+        action: &'static str,
+        organization_id: Option<OrganizationId>,
+        actor: impl Into<String>,
+    ) -> AuditEvent {
         AuditEvent { outcome: Outcome::Failure, ..AuditEvent::success(action, organization_id, actor) }
     }
 
@@ -53,7 +62,7 @@ impl Auditor {
             other => other.to_string(),
         };
         AuditContent {
-            occurred_at_us: self.clock.now_us(),
+            occurred_at: self.clock.now(),
             organization_id: event.organization_id,
             actor: event.actor,
             action: event.action.to_string(),

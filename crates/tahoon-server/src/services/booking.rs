@@ -15,21 +15,20 @@ use jiff::tz::TimeZone;
 use serde_json::json;
 use tahoon_domain::audit::AuditContent;
 use tahoon_domain::availability::{Interval, Schedule, SlotRequest, slots};
-use tahoon_domain::booking::{BookingStatus, CancelDecision, can_reschedule, cancel_decision};
-use tahoon_domain::organization::OrganizationKind;
+use tahoon_domain::booking::{Booking, BookingStatus, CancelDecision, StatusChange, can_reschedule, cancel_decision};
+use tahoon_domain::ids::{BookingId, CareProviderId, OrganizationId, UserId};
+use tahoon_domain::organization::{Organization, OrganizationKind};
 use tahoon_domain::provider::CareProvider;
-use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_domain::reason::Reason;
 use tahoon_store::{
-    Booking, BookingUser, HoldOutcome, NewBooking, NewEvent, NewUser, Organization, Reschedule, RescheduleOutcome,
-    Transition,
+    BookingUser, HoldOutcome, NewBooking, NewEvent, NewUser, Reschedule, RescheduleOutcome, Transition,
 };
 
 /// Whom a session is booked for.
 #[derive(Debug, Clone)]
 pub enum BookingFor {
     /// A registered user of the organization.
-    User(i64),
+    User(UserId),
     /// A guest, registered together with the booking (an existing reference id reuses its user).
     Guest(NewRegistration),
 }
@@ -37,7 +36,7 @@ pub enum BookingFor {
 /// A requested session time, already resolved to instants.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestedSlot {
-    pub provider_id: i64,
+    pub provider_id: CareProviderId,
     pub interval: Interval,
 }
 
@@ -46,10 +45,6 @@ pub struct BookingOptions {
     pub communication_type: i64,
     pub from_mobile: bool,
     pub platform_id: Option<i64>,
-}
-
-fn ts(us: i64) -> Timestamp {
-    Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 /// Whether the provider's availability offers exactly this session now (bookings aside: a slot
@@ -70,16 +65,16 @@ fn offered(provider: &CareProvider, slot: Interval, now: Timestamp) -> bool {
     slots(&schedule, &request).contains(&slot)
 }
 
-pub(crate) fn event(organization_id: i64, kind: &str, state: &AppState, b: &Booking) -> NewEvent {
+pub(crate) fn event(organization_id: OrganizationId, kind: &str, state: &AppState, b: &Booking) -> NewEvent {
     NewEvent {
         organization_id: Some(organization_id),
         event_type: kind.into(),
         payload: json!({
-            "bookingId": state.ids.encode(PublicId::<kind::Booking>::new(b.id)),
-            "userId": state.ids.encode(PublicId::<kind::User>::new(b.user_id)),
-            "careProviderId": state.ids.encode(PublicId::<kind::CareProvider>::new(b.provider_id)),
-            "startUtc": ts(b.starts_at_us).to_string(),
-            "endUtc": ts(b.ends_at_us).to_string(),
+            "bookingId": state.ids.encode(b.id),
+            "userId": state.ids.encode(b.user_id),
+            "careProviderId": state.ids.encode(b.provider_id),
+            "startUtc": b.starts_at.to_string(),
+            "endUtc": b.ends_at.to_string(),
         }),
     }
 }
@@ -94,14 +89,19 @@ pub(crate) fn audit(
 ) -> AuditContent {
     state.audit.content(
         AuditEvent::success(action, Some(b.organization_id), actor)
-            .details(json!({ "booking": b.id, "status": status.name() })),
+            .details(json!({ "booking": b.id.get(), "status": status.name() })),
     )
 }
 
-/// The time a session holds on its provider's calendar, as the database stores it.
-fn blocks_until(provider: &CareProvider, session: Interval) -> ServiceResult<i64> {
+/// Until when a session holds its provider's calendar (its end and the provider's buffer).
+fn blocks_until(provider: &CareProvider, session: Interval) -> ServiceResult<Timestamp> {
     let held = provider.policy.held(session).ok_or_else(|| Refusal::new(Reason::NotAllowed))?;
-    Ok(held.end.as_microsecond())
+    Ok(held.end)
+}
+
+/// Who acts for an organization, as audit entries and status history name it.
+fn actor(organization: &Organization) -> String {
+    format!("org:{}", organization.id.get())
 }
 
 /// Books `slot` for a user or a guest. Errors follow the reference's table; a refused booking
@@ -127,7 +127,7 @@ pub async fn book(
             .into());
     }
     let rate = provider.primary_rate().cloned().ok_or_else(|| Refusal::new(Reason::NotAllowed))?;
-    let actor = format!("org:{}", organization.id);
+    let actor = actor(organization);
     let user = match who {
         BookingFor::User(id) => BookingUser::Existing(id),
         BookingFor::Guest(guest) => BookingUser::Guest(NewUser {
@@ -136,7 +136,7 @@ pub async fn book(
             name: guest.name,
             dob: guest.dob.to_string(),
             gender: guest.gender.code(),
-            now_us: now.as_microsecond(),
+            now,
         }),
     };
     let guest_audit = matches!(user, BookingUser::Guest(_)).then(|| {
@@ -149,9 +149,9 @@ pub async fn book(
         organization_id: organization.id,
         user,
         provider_id: provider.id,
-        starts_at_us: slot.interval.start.as_microsecond(),
-        ends_at_us: slot.interval.end.as_microsecond(),
-        blocks_until_us: blocks_until(&provider, slot.interval)?,
+        starts_at: slot.interval.start,
+        ends_at: slot.interval.end,
+        blocks_until: blocks_until(&provider, slot.interval)?,
         price_minor: rate.price_minor,
         currency: rate.currency.clone(),
         communication_type: options.communication_type,
@@ -160,7 +160,7 @@ pub async fn book(
         debit_balance: organization.kind == OrganizationKind::Charity,
         guest_audit,
         actor: actor.clone(),
-        now_us: now.as_microsecond(),
+        now,
     };
     let (held, guest_created) = match expiry::hold_past_stale(state, new).await? {
         HoldOutcome::Held { booking, guest_created } => (booking, guest_created),
@@ -180,7 +180,7 @@ pub async fn book(
     let room = match state.video.create_room().await {
         Ok(room) => room,
         Err(e) => {
-            tracing::warn!(booking = held.id, error = %e, "video room failed; booking failed");
+            tracing::warn!(booking = held.id.get(), error = %e, "video room failed; booking failed");
             let failed = Transition {
                 booking_id: held.id,
                 from: vec![BookingStatus::Pending],
@@ -193,7 +193,7 @@ pub async fn book(
                 // Nothing was booked, so the guest this request registered is withdrawn too.
                 withdraw_guest: guest_created.then_some(held.user_id),
                 audit: Some(audit(state, &held, "booking.failed", BookingStatus::Failed, &actor)),
-                now_us: state.clock.now_us(),
+                now: state.clock.now(),
             };
             state.store.transition_booking(failed).await?;
             return Err(Refusal::new(Reason::VendorUnavailable)
@@ -212,7 +212,7 @@ pub async fn book(
         event: Some(event(organization.id, "booking.confirmed", state, &held)),
         withdraw_guest: None,
         audit: Some(audit(state, &held, "booking.confirmed", BookingStatus::Confirmed, &actor)),
-        now_us: state.clock.now_us(),
+        now: state.clock.now(),
     };
     match state.store.transition_booking(confirm).await? {
         Some(confirmed) => Ok(confirmed),
@@ -226,10 +226,10 @@ pub async fn book(
 /// The organization's booking, checked against the user and provider the caller names.
 pub async fn owned_booking(
     state: &AppState,
-    organization_id: i64,
-    booking_id: i64,
-    user_id: Option<i64>,
-    provider_id: Option<i64>,
+    organization_id: OrganizationId,
+    booking_id: BookingId,
+    user_id: Option<UserId>,
+    provider_id: Option<CareProviderId>,
 ) -> ServiceResult<Booking> {
     let not_found = || Refusal::field(Reason::NotFound, "bookingId", "no such booking");
     let b = state.store.booking(organization_id, booking_id).await?.ok_or_else(not_found)?;
@@ -250,12 +250,12 @@ pub async fn cancel(
         return Err(Refusal::new(Reason::NotAllowed).with_detail(format!("the booking is {}", b.status.name())).into());
     }
     let cutoff = organization.cancellation_cutoff_hours;
-    let decision = cancel_decision(state.clock.now(), ts(b.starts_at_us), cutoff);
+    let decision = cancel_decision(state.clock.now(), b.starts_at, cutoff);
     if decision == CancelDecision::TooLate {
         return Err(Refusal::new(Reason::NotAllowed).with_detail("the session has already started").into());
     }
     let refund = decision == CancelDecision::WithRefund;
-    let actor = format!("org:{}", organization.id);
+    let actor = actor(organization);
     let cancelled = state
         .store
         .transition_booking(Transition {
@@ -269,7 +269,7 @@ pub async fn cancel(
             withdraw_guest: None,
             audit: Some(audit(state, &b, "booking.cancelled", BookingStatus::Cancelled, &actor)),
             actor,
-            now_us: state.clock.now_us(),
+            now: state.clock.now(),
         })
         .await?
         .ok_or_else(|| {
@@ -291,7 +291,7 @@ pub async fn reschedule(
             .into());
     }
     let cutoff = organization.cancellation_cutoff_hours;
-    if !can_reschedule(state.clock.now(), ts(b.starts_at_us), cutoff) {
+    if !can_reschedule(state.clock.now(), b.starts_at, cutoff) {
         return Err(Refusal::new(Reason::NotAllowed)
             .with_detail(format!("sessions move only up to {cutoff} hours before they start"))
             .into());
@@ -302,19 +302,19 @@ pub async fn reschedule(
             .with_detail("the new slot is not in the provider's availability")
             .into());
     }
-    let moved = Booking { starts_at_us: to.start.as_microsecond(), ends_at_us: to.end.as_microsecond(), ..b.clone() };
-    let actor = format!("org:{}", organization.id);
+    let moved = Booking { starts_at: to.start, ends_at: to.end, ..b.clone() };
+    let actor = actor(organization);
     let outcome = state
         .store
         .reschedule_booking(Reschedule {
             booking_id: b.id,
-            starts_at_us: to.start.as_microsecond(),
-            ends_at_us: to.end.as_microsecond(),
-            blocks_until_us: blocks_until(&provider, to)?,
+            starts_at: to.start,
+            ends_at: to.end,
+            blocks_until: blocks_until(&provider, to)?,
             event: event(organization.id, "booking.rescheduled", state, &moved),
             audit: Some(audit(state, &b, "booking.rescheduled", BookingStatus::Confirmed, &actor)),
             actor,
-            now_us: state.clock.now_us(),
+            now: state.clock.now(),
         })
         .await?;
     match outcome {
@@ -329,7 +329,7 @@ pub async fn reschedule(
 }
 
 /// A booking's status changes, oldest first.
-pub async fn history(state: &AppState, booking: &Booking) -> ServiceResult<Vec<tahoon_store::StatusChange>> {
+pub async fn history(state: &AppState, booking: &Booking) -> ServiceResult<Vec<StatusChange>> {
     Ok(state.store.booking_history(booking.id).await?)
 }
 
@@ -337,7 +337,7 @@ pub async fn history(state: &AppState, booking: &Booking) -> ServiceResult<Vec<t
 /// `booking.completed` or `booking.no_show` with the change, and audits it.
 pub async fn record_outcome(
     state: &AppState,
-    booking_id: i64,
+    booking_id: BookingId,
     outcome: BookingStatus,
     reason: Option<String>,
     actor: &str,
@@ -363,7 +363,7 @@ pub async fn record_outcome(
         event: Some(event(current.organization_id, event_type, state, &current)),
         withdraw_guest: None,
         audit: Some(audit(state, &current, "booking.status_set", outcome, actor)),
-        now_us: state.clock.now_us(),
+        now: state.clock.now(),
     };
     Ok(state.store.transition_booking(transition).await?.ok_or_else(refused)?)
 }

@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::collections::HashMap;
 use tahoon_domain::availability::{Interval, Schedule, SlotRequest, day_bounds, slots};
+use tahoon_domain::ids::{CareProviderId, UserId};
 use tahoon_domain::paging::PageRequest;
 use tahoon_domain::provider::{CareProvider, ProviderFilter};
 use tahoon_domain::reason::Reason;
@@ -39,7 +40,7 @@ pub struct SearchPage {
 #[derive(Debug, Clone, Copy)]
 pub enum Viewer {
     Guest,
-    User(i64),
+    User(UserId),
 }
 
 /// Active bookings that can touch a slot starting on the caller's day: a slot may run past
@@ -48,7 +49,7 @@ async fn busy_for_day(state: &AppState, day: &CallerDay) -> ServiceResult<(Inter
     let bounds =
         day_bounds(day.date, &day.zone).ok_or_else(|| Refusal::validation("scheduleDate", "is out of range"))?;
     let reach = bounds.end.checked_add(jiff::SignedDuration::from_hours(24)).unwrap_or(bounds.end);
-    let busy = state.store.busy_intervals(bounds.start.as_microsecond(), reach.as_microsecond()).await?;
+    let busy = state.store.busy_intervals(bounds.start, reach).await?;
     Ok((bounds, busy))
 }
 
@@ -61,7 +62,7 @@ fn provider_day(
     now: Timestamp,
 ) -> ProviderDay {
     let Ok(zone) = TimeZone::get(&provider.time_zone) else {
-        tracing::warn!(provider_id = provider.id, "provider has an unknown time zone; no slots offered");
+        tracing::warn!(provider_id = provider.id.get(), "provider has an unknown time zone; no slots offered");
         return ProviderDay { provider, slots: Vec::new() };
     };
     let Some(minutes) = provider.primary_rate().map(|r| r.duration_minutes) else {
@@ -131,7 +132,7 @@ pub async fn search(
 /// One active provider's slots on the caller's day; unknown or inactive is NotFound.
 pub async fn schedule(
     state: &AppState,
-    provider_id: i64,
+    provider_id: CareProviderId,
     day: &CallerDay,
     viewer: Viewer,
 ) -> ServiceResult<ProviderDay> {
@@ -140,7 +141,7 @@ pub async fn schedule(
     Ok(provider_day(provider, day, &busy, viewer, state.clock.now()))
 }
 
-pub async fn active_provider(state: &AppState, provider_id: i64) -> ServiceResult<CareProvider> {
+pub async fn active_provider(state: &AppState, provider_id: CareProviderId) -> ServiceResult<CareProvider> {
     let provider = state.store.care_provider(provider_id).await?.filter(|p| p.active);
     Ok(provider.ok_or_else(|| Refusal::new(Reason::NotFound).with_detail("no such care provider"))?)
 }

@@ -5,10 +5,10 @@ use crate::services::error::ServiceResult;
 use crate::state::AppState;
 use serde::Serialize;
 use serde_json::json;
-use tahoon_domain::organization::{ActiveBookingCap, OrganizationKind, RateLimit, Role, SessionBalance};
-use tahoon_domain::public_id::{PublicId, kind};
+use tahoon_domain::ids::OrganizationId;
+use tahoon_domain::organization::{ActiveBookingCap, Organization, OrganizationKind, RateLimit, Role, SessionBalance};
 use tahoon_domain::secrets::{ACCESS_KEY_PREFIX, SHARED_KEY_PREFIX, digest, generate_secret};
-use tahoon_store::{NewCredentials, NewOrganization, Organization, OrganizationChanges};
+use tahoon_store::{NewCredentials, NewOrganization, OrganizationChanges};
 
 #[derive(Debug, Clone)]
 pub struct OrganizationSpec {
@@ -51,7 +51,7 @@ pub struct OrganizationView {
 impl OrganizationView {
     pub fn new(state: &AppState, o: &Organization) -> OrganizationView {
         OrganizationView {
-            organization_id: state.ids.encode(PublicId::<kind::Organization>::new(o.id)),
+            organization_id: state.ids.encode(o.id),
             name: o.name.clone(),
             kind: o.kind,
             balance: o.balance,
@@ -60,12 +60,12 @@ impl OrganizationView {
             require_signature_header: o.require_signature_header,
             cancellation_cutoff_hours: o.cancellation_cutoff_hours,
             max_active_bookings_per_user: o.max_active_bookings_per_user,
-            created_at: jiff::Timestamp::from_microsecond(o.created_at_us).map(|t| t.to_string()).unwrap_or_default(),
+            created_at: o.created_at.to_string(),
         }
     }
 }
 
-fn audit(actor: &str, action: &'static str, organization_id: i64) -> AuditEvent {
+fn audit(actor: &str, action: &'static str, organization_id: OrganizationId) -> AuditEvent {
     AuditEvent::success(action, Some(organization_id), actor)
 }
 
@@ -87,7 +87,7 @@ pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> Se
             shared_key_sealed: state.config.secrets.master_key.seal(&shared_key),
             access_key_digest: digest(&access_key),
             role: spec.role,
-            now_us: state.clock.now_us(),
+            now: state.clock.now(),
         })
         .await?;
     state
@@ -96,18 +96,18 @@ pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> Se
             "kind": organization.kind, "role": spec.role,
         })))
         .await?;
-    Ok(IssuedCredentials {
-        organization_id: state.ids.encode(PublicId::<kind::Organization>::new(organization.id)),
-        access_key,
-        shared_api_key: shared_key,
-    })
+    Ok(IssuedCredentials { organization_id: state.ids.encode(organization.id), access_key, shared_api_key: shared_key })
 }
 
 /// New access key and shared key; every older key and token stops working at once.
-pub async fn rotate_keys(state: &AppState, id: i64, actor: &str) -> ServiceResult<Option<IssuedCredentials>> {
+pub async fn rotate_keys(
+    state: &AppState,
+    id: OrganizationId,
+    actor: &str,
+) -> ServiceResult<Option<IssuedCredentials>> {
     // The new key keeps the role of the newest active key (FullAccess if none is active).
     let keys = state.store.access_keys(id).await?;
-    let role = keys.iter().rev().find(|k| k.revoked_at_us.is_none()).map(|k| k.role).unwrap_or(Role::FullAccess);
+    let role = keys.iter().rev().find(|k| k.revoked_at.is_none()).map(|k| k.role).unwrap_or(Role::FullAccess);
     let access_key = generate_secret(ACCESS_KEY_PREFIX);
     let shared_key = generate_secret(SHARED_KEY_PREFIX);
     let rotated = state
@@ -118,7 +118,7 @@ pub async fn rotate_keys(state: &AppState, id: i64, actor: &str) -> ServiceResul
                 shared_key_sealed: state.config.secrets.master_key.seal(&shared_key),
                 access_key_digest: digest(&access_key),
                 role,
-                now_us: state.clock.now_us(),
+                now: state.clock.now(),
             },
         )
         .await?;
@@ -127,7 +127,7 @@ pub async fn rotate_keys(state: &AppState, id: i64, actor: &str) -> ServiceResul
     };
     state.audit.record(audit(actor, "organization.keys_rotated", organization.id)).await?;
     Ok(Some(IssuedCredentials {
-        organization_id: state.ids.encode(PublicId::<kind::Organization>::new(organization.id)),
+        organization_id: state.ids.encode(organization.id),
         access_key,
         shared_api_key: shared_key,
     }))
@@ -135,7 +135,7 @@ pub async fn rotate_keys(state: &AppState, id: i64, actor: &str) -> ServiceResul
 
 pub async fn update(
     state: &AppState,
-    id: i64,
+    id: OrganizationId,
     changes: OrganizationChanges,
     actor: &str,
 ) -> ServiceResult<Option<Organization>> {
@@ -148,7 +148,7 @@ pub async fn update(
         "maxActiveBookingsPerUser": changes.max_active_bookings_per_user,
         "renamed": changes.name.is_some(),
     });
-    let Some(organization) = state.store.update_organization(id, changes, state.clock.now_us()).await? else {
+    let Some(organization) = state.store.update_organization(id, changes, state.clock.now()).await? else {
         return Ok(None);
     };
     state.audit.record(audit(actor, "organization.updated", organization.id).details(details)).await?;

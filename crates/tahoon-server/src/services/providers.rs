@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use std::collections::HashSet;
 use tahoon_domain::availability::{BookingPolicy, DatedException, WeeklyRule};
+use tahoon_domain::ids::CareProviderId;
 use tahoon_domain::provider::CareProvider;
 use tahoon_domain::reason::Reason;
 use utoipa::ToSchema;
@@ -50,7 +51,7 @@ pub async fn import(
         }
         parsed.push(provider);
     }
-    let now = state.clock.now_us();
+    let now = state.clock.now();
     let mut report = ImportReport { created: 0, updated: 0, care_provider_ids: Vec::with_capacity(parsed.len()) };
     for (i, provider) in parsed.iter().enumerate() {
         let (id, created) = state.store.upsert_care_provider(provider, now).await?;
@@ -59,11 +60,7 @@ pub async fn import(
         } else {
             report.updated += 1;
         }
-        report.care_provider_ids.push(
-            state
-                .ids
-                .encode(tahoon_domain::public_id::PublicId::<tahoon_domain::public_id::kind::CareProvider>::new(id)),
-        );
+        report.care_provider_ids.push(state.ids.encode(id));
         progress(i + 1);
     }
     state
@@ -77,7 +74,7 @@ pub async fn import(
 }
 
 /// One provider, active or not (operator).
-pub async fn provider(state: &AppState, provider_id: i64) -> ServiceResult<CareProvider> {
+pub async fn provider(state: &AppState, provider_id: CareProviderId) -> ServiceResult<CareProvider> {
     let found = state.store.care_provider(provider_id).await?;
     Ok(found.ok_or_else(|| Refusal::new(Reason::NotFound).with_detail("no such care provider"))?)
 }
@@ -85,13 +82,13 @@ pub async fn provider(state: &AppState, provider_id: i64) -> ServiceResult<CareP
 /// Replaces a provider's availability (operator), audited; answers the provider as stored.
 pub async fn set_availability(
     state: &AppState,
-    provider_id: i64,
+    provider_id: CareProviderId,
     policy: BookingPolicy,
     weekly: &[WeeklyRule],
     exceptions: &[DatedException],
     actor: &str,
 ) -> ServiceResult<CareProvider> {
-    let now = state.clock.now_us();
+    let now = state.clock.now();
     if !state.store.set_provider_availability(provider_id, policy, weekly, exceptions, now).await? {
         return Err(Refusal::new(Reason::NotFound).with_detail("no such care provider").into());
     }
@@ -99,7 +96,7 @@ pub async fn set_availability(
         .audit
         .record(
             crate::services::audit::AuditEvent::success("careprovider.availability_set", None, actor)
-                .details(serde_json::json!({ "careProvider": provider_id })),
+                .details(serde_json::json!({ "careProvider": provider_id.get() })),
         )
         .await?;
     provider(state, provider_id).await

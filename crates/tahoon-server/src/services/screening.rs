@@ -3,11 +3,12 @@
 use crate::services::audit::AuditEvent;
 use crate::services::error::{Refusal, ServiceResult};
 use crate::state::AppState;
+use jiff::Timestamp;
 use serde_json::json;
-use tahoon_domain::public_id::{PublicId, kind};
+use tahoon_domain::ids::{OrganizationId, UserId};
 use tahoon_domain::reason::Reason;
 use tahoon_domain::screening::{Answer, AnswerError, Instrument, InstrumentDefinition, built_in, score};
-use tahoon_store::{NewAssessment, NewEvent};
+use tahoon_store::{AssessmentRecord, NewAssessment, NewEvent};
 
 /// Built-in instruments first, then the operator's.
 pub async fn instruments(state: &AppState) -> ServiceResult<Vec<Instrument>> {
@@ -26,7 +27,7 @@ pub struct Submitted {
     pub assessment_id: String,
     pub instrument: Instrument,
     pub scored: tahoon_domain::screening::Scored,
-    pub submitted_at_us: i64,
+    pub submitted_at: Timestamp,
 }
 
 fn answer_error(e: &AnswerError) -> Refusal {
@@ -47,8 +48,8 @@ fn answer_error(e: &AnswerError) -> Refusal {
 /// `assessment.risk_flagged` event in the same transaction.
 pub async fn submit(
     state: &AppState,
-    organization_id: i64,
-    user_id: i64,
+    organization_id: OrganizationId,
+    user_id: UserId,
     instrument_code: Option<&str>,
     answers: &[Answer],
 ) -> ServiceResult<Submitted> {
@@ -68,8 +69,8 @@ pub async fn submit(
         }
     };
     let scored = score(&instrument, answers).map_err(|e| answer_error(&e))?;
-    let now = state.clock.now_us();
-    let user_public = state.ids.encode(PublicId::<kind::User>::new(user_id));
+    let now = state.clock.now();
+    let user_public = state.ids.encode(user_id);
     let events = if scored.risk_flags.is_empty() {
         Vec::new()
     } else {
@@ -97,7 +98,7 @@ pub async fn submit(
                 band_code: scored.band.code.clone(),
                 risk_flags: scored.risk_flags.clone(),
                 answers: scored.answers.clone(),
-                now_us: now,
+                now,
             },
             events,
         )
@@ -105,17 +106,19 @@ pub async fn submit(
     state
         .audit
         .record(
-            AuditEvent::success("assessment.submitted", Some(organization_id), format!("org:{organization_id}")).details(
-                json!({ "user": user_id, "instrument": instrument.definition.code, "riskFlagged": !scored.risk_flags.is_empty() }),
-            ),
+            AuditEvent::success(
+                "assessment.submitted",
+                Some(organization_id),
+                format!("org:{}", organization_id.get()),
+            )
+            .details(json!({
+                "user": user_id.get(),
+                "instrument": instrument.definition.code,
+                "riskFlagged": !scored.risk_flags.is_empty(),
+            })),
         )
         .await?;
-    Ok(Submitted {
-        assessment_id: state.ids.encode(PublicId::<kind::Assessment>::new(id)),
-        instrument,
-        scored,
-        submitted_at_us: now,
-    })
+    Ok(Submitted { assessment_id: state.ids.encode(id), instrument, scored, submitted_at: now })
 }
 
 /// Adds an operator-defined instrument after validating it.
@@ -129,7 +132,7 @@ pub async fn add_instrument(
     if built_in().iter().any(|b| b.definition.code == definition.code) {
         return Err(Refusal::validation("code", "is the code of a built-in instrument").into());
     }
-    let now = state.clock.now_us();
+    let now = state.clock.now();
     let added = state
         .store
         .add_instrument(&definition, now)
@@ -148,9 +151,9 @@ pub async fn add_instrument(
 /// A user's assessments, newest first, with the instruments that name their questions.
 pub async fn history(
     state: &AppState,
-    organization_id: i64,
-    user_id: i64,
-) -> ServiceResult<(Vec<tahoon_store::AssessmentRecord>, Vec<Instrument>)> {
+    organization_id: OrganizationId,
+    user_id: UserId,
+) -> ServiceResult<(Vec<AssessmentRecord>, Vec<Instrument>)> {
     let records = state.store.assessments(organization_id, user_id).await?;
     Ok((records, instruments(state).await?))
 }

@@ -7,14 +7,16 @@
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::services::error::{ServiceError, ServiceResult};
+use jiff::{SignedDuration, Timestamp};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use tahoon_domain::organization::Role;
-use tahoon_domain::public_id::{IdCodec, PublicId, kind};
+use tahoon_domain::ids::OrganizationId;
+use tahoon_domain::organization::{AccessKey, Organization, Role};
+use tahoon_domain::public_id::{IdCodec, kind};
 use tahoon_domain::secrets::{REFRESH_TOKEN_PREFIX, digest, generate_secret};
-use tahoon_store::{AccessKey, NewRefreshToken, Organization, RefreshOutcome, RevokedRefresh, Store, TokenFamily};
+use tahoon_store::{NewRefreshToken, RefreshOutcome, RevokedRefresh, Store, TokenFamily};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -137,7 +139,7 @@ impl TokenService {
         let claims = AccessClaims {
             iss: self.config.token_issuer.clone(),
             aud: self.config.token_audience.clone(),
-            sub: self.ids.encode(PublicId::<kind::Organization>::new(organization.id)),
+            sub: self.ids.encode(organization.id),
             exp: now + self.config.access_token_ttl_secs,
             iat: now,
             nbf: now,
@@ -153,12 +155,12 @@ impl TokenService {
 
     fn new_refresh(&self, family_id: String) -> (String, NewRefreshToken) {
         let secret = generate_secret(REFRESH_TOKEN_PREFIX);
-        let now = self.clock.now_us();
+        let now = self.clock.now();
         let record = NewRefreshToken {
             digest: digest(&secret),
             family_id,
-            expires_at_us: now + self.config.refresh_token_ttl_secs * 1_000_000,
-            now_us: now,
+            expires_at: now + SignedDuration::from_secs(self.config.refresh_token_ttl_secs),
+            now,
         };
         (secret, record)
     }
@@ -210,8 +212,8 @@ impl TokenService {
 
     /// RFC 7009: revokes a refresh token (its whole family) or an access token (by `jti`).
     /// Returns the organization it belonged to, or `None` for an unknown token.
-    pub async fn revoke(&self, token: &str, hint: Option<&str>) -> ServiceResult<Option<i64>> {
-        let now = self.clock.now_us();
+    pub async fn revoke(&self, token: &str, hint: Option<&str>) -> ServiceResult<Option<OrganizationId>> {
+        let now = self.clock.now();
         let looks_like_refresh = token.starts_with(REFRESH_TOKEN_PREFIX);
         if looks_like_refresh || hint == Some("refresh_token") {
             if let RevokedRefresh::Revoked(family) = self.store.revoke_refresh_token(&digest(token), now).await? {
@@ -228,8 +230,10 @@ impl TokenService {
         let Ok(organization) = self.ids.decode::<kind::Organization>(&data.claims.sub) else {
             return Ok(None);
         };
-        self.store.revoke_access_token(&data.claims.jti, organization.id(), data.claims.exp * 1_000_000, now).await?;
-        Ok(Some(organization.id()))
+        // The signature is ours, so `exp` is one we wrote, always in range.
+        let expires_at = Timestamp::from_second(data.claims.exp).unwrap_or(Timestamp::MAX);
+        self.store.revoke_access_token(&data.claims.jti, organization, expires_at, now).await?;
+        Ok(Some(organization))
     }
 
     /// Checks a bearer token completely: shape, algorithm, `kid`, signature, issuer, audience,
@@ -269,7 +273,7 @@ impl TokenService {
         let Ok(organization_id) = self.ids.decode::<kind::Organization>(&claims.sub) else {
             return Err(ServiceError::Unauthenticated(TokenRejection::Malformed));
         };
-        let Some(standing) = self.store.token_standing(organization_id.id(), &claims.fam, &claims.jti).await? else {
+        let Some(standing) = self.store.token_standing(organization_id, &claims.fam, &claims.jti).await? else {
             return Err(ServiceError::Unauthenticated(TokenRejection::Revoked));
         };
         if standing.token_revoked || standing.family_revoked || standing.key_revoked {

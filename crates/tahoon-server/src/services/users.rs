@@ -2,15 +2,16 @@
 
 use crate::services::error::{Refusal, ServiceResult};
 use crate::state::AppState;
-use tahoon_domain::public_id::kind;
+use tahoon_domain::ids::{OrganizationId, UserId, kind};
 use tahoon_domain::reason::Reason;
+use tahoon_domain::user::User;
 
 /// The user named by `user_id` if it belongs to `organization_id`. A malformed id, another
 /// kind's id, an unknown user and another organization's user all get the same answer:
 /// UserNotFound (18).
-pub async fn owned_user(state: &AppState, organization_id: i64, user_id: &str) -> ServiceResult<i64> {
+pub async fn owned_user(state: &AppState, organization_id: OrganizationId, user_id: &str) -> ServiceResult<UserId> {
     let not_found = || Refusal::field(Reason::UserNotFound, "userId", "no such user in this organization");
-    let id = state.ids.decode::<kind::User>(user_id.trim()).map_err(|_| not_found())?.id();
+    let id = state.ids.decode::<kind::User>(user_id.trim()).map_err(|_| not_found())?;
     if state.store.user_in_organization(organization_id, id).await? { Ok(id) } else { Err(not_found().into()) }
 }
 
@@ -24,7 +25,11 @@ pub struct NewRegistration {
 }
 
 /// Registers a user, or finds the one registered with the same reference id: `(userId, created)`.
-pub async fn register(state: &AppState, organization_id: i64, r: NewRegistration) -> ServiceResult<(String, bool)> {
+pub async fn register(
+    state: &AppState,
+    organization_id: OrganizationId,
+    r: NewRegistration,
+) -> ServiceResult<(String, bool)> {
     let outcome = state
         .store
         .register_user(tahoon_store::NewUser {
@@ -33,7 +38,7 @@ pub async fn register(state: &AppState, organization_id: i64, r: NewRegistration
             name: r.name,
             dob: r.dob.to_string(),
             gender: r.gender.code(),
-            now_us: state.clock.now_us(),
+            now: state.clock.now(),
         })
         .await?;
     let (user, created) = match outcome {
@@ -46,29 +51,29 @@ pub async fn register(state: &AppState, organization_id: i64, r: NewRegistration
             crate::services::audit::AuditEvent::success(
                 "user.registered",
                 Some(organization_id),
-                format!("org:{organization_id}"),
+                format!("org:{}", organization_id.get()),
             )
-            .details(serde_json::json!({ "user": user.id, "created": created })),
+            .details(serde_json::json!({ "user": user.id.get(), "created": created })),
         )
         .await?;
-    Ok((state.ids.encode(tahoon_domain::public_id::PublicId::<kind::User>::new(user.id)), created))
+    Ok((state.ids.encode(user.id), created))
 }
 
 /// The organization's user (not erased), for export.
-pub async fn profile(state: &AppState, organization_id: i64, user_id: i64) -> ServiceResult<tahoon_store::User> {
+pub async fn profile(state: &AppState, organization_id: OrganizationId, user_id: UserId) -> ServiceResult<User> {
     let user = state.store.user(organization_id, user_id).await?;
     Ok(user.ok_or_else(|| Refusal::field(Reason::UserNotFound, "userId", "no such user in this organization"))?)
 }
 
 /// Erases a user's personal data, writes `user.erased` and audits it.
-pub async fn erase(state: &AppState, organization_id: i64, user_id: &str) -> ServiceResult<()> {
+pub async fn erase(state: &AppState, organization_id: OrganizationId, user_id: &str) -> ServiceResult<()> {
     let id = owned_user(state, organization_id, user_id).await?;
     let event = tahoon_store::NewEvent {
         organization_id: Some(organization_id),
         event_type: "user.erased".into(),
         payload: serde_json::json!({ "userId": user_id.trim() }),
     };
-    if !state.store.erase_user(organization_id, id, event, state.clock.now_us()).await? {
+    if !state.store.erase_user(organization_id, id, event, state.clock.now()).await? {
         return Err(Refusal::field(Reason::UserNotFound, "userId", "no such user in this organization").into());
     }
     state
@@ -77,9 +82,9 @@ pub async fn erase(state: &AppState, organization_id: i64, user_id: &str) -> Ser
             crate::services::audit::AuditEvent::success(
                 "user.erased",
                 Some(organization_id),
-                format!("org:{organization_id}"),
+                format!("org:{}", organization_id.get()),
             )
-            .details(serde_json::json!({ "user": id })),
+            .details(serde_json::json!({ "user": id.get() })),
         )
         .await?;
     Ok(())

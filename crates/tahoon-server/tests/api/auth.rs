@@ -133,7 +133,7 @@ async fn walkthrough(backend: Backend) {
     // A disabled organization's token is refused, and it can get no new one.
     let fresh = app.access_token(&org).await;
     assert_eq!(app.post(CHECK, &fresh, &body).await.0, 200);
-    let org_id = app.state.ids.decode::<tahoon_domain::public_id::kind::Organization>(&org.id).unwrap().id();
+    let org_id = app.state.ids.decode::<tahoon_domain::ids::kind::Organization>(&org.id).unwrap();
     let disable = OrganizationChanges { enabled: Some(false), ..Default::default() };
     organizations::update(&app.state, org_id, disable, "test").await.unwrap().unwrap();
     let (status, _, answer) = app.post(CHECK, &fresh, &body).await;
@@ -231,7 +231,7 @@ async fn rotating_keys_invalidates_old_credentials(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let org = app.org().await;
     let old_access = app.access_token(&org).await;
-    let org_id = app.state.ids.decode::<tahoon_domain::public_id::kind::Organization>(&org.id).unwrap().id();
+    let org_id = app.state.ids.decode::<tahoon_domain::ids::kind::Organization>(&org.id).unwrap();
     let issued = organizations::rotate_keys(&app.state, org_id, "test").await.unwrap().unwrap();
     assert_eq!(issued.organization_id, org.id);
     let body = signed(&org.shared_key, json!({"a": "b"}));

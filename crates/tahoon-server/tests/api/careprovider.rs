@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use serde_json::{Value, json};
-use tahoon_domain::public_id::kind;
+use tahoon_domain::ids::{Id, UserId, kind};
 use tahoon_store::Backend;
 
 const OPERATOR: &str = "thn_op_test-operator-token-0123456789abcdef";
@@ -249,10 +249,7 @@ async fn caller_time_zones(backend: Backend) {
     let slot_id = slot["applicationMultiSlotId"].as_str().unwrap();
     let key = app.state.ids.decode_slot(slot_id).unwrap();
     assert_eq!(key.duration_minutes, 60);
-    assert_eq!(
-        app.state.ids.encode(tahoon_domain::public_id::PublicId::<kind::CareProvider>::new(key.provider_id)),
-        ids[0]
-    );
+    assert_eq!(app.state.ids.encode(key.provider_id), ids[0]);
 
     for (bad, field) in [
         (json!({"timeZone": "Mars/Base"}), "timeZone"),
@@ -307,8 +304,8 @@ async fn users_do_not_see_their_own_booked_times(backend: Backend) {
     let other = app.partner().await;
     let token = partner.token.clone();
     let date = soon();
-    let public = |id: i64| app.state.ids.encode(tahoon_domain::public_id::PublicId::<kind::User>::new(id));
-    let private = |id: &str| app.state.ids.decode::<kind::User>(id).unwrap().id();
+    let public = |id: UserId| app.state.ids.encode(id);
+    let private = |id: &str| app.state.ids.decode::<kind::User>(id).unwrap();
     let me = private(&crate::sessionbooking::user(&app, &partner, "me").await);
     let someone = private(&crate::sessionbooking::user(&app, &partner, "someone").await);
     let stranger = private(&crate::sessionbooking::user(&app, &other, "x").await);
@@ -345,7 +342,7 @@ async fn users_do_not_see_their_own_booked_times(backend: Backend) {
     assert_eq!(first_times(&schedule["data"]), ["11:00:00"]);
 
     // Another organization's user, a malformed id and another kind's id: all UserNotFound.
-    for bad in [user_id(stranger), "usr_garbage".into(), ids[0].clone(), user_id(me + 1000)] {
+    for bad in [user_id(stranger), "usr_garbage".into(), ids[0].clone(), user_id(Id::new(me.get() + 1000))] {
         let (status, _, body) = app.post(SEARCH, &token, &json!({"scheduleDate": date, "userId": bad})).await;
         assert_envelope(status, &body, 400, 18, Some("userId"));
     }
@@ -378,7 +375,7 @@ async fn schedule_and_profile(backend: Backend) {
     assert_eq!(p["shortBioSLang"], "معالج");
 
     let organization_id = org.id.clone();
-    let unknown = app.state.ids.encode(tahoon_domain::public_id::PublicId::<kind::CareProvider>::new(9_999));
+    let unknown = app.state.ids.encode(Id::<kind::CareProvider>::new(9_999));
     for bad in [unknown, organization_id, "cp_nope".into(), "".into(), ids[1].clone()] {
         for path in [SCHEDULE, PROFILE] {
             let (status, _, body) = app.post(path, &token, &json!({"careProviderId": bad, "scheduleDate": date})).await;

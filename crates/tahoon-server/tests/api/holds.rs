@@ -6,29 +6,29 @@
 use crate::careprovider::{admin, import, provider, soon};
 use crate::helpers::*;
 use crate::sessionbooking::{BOOK, slots, user};
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 use serde_json::{Value, json};
+use tahoon_domain::ids::{BookingId, kind};
 use tahoon_domain::organization::OrganizationKind;
-use tahoon_domain::public_id::kind;
 use tahoon_server::services::booking::expiry;
 use tahoon_store::{Backend, BookingUser, HoldOutcome, NewBooking};
 
 /// Holds `slot_id` for `user` straight through the store, as the booking saga does before it asks
 /// for a video room, and stops there (as a crashed process would).
-async fn abandoned_hold(app: &TestApp, p: &Partner, user: &str, slot_id: &str) -> i64 {
+async fn abandoned_hold(app: &TestApp, p: &Partner, user: &str, slot_id: &str) -> BookingId {
     let ids = &app.state.ids;
     let slot = ids.decode_slot(slot_id).unwrap();
-    let organization = ids.decode::<kind::Organization>(&p.org.id).unwrap().id();
-    let start = slot.start_unix_seconds * 1_000_000;
-    let end = start + i64::from(slot.duration_minutes) * 60_000_000;
+    let organization = ids.decode::<kind::Organization>(&p.org.id).unwrap();
+    let start = Timestamp::from_second(slot.start_unix_seconds).unwrap();
+    let end = start + SignedDuration::from_mins(i64::from(slot.duration_minutes));
     let hold = NewBooking {
         organization_id: organization,
-        user: BookingUser::Existing(ids.decode::<kind::User>(user).unwrap().id()),
+        user: BookingUser::Existing(ids.decode::<kind::User>(user).unwrap()),
         provider_id: slot.provider_id,
-        starts_at_us: start,
-        ends_at_us: end,
-        blocks_until_us: end,
+        starts_at: start,
+        ends_at: end,
+        blocks_until: end,
         price_minor: 20_000,
         currency: "SAR".into(),
         communication_type: 1,
@@ -37,7 +37,7 @@ async fn abandoned_hold(app: &TestApp, p: &Partner, user: &str, slot_id: &str) -
         debit_balance: true,
         guest_audit: None,
         actor: "test".into(),
-        now_us: app.state.clock.now_us(),
+        now: app.state.clock.now(),
     };
     match app.state.store.hold_booking(hold).await.unwrap() {
         HoldOutcome::Held { booking, .. } => booking.id,
@@ -84,7 +84,7 @@ async fn the_sweep_fails_an_abandoned_hold(backend: Backend) {
     assert_eq!(slots(&app, &p, &provider_id, &date).await.len(), 3);
     assert_eq!(balance(&app, &p).await, 5);
     let failed = events_of(&app, "booking.failed").await;
-    let public = app.state.ids.encode(tahoon_domain::public_id::PublicId::<kind::Booking>::new(held));
+    let public = app.state.ids.encode(held);
     assert!(failed.iter().any(|e| e["bookingId"] == public), "{failed:?}");
     let audit = app.state.store.audit_entries(0, 1_000).await.unwrap();
     assert!(audit.iter().any(|e| e.content.action == "booking.hold_expired"));

@@ -206,7 +206,7 @@ async fn charity_balance_cycle(backend: Backend) {
     let date = soon();
     let free = slots(&app, &o, &provider_id, &date).await;
     let balance = |app: &TestApp| {
-        let id = app.state.ids.decode::<tahoon_domain::public_id::kind::Organization>(&o.org.id).unwrap().id();
+        let id = app.state.ids.decode::<tahoon_domain::ids::kind::Organization>(&o.org.id).unwrap();
         let store = app.state.store.clone();
         async move { store.organization(id).await.unwrap().unwrap().balance }
     };
@@ -250,10 +250,7 @@ async fn charity_balance_cycle(backend: Backend) {
         )
         .await;
     assert_envelope(status, &body, 404, 104, Some("bookingId"));
-    let unknown_provider = app
-        .state
-        .ids
-        .encode(tahoon_domain::public_id::PublicId::<tahoon_domain::public_id::kind::CareProvider>::new(999));
+    let unknown_provider = app.state.ids.encode(tahoon_domain::ids::CareProviderId::new(999));
     let (status, _) = app
         .send(
             &o,
@@ -415,7 +412,7 @@ async fn a_failed_video_step_frees_the_slot(backend: Backend) {
     let (status, body) = app.send(&o, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
     assert_envelope(status, &body, 503, 108, None);
     assert_eq!(slots(&app, &o, &ids[0], &date).await.len(), 3, "the slot is free again");
-    let org_id = app.state.ids.decode::<tahoon_domain::public_id::kind::Organization>(&o.org.id).unwrap().id();
+    let org_id = app.state.ids.decode::<tahoon_domain::ids::kind::Organization>(&o.org.id).unwrap();
     assert_eq!(app.state.store.organization(org_id).await.unwrap().unwrap().balance, 5, "the balance is as it was");
     let events = app.state.store.pending_events(100).await.unwrap();
     assert!(events.iter().any(|e| e.event_type == "booking.failed"));

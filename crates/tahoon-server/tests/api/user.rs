@@ -3,6 +3,7 @@
 
 use crate::helpers::*;
 use serde_json::{Value, json};
+use tahoon_domain::ids::Id;
 use tahoon_store::Backend;
 
 const REGISTER: &str = "/api/v1/user/register";
@@ -323,7 +324,7 @@ async fn invalid_submissions(backend: Backend) {
         let (status, answer) = submit(&app, &p, body.clone()).await;
         assert_envelope(status, &answer, 400, reason, Some(field));
     }
-    assert!(app.state.store.assessments(1, 1).await.unwrap().is_empty(), "nothing stored");
+    assert!(app.state.store.assessments(Id::new(1), Id::new(1)).await.unwrap().is_empty(), "nothing stored");
 
     // Another organization's user, a malformed id, an unknown one: UserNotFound, the same answer.
     let other = app.partner().await;
@@ -474,8 +475,8 @@ async fn export_and_erasure(backend: Backend) {
     let response = send(reqwest::Method::GET, export_path.clone(), Some(signature)).await.unwrap();
     let status = response.status().as_u16();
     assert_envelope(status, &response.json().await.unwrap(), 400, 18, Some("userId"));
-    let user_row = app.state.ids.decode::<tahoon_domain::public_id::kind::User>(&user).unwrap().id();
-    let org_row = app.state.ids.decode::<tahoon_domain::public_id::kind::Organization>(&p.org.id).unwrap().id();
+    let user_row = app.state.ids.decode::<tahoon_domain::ids::kind::User>(&user).unwrap();
+    let org_row = app.state.ids.decode::<tahoon_domain::ids::kind::Organization>(&p.org.id).unwrap();
     let kept = app.state.store.assessments(org_row, user_row).await.unwrap();
     assert_eq!(kept.len(), 2);
     assert!(kept.iter().all(|a| a.answers.iter().all(|x| x.text.is_none())));

@@ -27,7 +27,9 @@ pub(crate) fn json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Re
     serde_json::from_str(text).map_err(|_| corrupt(what, text))
 }
 
-/// A stored instant (microseconds since the Unix epoch).
+/// A stored instant (microseconds since the Unix epoch), read back: the one place rows' instants
+/// become `Timestamp`s (values are bound with `Timestamp::as_microsecond`). One outside jiff's range
+/// is corrupt, never a silent 1970.
 pub(crate) fn instant(us: i64) -> Result<jiff::Timestamp, StoreError> {
     jiff::Timestamp::from_microsecond(us).map_err(|_| corrupt("instant", &us.to_string()))
 }
@@ -46,5 +48,15 @@ mod tests {
         codes.sort_unstable();
         let list = codes.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         assert_eq!(ACTIVE_STATUSES, format!("status IN ({list})"));
+    }
+
+    #[test]
+    fn instants_out_of_range_are_corrupt() {
+        let t: jiff::Timestamp = "2026-12-01T10:00:00.123456Z".parse().unwrap();
+        assert_eq!(instant(t.as_microsecond()).unwrap(), t);
+        assert_eq!(instant(0).unwrap(), jiff::Timestamp::UNIX_EPOCH);
+        for bad in [i64::MAX, i64::MIN] {
+            assert!(matches!(instant(bad), Err(StoreError::Corrupt(_))), "{bad}");
+        }
     }
 }

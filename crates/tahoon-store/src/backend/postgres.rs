@@ -5,6 +5,7 @@ use crate::store::Backend;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
+use tahoon_domain::ids::UserId;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -48,8 +49,8 @@ impl PostgresStore {
     }
 
     /// Serializes concurrent holds of one user (the cap on active bookings counts them).
-    async fn lock_user(tx: &mut Transaction<'static, Postgres>, user_id: i64) -> Result<(), StoreError> {
-        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(user_id).execute(&mut **tx).await?;
+    async fn lock_user(tx: &mut Transaction<'static, Postgres>, user_id: UserId) -> Result<(), StoreError> {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(user_id.get()).execute(&mut **tx).await?;
         Ok(())
     }
 

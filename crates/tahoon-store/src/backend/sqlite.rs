@@ -7,6 +7,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
+use tahoon_domain::ids::UserId;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -52,7 +53,7 @@ impl SqliteStore {
     }
 
     /// `BEGIN IMMEDIATE` already holds the database's single write lock.
-    async fn lock_user(_tx: &mut Transaction<'static, Sqlite>, _user_id: i64) -> Result<(), StoreError> {
+    async fn lock_user(_tx: &mut Transaction<'static, Sqlite>, _user_id: UserId) -> Result<(), StoreError> {
         Ok(())
     }
 

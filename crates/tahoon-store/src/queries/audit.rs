@@ -1,11 +1,12 @@
 //! The audit log: an append-only hash chain.
 
 use super::DbStore;
-use crate::backend::common::corrupt;
+use crate::backend::common::{corrupt, instant};
 use crate::error::StoreError;
 use crate::store::AuditStore;
 use const_format::formatcp;
 use tahoon_domain::audit::{AuditContent, AuditEntry, GENESIS_HASH, Outcome};
+use tahoon_domain::ids::{Id, OrganizationId};
 
 /// The audit columns, in `AuditRow` order.
 const COLUMNS: &str =
@@ -32,8 +33,8 @@ impl TryFrom<AuditRow> for AuditEntry {
         Ok(AuditEntry {
             seq: r.seq,
             content: AuditContent {
-                occurred_at_us: r.occurred_at,
-                organization_id: r.organization_id,
+                occurred_at: instant(r.occurred_at)?,
+                organization_id: r.organization_id.map(Id::new),
                 actor: r.actor,
                 action: r.action,
                 outcome: Outcome::parse(&r.outcome).ok_or_else(|| corrupt("audit outcome", &r.outcome))?,
@@ -64,8 +65,8 @@ pub(super) async fn append_in(
     let hash = content.chain_hash(seq, &prev_hash);
     sqlx::query(formatcp!("INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
         .bind(seq)
-        .bind(content.occurred_at_us)
-        .bind(content.organization_id)
+        .bind(content.occurred_at.as_microsecond())
+        .bind(content.organization_id.map(OrganizationId::get))
         .bind(&content.actor)
         .bind(&content.action)
         .bind(content.outcome.as_str())

@@ -6,8 +6,10 @@ use crate::backend::common::{ACTIVE_STATUSES, instant, status_of};
 use crate::error::StoreError;
 use crate::models::*;
 use const_format::formatcp;
+use jiff::Timestamp;
 use tahoon_domain::availability::Interval;
-use tahoon_domain::booking::BookingStatus;
+use tahoon_domain::booking::{Booking, BookingStatus, StatusChange};
+use tahoon_domain::ids::{BookingId, CareProviderId, Id, UserId};
 
 /// The booking columns, in `BookingRow` order.
 pub(super) const COLUMNS: &str = "id, organization_id, user_id, provider_id, starts_at, ends_at, status, \
@@ -16,7 +18,7 @@ pub(super) const COLUMNS: &str = "id, organization_id, user_id, provider_id, sta
 
 #[derive(sqlx::FromRow)]
 pub(super) struct BookingRow {
-    pub id: i64,
+    id: i64,
     organization_id: i64,
     user_id: i64,
     provider_id: i64,
@@ -38,12 +40,12 @@ impl TryFrom<BookingRow> for Booking {
     type Error = StoreError;
     fn try_from(r: BookingRow) -> Result<Self, StoreError> {
         Ok(Booking {
-            id: r.id,
-            organization_id: r.organization_id,
-            user_id: r.user_id,
-            provider_id: r.provider_id,
-            starts_at_us: r.starts_at,
-            ends_at_us: r.ends_at,
+            id: Id::new(r.id),
+            organization_id: Id::new(r.organization_id),
+            user_id: Id::new(r.user_id),
+            provider_id: Id::new(r.provider_id),
+            starts_at: instant(r.starts_at)?,
+            ends_at: instant(r.ends_at)?,
             status: status_of(r.status)?,
             price_minor: r.price_minor,
             currency: r.currency,
@@ -53,7 +55,7 @@ impl TryFrom<BookingRow> for Booking {
             meeting_id: r.meeting_id,
             join_url: r.join_url,
             charity_debited: r.charity_debited,
-            created_at_us: r.created_at,
+            created_at: instant(r.created_at)?,
         })
     }
 }
@@ -73,7 +75,7 @@ impl TryFrom<StatusChangeRow> for StatusChange {
         Ok(StatusChange {
             from: r.from_status.map(status_of).transpose()?,
             to: status_of(r.to_status)?,
-            at_us: r.at,
+            at: instant(r.at)?,
             actor: r.actor,
             reason: r.reason,
         })
@@ -94,8 +96,8 @@ impl TryFrom<BusyRow> for BusyInterval {
     type Error = StoreError;
     fn try_from(r: BusyRow) -> Result<Self, StoreError> {
         Ok(BusyInterval {
-            provider_id: r.provider_id,
-            user_id: r.user_id,
+            provider_id: Id::new(r.provider_id),
+            user_id: Id::new(r.user_id),
             interval: Interval { start: instant(r.starts_at)?, end: instant(r.ends_at)? },
             held: Interval { start: instant(r.starts_at)?, end: instant(r.blocks_until)? },
         })
@@ -107,12 +109,12 @@ impl TryFrom<BusyRow> for BusyInterval {
 /// provider's calendar compares held times (sessions and their buffers); the user's compares the
 /// sessions themselves.
 pub(super) struct Overlap {
-    pub except: i64,
-    pub provider_id: i64,
-    pub user_id: i64,
-    pub starts_at: i64,
-    pub ends_at: i64,
-    pub blocks_until: i64,
+    pub except: Option<BookingId>,
+    pub provider_id: CareProviderId,
+    pub user_id: UserId,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub blocks_until: Timestamp,
 }
 
 impl Overlap {
@@ -122,12 +124,12 @@ impl Overlap {
              AND ((provider_id = $2 AND starts_at < $6 AND blocks_until > $4) \
                OR (user_id = $3 AND starts_at < $5 AND ends_at > $4)) LIMIT 1"
         ))
-        .bind(self.except)
-        .bind(self.provider_id)
-        .bind(self.user_id)
-        .bind(self.starts_at)
-        .bind(self.ends_at)
-        .bind(self.blocks_until)
+        .bind(self.except.map_or(0, Id::get)) // no booking has id 0
+        .bind(self.provider_id.get())
+        .bind(self.user_id.get())
+        .bind(self.starts_at.as_microsecond())
+        .bind(self.ends_at.as_microsecond())
+        .bind(self.blocks_until.as_microsecond())
         .fetch_optional(conn)
         .await?;
         Ok(found.is_some())
@@ -136,10 +138,10 @@ impl Overlap {
 
 /// One line of a booking's status history.
 pub(super) struct HistoryLine<'a> {
-    pub booking_id: i64,
+    pub booking_id: BookingId,
     pub from: Option<BookingStatus>,
     pub to: BookingStatus,
-    pub at_us: i64,
+    pub at: Timestamp,
     pub actor: &'a str,
     pub reason: &'a str,
 }
@@ -150,10 +152,10 @@ impl HistoryLine<'_> {
             "INSERT INTO booking_status_history (booking_id, from_status, to_status, at, actor, reason) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(self.booking_id)
+        .bind(self.booking_id.get())
         .bind(self.from.map(BookingStatus::code))
         .bind(self.to.code())
-        .bind(self.at_us)
+        .bind(self.at.as_microsecond())
         .bind(self.actor)
         .bind(self.reason)
         .execute(conn)

@@ -8,16 +8,18 @@ use super::audit::append_in;
 use super::booking_rows::{BookingRow, BusyRow, COLUMNS, HistoryLine, Overlap, StatusChangeRow};
 use super::outbox::insert_event;
 use super::users::register;
-use crate::backend::common::{ACTIVE_STATUSES, instant};
+use crate::backend::common::ACTIVE_STATUSES;
 use crate::error::StoreError;
 use crate::models::*;
 use crate::store::BookingStore;
 use const_format::formatcp;
-use tahoon_domain::booking::BookingStatus;
+use jiff::Timestamp;
+use tahoon_domain::booking::{Booking, BookingStatus, StatusChange};
+use tahoon_domain::ids::{BookingId, Id, OrganizationId};
 use tahoon_domain::organization::SessionBalance;
 
 /// The conditions of one user's booking history (`$1`..`$5`), shared by its page and its count.
-/// A status of 0 matches every status.
+/// A status of 0 matches every status; an unbounded side is bound as `i64::MIN` or `i64::MAX`.
 const USER_BOOKINGS: &str = "organization_id = $1 AND user_id = $2 AND ($3 = 0 OR status = $3) \
      AND starts_at >= $4 AND starts_at < $5";
 
@@ -35,7 +37,7 @@ impl BookingStore for DbStore {
         };
         let (cap,): (Option<i64>,) =
             sqlx::query_as("SELECT max_active_bookings_per_user FROM organizations WHERE id = $1")
-                .bind(new.organization_id)
+                .bind(new.organization_id.get())
                 .fetch_one(&mut *tx)
                 .await?;
         if let Some(limit) = cap {
@@ -44,8 +46,8 @@ impl BookingStore for DbStore {
             let (active,): (i64,) = sqlx::query_as(formatcp!(
                 "SELECT COUNT(*) FROM bookings WHERE user_id = $1 AND {ACTIVE_STATUSES} AND starts_at > $2"
             ))
-            .bind(user_id)
-            .bind(new.now_us)
+            .bind(user_id.get())
+            .bind(new.now.as_microsecond())
             .fetch_one(&mut *tx)
             .await?;
             if active >= limit {
@@ -53,19 +55,19 @@ impl BookingStore for DbStore {
             }
         }
         let overlap = Overlap {
-            except: 0, // no booking has id 0
+            except: None,
             provider_id: new.provider_id,
             user_id,
-            starts_at: new.starts_at_us,
-            ends_at: new.ends_at_us,
-            blocks_until: new.blocks_until_us,
+            starts_at: new.starts_at,
+            ends_at: new.ends_at,
+            blocks_until: new.blocks_until,
         };
         if overlap.exists(&mut tx).await? {
             return Ok(HoldOutcome::Taken);
         }
         if new.debit_balance {
             let debited = sqlx::query("UPDATE organizations SET balance = balance - 1 WHERE id = $1 AND balance > 0")
-                .bind(new.organization_id)
+                .bind(new.organization_id.get())
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -79,11 +81,11 @@ impl BookingStore for DbStore {
              blocks_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) \
              RETURNING {COLUMNS}"
         ))
-        .bind(new.organization_id)
-        .bind(user_id)
-        .bind(new.provider_id)
-        .bind(new.starts_at_us)
-        .bind(new.ends_at_us)
+        .bind(new.organization_id.get())
+        .bind(user_id.get())
+        .bind(new.provider_id.get())
+        .bind(new.starts_at.as_microsecond())
+        .bind(new.ends_at.as_microsecond())
         .bind(BookingStatus::Pending.code())
         .bind(new.price_minor)
         .bind(&new.currency)
@@ -91,8 +93,8 @@ impl BookingStore for DbStore {
         .bind(new.from_mobile)
         .bind(new.platform_id)
         .bind(new.debit_balance)
-        .bind(new.now_us)
-        .bind(new.blocks_until_us)
+        .bind(new.now.as_microsecond())
+        .bind(new.blocks_until.as_microsecond())
         .fetch_one(&mut *tx)
         .await;
         let row = match inserted {
@@ -100,11 +102,12 @@ impl BookingStore for DbStore {
             Err(e) if DbStore::is_overlap(&e) => return Ok(HoldOutcome::Taken),
             Err(e) => return Err(e.into()),
         };
+        let booking: Booking = row.try_into()?;
         let history = HistoryLine {
-            booking_id: row.id,
+            booking_id: booking.id,
             from: None,
             to: BookingStatus::Pending,
-            at_us: new.now_us,
+            at: new.now,
             actor: &new.actor,
             reason: "slot held",
         };
@@ -113,7 +116,7 @@ impl BookingStore for DbStore {
             append_in(&mut tx, audit).await?;
         }
         match tx.commit().await {
-            Ok(()) => Ok(HoldOutcome::Held { booking: row.try_into()?, guest_created }),
+            Ok(()) => Ok(HoldOutcome::Held { booking, guest_created }),
             Err(e) if DbStore::is_overlap(&e) => Ok(HoldOutcome::Taken),
             Err(e) => Err(e.into()),
         }
@@ -122,12 +125,12 @@ impl BookingStore for DbStore {
     async fn transition_booking(&self, t: Transition) -> Result<Option<Booking>, StoreError> {
         let mut tx = self.begin_write().await?;
         let current: Option<BookingRow> = sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM bookings WHERE id = $1"))
-            .bind(t.booking_id)
+            .bind(t.booking_id.get())
             .fetch_optional(&mut *tx)
             .await?;
         let Some(current) = current else { return Ok(None) };
         let current: Booking = current.try_into()?;
-        let allowed = current.status.can_become_at(t.to, instant(t.now_us)?, instant(current.starts_at_us)?);
+        let allowed = current.status.can_become_at(t.to, t.now, current.starts_at);
         if !t.from.contains(&current.status) || allowed.is_err() {
             return Ok(None);
         }
@@ -138,9 +141,9 @@ impl BookingStore for DbStore {
              join_url = COALESCE($5, join_url), charity_debited = CASE WHEN $6 THEN $7 ELSE charity_debited END \
              WHERE id = $1 AND status = $8 RETURNING {COLUMNS}"
         ))
-        .bind(t.booking_id)
+        .bind(t.booking_id.get())
         .bind(t.to.code())
-        .bind(t.now_us)
+        .bind(t.now.as_microsecond())
         .bind(meeting_id)
         .bind(join_url)
         .bind(restore_balance)
@@ -154,7 +157,7 @@ impl BookingStore for DbStore {
                 "UPDATE organizations SET balance = CASE WHEN balance < $2 THEN balance + 1 ELSE balance END \
                  WHERE id = $1",
             )
-            .bind(current.organization_id)
+            .bind(current.organization_id.get())
             .bind(SessionBalance::MAX)
             .execute(&mut *tx)
             .await?;
@@ -164,8 +167,8 @@ impl BookingStore for DbStore {
                 "UPDATE users SET name = NULL, dob = NULL, reference_id = NULL, erased_at = $2 \
                  WHERE id = $1 AND erased_at IS NULL",
             )
-            .bind(guest)
-            .bind(t.now_us)
+            .bind(guest.get())
+            .bind(t.now.as_microsecond())
             .execute(&mut *tx)
             .await?;
         }
@@ -173,13 +176,13 @@ impl BookingStore for DbStore {
             booking_id: t.booking_id,
             from: Some(current.status),
             to: t.to,
-            at_us: t.now_us,
+            at: t.now,
             actor: &t.actor,
             reason: &t.reason,
         };
         history.insert(&mut tx).await?;
         if let Some(event) = &t.event {
-            insert_event(&mut tx, event, t.now_us).await?;
+            insert_event(&mut tx, event, t.now).await?;
         }
         if let Some(audit) = t.audit {
             append_in(&mut tx, audit).await?;
@@ -189,24 +192,24 @@ impl BookingStore for DbStore {
     }
 
     async fn reschedule_booking(&self, change: Reschedule) -> Result<RescheduleOutcome, StoreError> {
-        let Reschedule { booking_id, starts_at_us, ends_at_us, blocks_until_us, actor, event, audit, now_us } = change;
+        let Reschedule { booking_id, starts_at, ends_at, blocks_until, actor, event, audit, now } = change;
         let confirmed = BookingStatus::Confirmed;
         let mut tx = self.begin_write().await?;
         let current: Option<BookingRow> =
             sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM bookings WHERE id = $1 AND status = $2"))
-                .bind(booking_id)
+                .bind(booking_id.get())
                 .bind(confirmed.code())
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some(current) = current else { return Ok(RescheduleOutcome::NotMovable) };
         let current: Booking = current.try_into()?;
         let overlap = Overlap {
-            except: booking_id,
+            except: Some(booking_id),
             provider_id: current.provider_id,
             user_id: current.user_id,
-            starts_at: starts_at_us,
-            ends_at: ends_at_us,
-            blocks_until: blocks_until_us,
+            starts_at,
+            ends_at,
+            blocks_until,
         };
         if overlap.exists(&mut tx).await? {
             return Ok(RescheduleOutcome::Taken);
@@ -215,11 +218,11 @@ impl BookingStore for DbStore {
             "UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = $4, blocks_until = $5 \
              WHERE id = $1 AND status = $6 RETURNING {COLUMNS}"
         ))
-        .bind(booking_id)
-        .bind(starts_at_us)
-        .bind(ends_at_us)
-        .bind(now_us)
-        .bind(blocks_until_us)
+        .bind(booking_id.get())
+        .bind(starts_at.as_microsecond())
+        .bind(ends_at.as_microsecond())
+        .bind(now.as_microsecond())
+        .bind(blocks_until.as_microsecond())
         .bind(confirmed.code())
         .fetch_one(&mut *tx)
         .await;
@@ -228,17 +231,13 @@ impl BookingStore for DbStore {
             Err(e) if DbStore::is_overlap(&e) => return Ok(RescheduleOutcome::Taken),
             Err(e) => return Err(e.into()),
         };
-        let reason = format!("rescheduled from {} to {}", current.starts_at_us, starts_at_us);
-        let history = HistoryLine {
-            booking_id,
-            from: Some(confirmed),
-            to: confirmed,
-            at_us: now_us,
-            actor: &actor,
-            reason: &reason,
-        };
+        // The history's text keeps the stored form: microseconds since the Unix epoch.
+        let reason =
+            format!("rescheduled from {} to {}", current.starts_at.as_microsecond(), starts_at.as_microsecond());
+        let history =
+            HistoryLine { booking_id, from: Some(confirmed), to: confirmed, at: now, actor: &actor, reason: &reason };
         history.insert(&mut tx).await?;
-        insert_event(&mut tx, &event, now_us).await?;
+        insert_event(&mut tx, &event, now).await?;
         if let Some(audit) = audit {
             append_in(&mut tx, audit).await?;
         }
@@ -249,33 +248,41 @@ impl BookingStore for DbStore {
         }
     }
 
-    async fn booking(&self, organization_id: i64, booking_id: i64) -> Result<Option<Booking>, StoreError> {
+    async fn booking(
+        &self,
+        organization_id: OrganizationId,
+        booking_id: BookingId,
+    ) -> Result<Option<Booking>, StoreError> {
         let row: Option<BookingRow> =
             sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM bookings WHERE id = $1 AND organization_id = $2"))
-                .bind(booking_id)
-                .bind(organization_id)
+                .bind(booking_id.get())
+                .bind(organization_id.get())
                 .fetch_optional(&self.pool)
                 .await?;
         row.map(TryInto::try_into).transpose()
     }
 
-    async fn booking_by_id(&self, booking_id: i64) -> Result<Option<Booking>, StoreError> {
+    async fn booking_by_id(&self, booking_id: BookingId) -> Result<Option<Booking>, StoreError> {
         let row: Option<BookingRow> = sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM bookings WHERE id = $1"))
-            .bind(booking_id)
+            .bind(booking_id.get())
             .fetch_optional(&self.pool)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
 
     async fn stale_holds(&self, q: StaleHolds) -> Result<Vec<Booking>, StoreError> {
-        // Without a session to overlap, the overlap conditions are switched off by $3.
-        let times = q.overlapping.unwrap_or(SessionTimes {
-            provider_id: 0,
-            user_id: 0,
-            starts_at_us: 0,
-            ends_at_us: 0,
-            blocks_until_us: 0,
+        // Without a session to overlap, the overlap conditions are switched off by $3 (and the
+        // values bound for them are never compared); without a user, no user has id 0.
+        let times = q.overlapping.map(|t| {
+            (
+                t.provider_id.get(),
+                t.user_id.map_or(0, Id::get),
+                t.starts_at.as_microsecond(),
+                t.ends_at.as_microsecond(),
+                t.blocks_until.as_microsecond(),
+            )
         });
+        let (provider_id, user_id, starts_at, ends_at, blocks_until) = times.unwrap_or_default();
         let rows: Vec<BookingRow> = sqlx::query_as(formatcp!(
             "SELECT {COLUMNS} FROM bookings WHERE status = $1 AND created_at <= $2 \
              AND (NOT $3 OR (provider_id = $4 AND starts_at < $8 AND blocks_until > $6) \
@@ -283,25 +290,25 @@ impl BookingStore for DbStore {
              ORDER BY created_at, id LIMIT $9"
         ))
         .bind(BookingStatus::Pending.code())
-        .bind(q.created_by_us)
+        .bind(q.created_by.as_microsecond())
         .bind(q.overlapping.is_some())
-        .bind(times.provider_id)
-        .bind(times.user_id)
-        .bind(times.starts_at_us)
-        .bind(times.ends_at_us)
-        .bind(times.blocks_until_us)
+        .bind(provider_id)
+        .bind(user_id)
+        .bind(starts_at)
+        .bind(ends_at)
+        .bind(blocks_until)
         .bind(q.limit)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    async fn booking_history(&self, booking_id: i64) -> Result<Vec<StatusChange>, StoreError> {
+    async fn booking_history(&self, booking_id: BookingId) -> Result<Vec<StatusChange>, StoreError> {
         let rows: Vec<StatusChangeRow> = sqlx::query_as(
             "SELECT from_status, to_status, at, actor, reason FROM booking_status_history \
              WHERE booking_id = $1 ORDER BY id",
         )
-        .bind(booking_id)
+        .bind(booking_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()
@@ -309,26 +316,28 @@ impl BookingStore for DbStore {
 
     async fn user_bookings(&self, q: BookingQuery) -> Result<(Vec<Booking>, i64), StoreError> {
         let status = q.status.map_or(0, |s| s.code());
+        let from = q.from.map_or(i64::MIN, Timestamp::as_microsecond);
+        let to = q.to.map_or(i64::MAX, Timestamp::as_microsecond);
         // The page and the count read one snapshot.
         let mut tx = self.begin_read().await?;
         let rows: Vec<BookingRow> = sqlx::query_as(formatcp!(
             "SELECT {COLUMNS} FROM bookings WHERE {USER_BOOKINGS} ORDER BY starts_at, id LIMIT $6 OFFSET $7"
         ))
-        .bind(q.organization_id)
-        .bind(q.user_id)
+        .bind(q.organization_id.get())
+        .bind(q.user_id.get())
         .bind(status)
-        .bind(q.from_us)
-        .bind(q.to_us)
+        .bind(from)
+        .bind(to)
         .bind(q.limit)
         .bind(q.offset)
         .fetch_all(&mut *tx)
         .await?;
         let (total,): (i64,) = sqlx::query_as(formatcp!("SELECT COUNT(*) FROM bookings WHERE {USER_BOOKINGS}"))
-            .bind(q.organization_id)
-            .bind(q.user_id)
+            .bind(q.organization_id.get())
+            .bind(q.user_id.get())
             .bind(status)
-            .bind(q.from_us)
-            .bind(q.to_us)
+            .bind(from)
+            .bind(to)
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -337,29 +346,29 @@ impl BookingStore for DbStore {
 
     async fn organization_bookings(
         &self,
-        organization_id: i64,
-        from_us: i64,
-        to_us: i64,
+        organization_id: OrganizationId,
+        from: Timestamp,
+        to: Timestamp,
     ) -> Result<Vec<Booking>, StoreError> {
         let rows: Vec<BookingRow> = sqlx::query_as(formatcp!(
             "SELECT {COLUMNS} FROM bookings WHERE organization_id = $1 AND starts_at >= $2 AND starts_at < $3 \
              ORDER BY starts_at, id"
         ))
-        .bind(organization_id)
-        .bind(from_us)
-        .bind(to_us)
+        .bind(organization_id.get())
+        .bind(from.as_microsecond())
+        .bind(to.as_microsecond())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    async fn busy_intervals(&self, from_us: i64, to_us: i64) -> Result<Vec<BusyInterval>, StoreError> {
+    async fn busy_intervals(&self, from: Timestamp, to: Timestamp) -> Result<Vec<BusyInterval>, StoreError> {
         let rows: Vec<BusyRow> = sqlx::query_as(formatcp!(
             "SELECT provider_id, user_id, starts_at, ends_at, blocks_until FROM bookings \
              WHERE {ACTIVE_STATUSES} AND starts_at < $2 AND blocks_until > $1"
         ))
-        .bind(from_us)
-        .bind(to_us)
+        .bind(from.as_microsecond())
+        .bind(to.as_microsecond())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()

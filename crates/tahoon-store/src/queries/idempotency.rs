@@ -1,9 +1,12 @@
 //! Idempotency keys: a mutating request's first answer, replayed to its retries.
 
 use super::DbStore;
+use crate::backend::common::corrupt;
 use crate::error::StoreError;
 use crate::models::*;
 use crate::store::IdempotencyStore;
+use jiff::Timestamp;
+use tahoon_domain::ids::OrganizationId;
 
 /// A key's `state`: claimed by a request still running.
 const IN_FLIGHT: i64 = 0;
@@ -14,26 +17,26 @@ const COMPLETED: i64 = 1;
 impl IdempotencyStore for DbStore {
     async fn claim_idempotency_key(
         &self,
-        organization_id: i64,
+        organization_id: OrganizationId,
         key: &str,
         request_hash: &str,
-        now_us: i64,
-        expired_before_us: i64,
+        now: Timestamp,
+        expired_before: Timestamp,
     ) -> Result<IdempotencyClaim, StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-            .bind(expired_before_us)
+            .bind(expired_before.as_microsecond())
             .execute(&mut *tx)
             .await?;
         let inserted = sqlx::query(
             "INSERT INTO idempotency_keys (organization_id, idempotency_key, request_hash, state, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, idempotency_key) DO NOTHING",
         )
-        .bind(organization_id)
+        .bind(organization_id.get())
         .bind(key)
         .bind(request_hash)
         .bind(IN_FLIGHT)
-        .bind(now_us)
+        .bind(now.as_microsecond())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -44,13 +47,16 @@ impl IdempotencyStore for DbStore {
                 "SELECT request_hash, state, status_code, response_body FROM idempotency_keys \
                  WHERE organization_id = $1 AND idempotency_key = $2",
             )
-            .bind(organization_id)
+            .bind(organization_id.get())
             .bind(key)
             .fetch_one(&mut *tx)
             .await?;
             match (hash == request_hash, state, status, body) {
                 (false, _, _, _) => IdempotencyClaim::Mismatch,
-                (true, COMPLETED, Some(status_code), Some(body)) => IdempotencyClaim::Replay { status_code, body },
+                (true, COMPLETED, Some(status), Some(body)) => {
+                    let status_code = u16::try_from(status).map_err(|_| corrupt("status code", &status.to_string()))?;
+                    IdempotencyClaim::Replay { status_code, body }
+                }
                 _ => IdempotencyClaim::InFlight,
             }
         };
@@ -60,28 +66,28 @@ impl IdempotencyStore for DbStore {
 
     async fn complete_idempotency_key(
         &self,
-        organization_id: i64,
+        organization_id: OrganizationId,
         key: &str,
-        status_code: i64,
+        status_code: u16,
         body: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE idempotency_keys SET state = $3, status_code = $4, response_body = $5 \
              WHERE organization_id = $1 AND idempotency_key = $2",
         )
-        .bind(organization_id)
+        .bind(organization_id.get())
         .bind(key)
         .bind(COMPLETED)
-        .bind(status_code)
+        .bind(i64::from(status_code))
         .bind(body)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    async fn release_idempotency_key(&self, organization_id: i64, key: &str) -> Result<(), StoreError> {
+    async fn release_idempotency_key(&self, organization_id: OrganizationId, key: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = $1 AND idempotency_key = $2 AND state = $3")
-            .bind(organization_id)
+            .bind(organization_id.get())
             .bind(key)
             .bind(IN_FLIGHT)
             .execute(&self.pool)

@@ -1,11 +1,14 @@
 //! Organizations and their access keys.
 
 use super::DbStore;
-use crate::backend::common::{corrupt, parse_role};
+use crate::backend::common::{corrupt, instant, parse_role};
 use crate::error::StoreError;
 use crate::models::*;
 use crate::store::OrganizationStore;
 use const_format::{concatcp, formatcp, str_replace};
+use jiff::Timestamp;
+use tahoon_domain::ids::{Id, OrganizationId};
+use tahoon_domain::organization::{AccessKey, Organization};
 
 /// The organization columns, in `OrganizationRow` order.
 pub(super) const COLUMNS: &str = "id, name, kind, balance, rate_limit_per_minute, enabled, require_signature_header, \
@@ -37,7 +40,7 @@ impl TryFrom<OrganizationRow> for Organization {
     fn try_from(r: OrganizationRow) -> Result<Self, StoreError> {
         Ok(Organization {
             kind: r.kind.parse().map_err(|_| corrupt("organization kind", &r.kind))?,
-            id: r.id,
+            id: Id::new(r.id),
             name: r.name,
             balance: r.balance,
             rate_limit_per_minute: r.rate_limit_per_minute,
@@ -45,7 +48,7 @@ impl TryFrom<OrganizationRow> for Organization {
             require_signature_header: r.require_signature_header,
             credentials_version: r.credentials_version,
             shared_key_sealed: r.shared_key_sealed,
-            created_at_us: r.created_at,
+            created_at: instant(r.created_at)?,
             cancellation_cutoff_hours: r.cancellation_cutoff_hours,
             max_active_bookings_per_user: r.max_active_bookings_per_user,
         })
@@ -65,11 +68,11 @@ impl TryFrom<AccessKeyRow> for AccessKey {
     type Error = StoreError;
     fn try_from(r: AccessKeyRow) -> Result<Self, StoreError> {
         Ok(AccessKey {
-            id: r.id,
-            organization_id: r.organization_id,
+            id: Id::new(r.id),
+            organization_id: Id::new(r.organization_id),
             role: parse_role(&r.role)?,
-            created_at_us: r.created_at,
-            revoked_at_us: r.revoked_at,
+            created_at: instant(r.created_at)?,
+            revoked_at: r.revoked_at.map(instant).transpose()?,
         })
     }
 }
@@ -88,11 +91,11 @@ impl TryFrom<KeyWithOrganizationRow> for (AccessKey, Organization) {
     fn try_from(r: KeyWithOrganizationRow) -> Result<Self, StoreError> {
         let organization = Organization::try_from(r.organization)?;
         let key = AccessKey {
-            id: r.key_id,
+            id: Id::new(r.key_id),
             organization_id: organization.id,
             role: parse_role(&r.key_role)?,
-            created_at_us: r.key_created_at,
-            revoked_at_us: None,
+            created_at: instant(r.key_created_at)?,
+            revoked_at: None,
         };
         Ok((key, organization))
     }
@@ -113,7 +116,7 @@ impl OrganizationStore for DbStore {
         .bind(new.rate_limit_per_minute)
         .bind(new.require_signature_header)
         .bind(&new.shared_key_sealed)
-        .bind(new.now_us)
+        .bind(new.now.as_microsecond())
         .bind(new.max_active_bookings_per_user)
         .fetch_one(&mut *tx)
         .await?;
@@ -121,17 +124,17 @@ impl OrganizationStore for DbStore {
             .bind(row.id)
             .bind(&new.access_key_digest)
             .bind(new.role.as_str())
-            .bind(new.now_us)
+            .bind(new.now.as_microsecond())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         row.try_into()
     }
 
-    async fn organization(&self, id: i64) -> Result<Option<Organization>, StoreError> {
+    async fn organization(&self, id: OrganizationId) -> Result<Option<Organization>, StoreError> {
         let row: Option<OrganizationRow> =
             sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM organizations WHERE id = $1"))
-                .bind(id)
+                .bind(id.get())
                 .fetch_optional(&self.pool)
                 .await?;
         row.map(TryInto::try_into).transpose()
@@ -162,9 +165,9 @@ impl OrganizationStore for DbStore {
 
     async fn update_organization(
         &self,
-        id: i64,
+        id: OrganizationId,
         changes: OrganizationChanges,
-        now_us: i64,
+        now: Timestamp,
     ) -> Result<Option<Organization>, StoreError> {
         let row: Option<OrganizationRow> = sqlx::query_as(formatcp!(
             "UPDATE organizations SET enabled = COALESCE($2, enabled), \
@@ -175,13 +178,13 @@ impl OrganizationStore for DbStore {
              max_active_bookings_per_user = CASE WHEN $9 THEN $10 ELSE max_active_bookings_per_user END \
              WHERE id = $1 RETURNING {COLUMNS}"
         ))
-        .bind(id)
+        .bind(id.get())
         .bind(changes.enabled)
         .bind(changes.require_signature_header)
         .bind(changes.rate_limit_per_minute)
         .bind(changes.balance)
         .bind(changes.name)
-        .bind(now_us)
+        .bind(now.as_microsecond())
         .bind(changes.cancellation_cutoff_hours)
         .bind(changes.max_active_bookings_per_user.is_some())
         .bind(changes.max_active_bookings_per_user.flatten())
@@ -192,7 +195,7 @@ impl OrganizationStore for DbStore {
 
     async fn rotate_organization_keys(
         &self,
-        id: i64,
+        id: OrganizationId,
         credentials: NewCredentials,
     ) -> Result<Option<Organization>, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -200,36 +203,36 @@ impl OrganizationStore for DbStore {
             "UPDATE organizations SET shared_key_sealed = $2, credentials_version = credentials_version + 1, \
              updated_at = $3 WHERE id = $1 RETURNING {COLUMNS}"
         ))
-        .bind(id)
+        .bind(id.get())
         .bind(&credentials.shared_key_sealed)
-        .bind(credentials.now_us)
+        .bind(credentials.now.as_microsecond())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
             return Ok(None);
         };
         sqlx::query("UPDATE access_keys SET revoked_at = $2 WHERE organization_id = $1 AND revoked_at IS NULL")
-            .bind(id)
-            .bind(credentials.now_us)
+            .bind(id.get())
+            .bind(credentials.now.as_microsecond())
             .execute(&mut *tx)
             .await?;
         sqlx::query(INSERT_KEY)
-            .bind(id)
+            .bind(id.get())
             .bind(&credentials.access_key_digest)
             .bind(credentials.role.as_str())
-            .bind(credentials.now_us)
+            .bind(credentials.now.as_microsecond())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         Ok(Some(row.try_into()?))
     }
 
-    async fn access_keys(&self, organization_id: i64) -> Result<Vec<AccessKey>, StoreError> {
+    async fn access_keys(&self, organization_id: OrganizationId) -> Result<Vec<AccessKey>, StoreError> {
         let rows: Vec<AccessKeyRow> = sqlx::query_as(
             "SELECT id, organization_id, role, created_at, revoked_at FROM access_keys \
              WHERE organization_id = $1 ORDER BY id",
         )
-        .bind(organization_id)
+        .bind(organization_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()

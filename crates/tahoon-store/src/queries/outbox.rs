@@ -1,9 +1,12 @@
 //! The outbox: events written in the transaction of the change they describe, read for delivery.
 
 use super::{Connection, DbStore};
+use crate::backend::common::instant;
 use crate::error::StoreError;
 use crate::models::*;
 use crate::store::OutboxStore;
+use jiff::Timestamp;
+use tahoon_domain::ids::{Id, OrganizationId};
 
 #[derive(sqlx::FromRow)]
 struct OutboxRow {
@@ -14,25 +17,26 @@ struct OutboxRow {
     created_at: i64,
 }
 
-impl From<OutboxRow> for OutboxEvent {
-    fn from(r: OutboxRow) -> Self {
-        OutboxEvent {
-            id: r.id,
-            organization_id: r.organization_id,
+impl TryFrom<OutboxRow> for OutboxEvent {
+    type Error = StoreError;
+    fn try_from(r: OutboxRow) -> Result<Self, StoreError> {
+        Ok(OutboxEvent {
+            id: Id::new(r.id),
+            organization_id: r.organization_id.map(Id::new),
             event_type: r.event_type,
             payload: r.payload,
-            created_at_us: r.created_at,
-        }
+            created_at: instant(r.created_at)?,
+        })
     }
 }
 
 /// Writes one event inside the caller's transaction.
-pub(super) async fn insert_event(conn: &mut Connection, event: &NewEvent, now_us: i64) -> Result<(), StoreError> {
+pub(super) async fn insert_event(conn: &mut Connection, event: &NewEvent, now: Timestamp) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO outbox_events (organization_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(event.organization_id)
+        .bind(event.organization_id.map(OrganizationId::get))
         .bind(&event.event_type)
         .bind(event.payload.to_string())
-        .bind(now_us)
+        .bind(now.as_microsecond())
         .execute(conn)
         .await?;
     Ok(())
@@ -48,6 +52,6 @@ impl OutboxStore for DbStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 }

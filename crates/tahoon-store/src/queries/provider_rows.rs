@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use tahoon_domain::availability::{
     BookingPolicy, DatedException, ExceptionKind, LocalWindow, WeeklyRule, weekday_from_number,
 };
+use tahoon_domain::ids::Id;
 use tahoon_domain::provider::{Bio, CareProvider, Gender, Names, SessionRate};
 
 /// The provider columns, in `ProviderRow` order.
@@ -162,7 +163,7 @@ impl ProviderRow {
         let r = self;
         let small = |v: i64| u32::try_from(v).map_err(|_| corrupt("policy value", &v.to_string()));
         Ok(CareProvider {
-            id: r.id,
+            id: Id::new(r.id),
             external_id: r.external_id,
             names: Names {
                 first_plang: r.first_name_plang,
@@ -171,7 +172,8 @@ impl ProviderRow {
                 last_slang: r.last_name_slang,
             },
             gender: Gender::from_code(r.gender).ok_or_else(|| corrupt("gender", &r.gender.to_string()))?,
-            experience_years: i32::try_from(r.experience_years).unwrap_or(i32::MAX),
+            experience_years: i32::try_from(r.experience_years)
+                .map_err(|_| corrupt("experience years", &r.experience_years.to_string()))?,
             experience_level_id: r.experience_level_id,
             provider_level_id: r.provider_level_id,
             language_ids: Vec::new(),

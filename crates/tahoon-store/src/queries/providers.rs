@@ -5,7 +5,9 @@ use super::{Connection, Db, DbStore};
 use crate::error::StoreError;
 use crate::store::ProviderStore;
 use const_format::formatcp;
+use jiff::Timestamp;
 use tahoon_domain::availability::{BookingPolicy, DatedException, WeeklyRule};
+use tahoon_domain::ids::{CareProviderId, Id};
 use tahoon_domain::provider::CareProvider;
 
 const UPDATE: &str = "UPDATE care_providers SET first_name_plang = $2, last_name_plang = $3, \
@@ -25,10 +27,11 @@ const INSERT: &str = "INSERT INTO care_providers (external_id, first_name_plang,
 /// Replaces a provider's weekly rules and exceptions.
 async fn replace_availability(
     conn: &mut Connection,
-    provider_id: i64,
+    provider_id: CareProviderId,
     weekly: &[WeeklyRule],
     exceptions: &[DatedException],
 ) -> Result<(), StoreError> {
+    let provider_id = provider_id.get();
     sqlx::query("DELETE FROM availability_rules WHERE provider_id = $1").bind(provider_id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM availability_exceptions WHERE provider_id = $1")
         .bind(provider_id)
@@ -127,7 +130,11 @@ async fn load_providers(
 
 #[async_trait::async_trait]
 impl ProviderStore for DbStore {
-    async fn upsert_care_provider(&self, p: &CareProvider, now_us: i64) -> Result<(i64, bool), StoreError> {
+    async fn upsert_care_provider(
+        &self,
+        p: &CareProvider,
+        now: Timestamp,
+    ) -> Result<(CareProviderId, bool), StoreError> {
         let education = serde_json::to_string(&p.education).expect("plain data serializes");
         let certifications = serde_json::to_string(&p.certifications).expect("plain data serializes");
         let mut tx = self.begin_write().await?;
@@ -159,7 +166,7 @@ impl ProviderStore for DbStore {
             .bind(i64::from(p.policy.min_notice_minutes))
             .bind(i64::from(p.policy.horizon_days))
             .bind(i64::from(p.policy.buffer_minutes))
-            .bind(now_us)
+            .bind(now.as_microsecond())
             .fetch_one(&mut *tx)
             .await?;
         for table in [
@@ -196,29 +203,29 @@ impl ProviderStore for DbStore {
             .execute(&mut *tx)
             .await?;
         }
-        replace_availability(&mut tx, id, &p.weekly, &p.exceptions).await?;
+        replace_availability(&mut tx, Id::new(id), &p.weekly, &p.exceptions).await?;
         tx.commit().await?;
-        Ok((id, existing.is_none()))
+        Ok((Id::new(id), existing.is_none()))
     }
 
     async fn set_provider_availability(
         &self,
-        provider_id: i64,
+        provider_id: CareProviderId,
         policy: BookingPolicy,
         weekly: &[WeeklyRule],
         exceptions: &[DatedException],
-        now_us: i64,
+        now: Timestamp,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE care_providers SET min_notice_minutes = $2, horizon_days = $3, buffer_minutes = $4, \
              updated_at = $5 WHERE id = $1",
         )
-        .bind(provider_id)
+        .bind(provider_id.get())
         .bind(i64::from(policy.min_notice_minutes))
         .bind(i64::from(policy.horizon_days))
         .bind(i64::from(policy.buffer_minutes))
-        .bind(now_us)
+        .bind(now.as_microsecond())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -230,9 +237,10 @@ impl ProviderStore for DbStore {
         Ok(true)
     }
 
-    async fn care_provider(&self, provider_id: i64) -> Result<Option<CareProvider>, StoreError> {
+    async fn care_provider(&self, provider_id: CareProviderId) -> Result<Option<CareProvider>, StoreError> {
         let mut tx = self.begin_read().await?;
-        let rows = load_providers(&mut tx, (provider_id, provider_id), ("0000-01-01", "9999-12-31")).await?;
+        let id = provider_id.get();
+        let rows = load_providers(&mut tx, (id, id), ("0000-01-01", "9999-12-31")).await?;
         tx.commit().await?;
         Ok(rows.assemble()?.into_iter().next())
     }

@@ -2,10 +2,12 @@
 
 use super::DbStore;
 use super::outbox::insert_event;
-use crate::backend::common::json;
+use crate::backend::common::{instant, json};
 use crate::error::StoreError;
 use crate::models::*;
 use crate::store::ScreeningStore;
+use jiff::Timestamp;
+use tahoon_domain::ids::{AssessmentId, Id, OrganizationId, UserId};
 use tahoon_domain::screening::{FIRST_CUSTOM_ID, Instrument, InstrumentDefinition};
 
 #[derive(sqlx::FromRow)]
@@ -39,8 +41,8 @@ impl TryFrom<AssessmentRow> for AssessmentRecord {
     type Error = StoreError;
     fn try_from(r: AssessmentRow) -> Result<Self, StoreError> {
         Ok(AssessmentRecord {
-            id: r.id,
-            user_id: r.user_id,
+            id: Id::new(r.id),
+            user_id: Id::new(r.user_id),
             instrument_id: r.instrument_id,
             instrument_code: r.instrument_code,
             total: r.total,
@@ -48,7 +50,7 @@ impl TryFrom<AssessmentRow> for AssessmentRecord {
             band_code: r.band_code,
             risk_flags: json("risk flags", &r.risk_flags)?,
             answers: json("answers", &r.answers)?,
-            created_at_us: r.created_at,
+            created_at: instant(r.created_at)?,
         })
     }
 }
@@ -65,7 +67,7 @@ impl ScreeningStore for DbStore {
     async fn add_instrument(
         &self,
         definition: &InstrumentDefinition,
-        now_us: i64,
+        now: Timestamp,
     ) -> Result<Option<Instrument>, StoreError> {
         let mut tx = self.begin_write().await?;
         let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM screening_instruments WHERE code = $1")
@@ -82,22 +84,22 @@ impl ScreeningStore for DbStore {
             .bind(id)
             .bind(&definition.code)
             .bind(serde_json::to_string(definition).expect("plain data serializes"))
-            .bind(now_us)
+            .bind(now.as_microsecond())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         Ok(Some(Instrument { id, definition: definition.clone() }))
     }
 
-    async fn record_assessment(&self, a: NewAssessment, events: Vec<NewEvent>) -> Result<i64, StoreError> {
+    async fn record_assessment(&self, a: NewAssessment, events: Vec<NewEvent>) -> Result<AssessmentId, StoreError> {
         let mut tx = self.begin_write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO assessments (organization_id, user_id, instrument_id, instrument_code, total, max_total, \
              band_code, risk_flags, answers, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              RETURNING id",
         )
-        .bind(a.organization_id)
-        .bind(a.user_id)
+        .bind(a.organization_id.get())
+        .bind(a.user_id.get())
         .bind(a.instrument_id)
         .bind(&a.instrument_code)
         .bind(a.total)
@@ -105,7 +107,7 @@ impl ScreeningStore for DbStore {
         .bind(&a.band_code)
         .bind(serde_json::to_string(&a.risk_flags).expect("plain data serializes"))
         .bind(serde_json::to_string(&a.answers).expect("plain data serializes"))
-        .bind(a.now_us)
+        .bind(a.now.as_microsecond())
         .fetch_one(&mut *tx)
         .await?;
         for event in &events {
@@ -113,20 +115,24 @@ impl ScreeningStore for DbStore {
             if let serde_json::Value::Object(fields) = &mut event.payload {
                 fields.insert("assessmentRowId".into(), id.into());
             }
-            insert_event(&mut tx, &event, a.now_us).await?;
+            insert_event(&mut tx, &event, a.now).await?;
         }
         tx.commit().await?;
-        Ok(id)
+        Ok(Id::new(id))
     }
 
-    async fn assessments(&self, organization_id: i64, user_id: i64) -> Result<Vec<AssessmentRecord>, StoreError> {
+    async fn assessments(
+        &self,
+        organization_id: OrganizationId,
+        user_id: UserId,
+    ) -> Result<Vec<AssessmentRecord>, StoreError> {
         let rows: Vec<AssessmentRow> = sqlx::query_as(
             "SELECT id, user_id, instrument_id, instrument_code, total, max_total, band_code, risk_flags, answers, \
              created_at FROM assessments WHERE organization_id = $1 AND user_id = $2 \
              ORDER BY created_at DESC, id DESC",
         )
-        .bind(organization_id)
-        .bind(user_id)
+        .bind(organization_id.get())
+        .bind(user_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()

@@ -7,6 +7,8 @@ use crate::error::StoreError;
 use crate::models::*;
 use crate::store::TokenStore;
 use const_format::formatcp;
+use jiff::Timestamp;
+use tahoon_domain::ids::{Id, OrganizationId};
 
 #[derive(sqlx::FromRow)]
 struct FamilyRow {
@@ -21,8 +23,8 @@ impl FamilyRow {
     fn family(&self) -> Result<TokenFamily, StoreError> {
         Ok(TokenFamily {
             id: self.id.clone(),
-            organization_id: self.organization_id,
-            access_key_id: self.access_key_id,
+            organization_id: Id::new(self.organization_id),
+            access_key_id: Id::new(self.access_key_id),
             role: parse_role(&self.role)?,
         })
     }
@@ -54,8 +56,8 @@ async fn insert_refresh_token(conn: &mut Connection, token: &NewRefreshToken) ->
     sqlx::query("INSERT INTO refresh_tokens (digest, family_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(&token.digest)
         .bind(&token.family_id)
-        .bind(token.now_us)
-        .bind(token.expires_at_us)
+        .bind(token.now.as_microsecond())
+        .bind(token.expires_at.as_microsecond())
         .execute(conn)
         .await?;
     Ok(())
@@ -76,10 +78,10 @@ async fn family_row(conn: &mut Connection, family_id: &str) -> Result<FamilyRow,
 }
 
 /// Revokes a family unless it already is.
-async fn revoke_family(conn: &mut Connection, family_id: &str, reason: &str, now_us: i64) -> Result<(), StoreError> {
+async fn revoke_family(conn: &mut Connection, family_id: &str, reason: &str, now: Timestamp) -> Result<(), StoreError> {
     sqlx::query("UPDATE token_families SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL")
         .bind(family_id)
-        .bind(now_us)
+        .bind(now.as_microsecond())
         .bind(reason)
         .execute(conn)
         .await?;
@@ -95,10 +97,10 @@ impl TokenStore for DbStore {
              VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&family.id)
-        .bind(family.organization_id)
-        .bind(family.access_key_id)
+        .bind(family.organization_id.get())
+        .bind(family.access_key_id.get())
         .bind(family.role.as_str())
-        .bind(first.now_us)
+        .bind(first.now.as_microsecond())
         .execute(&mut *tx)
         .await?;
         insert_refresh_token(&mut tx, &first).await?;
@@ -118,7 +120,7 @@ impl TokenStore for DbStore {
              WHERE digest = $1 AND used_at IS NULL AND expires_at > $2 RETURNING family_id",
         )
         .bind(presented_digest)
-        .bind(next.now_us)
+        .bind(next.now.as_microsecond())
         .fetch_optional(&mut *tx)
         .await?;
         let family_id = match claimed {
@@ -133,7 +135,7 @@ impl TokenStore for DbStore {
                     return Ok(RefreshOutcome::Invalid);
                 };
                 let family = family_row(&mut tx, &family_id).await?.family()?;
-                revoke_family(&mut tx, &family_id, "refresh token reused", next.now_us).await?;
+                revoke_family(&mut tx, &family_id, "refresh token reused", next.now).await?;
                 tx.commit().await?;
                 return Ok(RefreshOutcome::Reused(family));
             }
@@ -147,7 +149,7 @@ impl TokenStore for DbStore {
         Ok(RefreshOutcome::Rotated(row.family()?))
     }
 
-    async fn revoke_refresh_token(&self, digest: &str, now_us: i64) -> Result<RevokedRefresh, StoreError> {
+    async fn revoke_refresh_token(&self, digest: &str, now: Timestamp) -> Result<RevokedRefresh, StoreError> {
         let mut tx = self.begin_write().await?;
         let found: Option<(String,)> = sqlx::query_as("SELECT family_id FROM refresh_tokens WHERE digest = $1")
             .bind(digest)
@@ -157,7 +159,7 @@ impl TokenStore for DbStore {
             return Ok(RevokedRefresh::Unknown);
         };
         let family = family_row(&mut tx, &family_id).await?.family()?;
-        revoke_family(&mut tx, &family_id, "revoked by client", now_us).await?;
+        revoke_family(&mut tx, &family_id, "revoked by client", now).await?;
         tx.commit().await?;
         Ok(RevokedRefresh::Revoked(family))
     }
@@ -165,18 +167,18 @@ impl TokenStore for DbStore {
     async fn revoke_access_token(
         &self,
         jti: &str,
-        organization_id: i64,
-        expires_at_us: i64,
-        now_us: i64,
+        organization_id: OrganizationId,
+        expires_at: Timestamp,
+        now: Timestamp,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO revoked_access_tokens (jti, organization_id, expires_at, revoked_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (jti) DO NOTHING",
         )
         .bind(jti)
-        .bind(organization_id)
-        .bind(expires_at_us)
-        .bind(now_us)
+        .bind(organization_id.get())
+        .bind(expires_at.as_microsecond())
+        .bind(now.as_microsecond())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -184,7 +186,7 @@ impl TokenStore for DbStore {
 
     async fn token_standing(
         &self,
-        organization_id: i64,
+        organization_id: OrganizationId,
         family_id: &str,
         jti: &str,
     ) -> Result<Option<TokenStanding>, StoreError> {
@@ -197,7 +199,7 @@ impl TokenStore for DbStore {
              JOIN access_keys k ON k.id = f.access_key_id \
              WHERE f.id = $2 AND f.organization_id = $1"
         ))
-        .bind(organization_id)
+        .bind(organization_id.get())
         .bind(family_id)
         .bind(jti)
         .fetch_optional(&self.pool)
@@ -207,20 +209,23 @@ impl TokenStore for DbStore {
 
     async fn record_signature(
         &self,
-        organization_id: i64,
+        organization_id: OrganizationId,
         signature: &str,
-        expires_at_us: i64,
-        now_us: i64,
+        expires_at: Timestamp,
+        now: Timestamp,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM used_signatures WHERE expires_at < $1").bind(now_us).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM used_signatures WHERE expires_at < $1")
+            .bind(now.as_microsecond())
+            .execute(&mut *tx)
+            .await?;
         let inserted = sqlx::query(
             "INSERT INTO used_signatures (organization_id, signature, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (organization_id, signature) DO NOTHING",
         )
-        .bind(organization_id)
+        .bind(organization_id.get())
         .bind(signature)
-        .bind(expires_at_us)
+        .bind(expires_at.as_microsecond())
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -2,11 +2,14 @@
 
 use super::outbox::insert_event;
 use super::{Connection, DbStore};
-use crate::backend::common::json;
+use crate::backend::common::{instant, json};
 use crate::error::StoreError;
 use crate::models::*;
 use crate::store::UserStore;
 use const_format::formatcp;
+use jiff::Timestamp;
+use tahoon_domain::ids::{Id, OrganizationId, UserId};
+use tahoon_domain::user::User;
 
 /// The user columns, in `UserRow` order.
 const COLUMNS: &str = "id, organization_id, reference_id, name, dob, gender, created_at";
@@ -22,17 +25,18 @@ struct UserRow {
     created_at: i64,
 }
 
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> Self {
-        User {
-            id: r.id,
-            organization_id: r.organization_id,
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        Ok(User {
+            id: Id::new(r.id),
+            organization_id: Id::new(r.organization_id),
             reference_id: r.reference_id,
             name: r.name,
             dob: r.dob,
             gender: r.gender,
-            created_at_us: r.created_at,
-        }
+            created_at: instant(r.created_at)?,
+        })
     }
 }
 
@@ -44,24 +48,24 @@ pub(super) async fn register(conn: &mut Connection, new: &NewUser) -> Result<Reg
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, reference_id) DO NOTHING \
          RETURNING {COLUMNS}"
     ))
-    .bind(new.organization_id)
+    .bind(new.organization_id.get())
     .bind(&new.reference_id)
     .bind(&new.name)
     .bind(&new.dob)
     .bind(new.gender)
-    .bind(new.now_us)
+    .bind(new.now.as_microsecond())
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(row) = created {
-        return Ok(Registration::Created(row.into()));
+        return Ok(Registration::Created(row.try_into()?));
     }
     let row: UserRow =
         sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM users WHERE organization_id = $1 AND reference_id = $2"))
-            .bind(new.organization_id)
+            .bind(new.organization_id.get())
             .bind(&new.reference_id)
             .fetch_one(conn)
             .await?;
-    Ok(Registration::Existing(row.into()))
+    Ok(Registration::Existing(row.try_into()?))
 }
 
 /// Free text removed from stored answers (erasure keeps the choices and scores).
@@ -82,42 +86,42 @@ impl UserStore for DbStore {
         Ok(outcome)
     }
 
-    async fn user_in_organization(&self, organization_id: i64, user_id: i64) -> Result<bool, StoreError> {
+    async fn user_in_organization(&self, organization_id: OrganizationId, user_id: UserId) -> Result<bool, StoreError> {
         let found: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM users WHERE id = $1 AND organization_id = $2 AND erased_at IS NULL")
-                .bind(user_id)
-                .bind(organization_id)
+                .bind(user_id.get())
+                .bind(organization_id.get())
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(found.is_some())
     }
 
-    async fn user(&self, organization_id: i64, user_id: i64) -> Result<Option<User>, StoreError> {
+    async fn user(&self, organization_id: OrganizationId, user_id: UserId) -> Result<Option<User>, StoreError> {
         let row: Option<UserRow> = sqlx::query_as(formatcp!(
             "SELECT {COLUMNS} FROM users WHERE id = $1 AND organization_id = $2 AND erased_at IS NULL"
         ))
-        .bind(user_id)
-        .bind(organization_id)
+        .bind(user_id.get())
+        .bind(organization_id.get())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(Into::into))
+        row.map(TryInto::try_into).transpose()
     }
 
     async fn erase_user(
         &self,
-        organization_id: i64,
-        user_id: i64,
+        organization_id: OrganizationId,
+        user_id: UserId,
         event: NewEvent,
-        now_us: i64,
+        now: Timestamp,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         let erased = sqlx::query(
             "UPDATE users SET name = NULL, dob = NULL, reference_id = NULL, erased_at = $3 \
              WHERE id = $1 AND organization_id = $2 AND erased_at IS NULL",
         )
-        .bind(user_id)
-        .bind(organization_id)
-        .bind(now_us)
+        .bind(user_id.get())
+        .bind(organization_id.get())
+        .bind(now.as_microsecond())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -125,7 +129,7 @@ impl UserStore for DbStore {
             return Ok(false);
         }
         let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, answers FROM assessments WHERE user_id = $1")
-            .bind(user_id)
+            .bind(user_id.get())
             .fetch_all(&mut *tx)
             .await?;
         for (id, answers) in rows {
@@ -135,7 +139,7 @@ impl UserStore for DbStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        insert_event(&mut tx, &event, now_us).await?;
+        insert_event(&mut tx, &event, now).await?;
         tx.commit().await?;
         Ok(true)
     }

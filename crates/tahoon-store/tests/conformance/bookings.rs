@@ -2,6 +2,7 @@
 
 use super::*;
 use tahoon_domain::booking::BookingStatus;
+use tahoon_domain::ids::{BookingId, CareProviderId, UserId};
 use tahoon_store::testing::sample_provider;
 
 const HOUR: i64 = 3_600_000_000;
@@ -10,8 +11,8 @@ const T0: i64 = 1_800_000_000_000_000;
 pub(crate) struct World {
     pub f: Fixture,
     pub org: Organization,
-    pub users: Vec<i64>,
-    pub providers: Vec<i64>,
+    pub users: Vec<UserId>,
+    pub providers: Vec<CareProviderId>,
 }
 
 pub(crate) async fn world(backend: Backend, users: usize) -> World {
@@ -25,13 +26,13 @@ pub(crate) async fn world(backend: Backend, users: usize) -> World {
             name: "N".into(),
             dob: "1990-01-01".into(),
             gender: 1,
-            now_us: 0,
+            now: us(0),
         };
         let Registration::Created(user) = f.store.register_user(new).await.unwrap() else { panic!("registered") };
         ids.push(user.id);
     }
-    let (p1, _) = f.store.upsert_care_provider(&sample_provider("p1"), 0).await.unwrap();
-    let (p2, _) = f.store.upsert_care_provider(&sample_provider("p2"), 0).await.unwrap();
+    let (p1, _) = f.store.upsert_care_provider(&sample_provider("p1"), us(0)).await.unwrap();
+    let (p2, _) = f.store.upsert_care_provider(&sample_provider("p2"), us(0)).await.unwrap();
     World { f, org, users: ids, providers: vec![p1, p2] }
 }
 
@@ -40,9 +41,9 @@ pub(crate) fn booking(w: &World, user: usize, provider: usize, start: i64, minut
         organization_id: w.org.id,
         user: BookingUser::Existing(w.users[user]),
         provider_id: w.providers[provider],
-        starts_at_us: start,
-        ends_at_us: start + minutes * 60_000_000,
-        blocks_until_us: start + minutes * 60_000_000,
+        starts_at: us(start),
+        ends_at: us(start + minutes * 60_000_000),
+        blocks_until: us(start + minutes * 60_000_000),
         price_minor: 25_000,
         currency: "SAR".into(),
         communication_type: 1,
@@ -51,7 +52,7 @@ pub(crate) fn booking(w: &World, user: usize, provider: usize, start: i64, minut
         debit_balance: debit,
         guest_audit: None,
         actor: "test".into(),
-        now_us: 1,
+        now: us(1),
     }
 }
 
@@ -111,7 +112,7 @@ pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
         }),
         withdraw_guest: None,
         audit: None,
-        now_us: 2,
+        now: us(2),
     };
     let failed = s.transition_booking(fail.clone()).await.unwrap().unwrap();
     assert_eq!((failed.status, failed.charity_debited), (BookingStatus::Failed, false));
@@ -132,7 +133,7 @@ pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
         event: None,
         withdraw_guest: None,
         audit: None,
-        now_us: 3,
+        now: us(3),
     };
     let confirmed = s.transition_booking(confirm).await.unwrap().unwrap();
     assert_eq!(confirmed.meeting_id.as_deref(), Some("room-1"));
@@ -143,14 +144,16 @@ pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
     );
 
     // Balance exhausted: nothing is booked.
-    s.update_organization(w.org.id, OrganizationChanges { balance: Some(0), ..Default::default() }, 4).await.unwrap();
+    s.update_organization(w.org.id, OrganizationChanges { balance: Some(0), ..Default::default() }, us(4))
+        .await
+        .unwrap();
     assert_eq!(s.hold_booking(booking(&w, 0, 1, T0 + 5 * HOUR, 60, true)).await.unwrap(), HoldOutcome::BalanceOut);
 }
 
 pub async fn reschedule_moves_atomically(backend: Backend) {
     let w = world(backend, 2).await;
     let s = &w.f.store;
-    let confirm = |id: i64| Transition {
+    let confirm = |id: BookingId| Transition {
         booking_id: id,
         from: vec![BookingStatus::Pending],
         to: BookingStatus::Confirmed,
@@ -161,7 +164,7 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
         event: None,
         withdraw_guest: None,
         audit: None,
-        now_us: 2,
+        now: us(2),
     };
     let HoldOutcome::Held { booking: a, .. } = s.hold_booking(booking(&w, 0, 0, T0, 60, false)).await.unwrap() else {
         panic!()
@@ -182,13 +185,13 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
     assert_eq!(
         s.reschedule_booking(Reschedule {
             booking_id: a.id,
-            starts_at_us: T0 + 2 * HOUR,
-            ends_at_us: T0 + 3 * HOUR,
-            blocks_until_us: T0 + 3 * HOUR,
+            starts_at: us(T0 + 2 * HOUR),
+            ends_at: us(T0 + 3 * HOUR),
+            blocks_until: us(T0 + 3 * HOUR),
             actor: "t".into(),
             event: event(),
             audit: None,
-            now_us: 3
+            now: us(3)
         })
         .await
         .unwrap(),
@@ -197,28 +200,28 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
     let RescheduleOutcome::Moved(moved) = s
         .reschedule_booking(Reschedule {
             booking_id: a.id,
-            starts_at_us: T0 + HOUR / 2,
-            ends_at_us: T0 + HOUR + HOUR / 2,
-            blocks_until_us: T0 + HOUR + HOUR / 2,
+            starts_at: us(T0 + HOUR / 2),
+            ends_at: us(T0 + HOUR + HOUR / 2),
+            blocks_until: us(T0 + HOUR + HOUR / 2),
             actor: "t".into(),
             event: event(),
             audit: None,
-            now_us: 3,
+            now: us(3),
         })
         .await
         .unwrap()
     else {
         panic!()
     };
-    assert_eq!((moved.id, moved.starts_at_us), (a.id, T0 + HOUR / 2));
+    assert_eq!((moved.id, moved.starts_at), (a.id, us(T0 + HOUR / 2)));
     // The old hour is free for someone else now.
     let (bookings, total) = s
         .user_bookings(BookingQuery {
             organization_id: w.org.id,
             user_id: w.users[0],
             status: None,
-            from_us: 0,
-            to_us: i64::MAX,
+            from: Some(us(0)),
+            to: None,
             offset: 0,
             limit: 10,
         })
@@ -226,7 +229,7 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
         .unwrap();
     assert_eq!((bookings.len(), total), (1, 1));
     assert_eq!(s.booking_history(a.id).await.unwrap().len(), 3);
-    assert!(s.booking(w.org.id + 1, a.id).await.unwrap().is_none(), "tenancy");
+    assert!(s.booking(Id::new(w.org.id.get() + 1), a.id).await.unwrap().is_none(), "tenancy");
 }
 
 /// Runs one statement on the test database behind the store's back (test values formatted in).
@@ -257,19 +260,23 @@ pub async fn the_database_refuses_overlaps_of_active_statuses_only(backend: Back
             panic!("{status:?}: the time is free")
         };
         let code = status.code();
-        execute_behind_the_store(&w, backend, format!("UPDATE bookings SET status = {code} WHERE id = {}", first.id))
-            .await
-            .unwrap();
-        let busy = w.f.store.busy_intervals(start, start + HOUR).await.unwrap();
+        execute_behind_the_store(
+            &w,
+            backend,
+            format!("UPDATE bookings SET status = {code} WHERE id = {}", first.id.get()),
+        )
+        .await
+        .unwrap();
+        let busy = w.f.store.busy_intervals(us(start), us(start + HOUR)).await.unwrap();
         assert_eq!(busy.len(), usize::from(status.is_active()), "{status:?} in busy_intervals");
         // Another user with the same provider, then the same user with another provider.
         for (user, provider) in [(1, 0), (0, 1)] {
-            let (user, provider, end) = (w.users[user], w.providers[provider], start + HOUR);
+            let (user, provider, end) = (w.users[user].get(), w.providers[provider].get(), start + HOUR);
             let pending = BookingStatus::Pending.code();
             let second = format!(
                 "INSERT INTO bookings (organization_id, user_id, provider_id, starts_at, ends_at, blocks_until, \
                  status, created_at, updated_at) VALUES ({}, {user}, {provider}, {start}, {end}, {end}, {pending}, 1, 1)",
-                w.org.id
+                w.org.id.get()
             );
             let refused = execute_behind_the_store(&w, backend, second).await.is_err();
             assert_eq!(refused, status.is_active(), "a second booking beside a {status:?} one");

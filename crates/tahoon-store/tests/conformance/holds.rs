@@ -3,21 +3,22 @@
 
 use super::*;
 use tahoon_domain::booking::BookingStatus;
+use tahoon_domain::ids::BookingId;
 
 const HOUR: i64 = 3_600_000_000;
 const T0: i64 = 1_800_000_000_000_000;
 
 fn created_at(new: NewBooking, now_us: i64) -> NewBooking {
-    NewBooking { now_us, ..new }
+    NewBooking { now: us(now_us), ..new }
 }
 
 fn times(w: &World, user: usize, start: i64) -> SessionTimes {
     SessionTimes {
         provider_id: w.providers[0],
-        user_id: w.users[user],
-        starts_at_us: start,
-        ends_at_us: start + HOUR,
-        blocks_until_us: start + HOUR,
+        user_id: Some(w.users[user]),
+        starts_at: us(start),
+        ends_at: us(start + HOUR),
+        blocks_until: us(start + HOUR),
     }
 }
 
@@ -30,14 +31,17 @@ pub async fn stale_holds_are_found_by_age_and_by_overlap(backend: Backend) {
     };
     let old = held(s.hold_booking(created_at(booking(&w, 0, 0, T0, 60, false), 100)).await.unwrap());
     let young = held(s.hold_booking(created_at(booking(&w, 1, 0, T0 + 2 * HOUR, 60, false), 500)).await.unwrap());
-    let query = |by: i64, overlapping: Option<SessionTimes>| StaleHolds { created_by_us: by, overlapping, limit: 10 };
+    let query = |by: i64, overlapping: Option<SessionTimes>| StaleHolds { created_by: us(by), overlapping, limit: 10 };
     let ids = |v: Vec<Booking>| v.into_iter().map(|b| b.id).collect::<Vec<_>>();
     assert_eq!(ids(s.stale_holds(query(100, None)).await.unwrap()), [old.id], "at or before");
-    assert_eq!(ids(s.stale_holds(query(99, None)).await.unwrap()), Vec::<i64>::new());
+    assert_eq!(ids(s.stale_holds(query(99, None)).await.unwrap()), Vec::<BookingId>::new());
     assert_eq!(ids(s.stale_holds(query(1_000, None)).await.unwrap()), [old.id, young.id], "oldest first");
     // Only what is in the way: the provider's time, or the user's.
     assert_eq!(ids(s.stale_holds(query(1_000, Some(times(&w, 2, T0 + HOUR / 2)))).await.unwrap()), [old.id]);
-    assert_eq!(ids(s.stale_holds(query(1_000, Some(times(&w, 2, T0 + 5 * HOUR)))).await.unwrap()), Vec::<i64>::new());
+    assert_eq!(
+        ids(s.stale_holds(query(1_000, Some(times(&w, 2, T0 + 5 * HOUR)))).await.unwrap()),
+        Vec::<BookingId>::new()
+    );
     let mut other_provider = times(&w, 1, T0 + 2 * HOUR);
     other_provider.provider_id = w.providers[1];
     assert_eq!(ids(s.stale_holds(query(1_000, Some(other_provider))).await.unwrap()), [young.id], "the user's time");
@@ -53,18 +57,18 @@ pub async fn stale_holds_are_found_by_age_and_by_overlap(backend: Backend) {
         event: None,
         withdraw_guest: None,
         audit: None,
-        now_us: 600,
+        now: us(600),
     };
     s.transition_booking(confirm).await.unwrap().unwrap();
     assert_eq!(ids(s.stale_holds(query(1_000, None)).await.unwrap()), [young.id]);
     // Any booking by id, for the operator; unknown ids are None.
     assert_eq!(s.booking_by_id(young.id).await.unwrap().map(|b| b.id), Some(young.id));
-    assert!(s.booking_by_id(young.id + 1_000).await.unwrap().is_none());
+    assert!(s.booking_by_id(Id::new(young.id.get() + 1_000)).await.unwrap().is_none());
 }
 
 fn entry(action: &str) -> AuditContent {
     AuditContent {
-        occurred_at_us: 1,
+        occurred_at: us(1),
         organization_id: None,
         actor: "t".into(),
         action: action.into(),
@@ -93,7 +97,7 @@ pub async fn audit_entries_commit_with_their_change(backend: Backend) {
         event: None,
         withdraw_guest: None,
         audit: Some(entry(action)),
-        now_us: 2,
+        now: us(2),
     };
     s.transition_booking(change(BookingStatus::Confirmed, "booking.confirmed")).await.unwrap().unwrap();
     // A change the status machine refuses writes no audit entry either.
@@ -106,7 +110,7 @@ pub async fn audit_entries_commit_with_their_change(backend: Backend) {
             name: "G".into(),
             dob: "1990-01-01".into(),
             gender: 0,
-            now_us: 1,
+            now: us(1),
         })
     };
     let taken = NewBooking {

@@ -5,6 +5,7 @@
 use super::*;
 use sqlx::Connection;
 use tahoon_domain::booking::BookingStatus;
+use tahoon_domain::ids::BookingId;
 
 const HOUR: i64 = 3_600_000_000;
 const MINUTE: i64 = 60_000_000;
@@ -12,10 +13,10 @@ const T0: i64 = 1_800_000_000_000_000;
 
 /// A session of `w.users[user]` with provider 0 and a 15-minute buffer after it.
 fn buffered(w: &World, user: usize, start: i64) -> NewBooking {
-    NewBooking { blocks_until_us: start + HOUR + 15 * MINUTE, ..booking(w, user, 0, start, 60, false) }
+    NewBooking { blocks_until: us(start + HOUR + 15 * MINUTE), ..booking(w, user, 0, start, 60, false) }
 }
 
-fn transition(id: i64, to: BookingStatus, now_us: i64) -> Transition {
+fn transition(id: BookingId, to: BookingStatus, now_us: i64) -> Transition {
     Transition {
         booking_id: id,
         from: vec![BookingStatus::Pending, BookingStatus::Confirmed],
@@ -27,7 +28,7 @@ fn transition(id: i64, to: BookingStatus, now_us: i64) -> Transition {
         event: None,
         withdraw_guest: None,
         audit: None,
-        now_us,
+        now: us(now_us),
     }
 }
 
@@ -52,7 +53,7 @@ pub async fn buffers_keep_a_providers_sessions_apart(backend: Backend) {
     // The user's own calendar has no buffer: back to back with another provider is fine.
     held(s.hold_booking(booking(&w, 0, 1, T0 + HOUR, 60, false)).await.unwrap());
     // The provider's busy times carry the buffer for search.
-    let busy = s.busy_intervals(T0, T0 + HOUR + 10 * MINUTE).await.unwrap();
+    let busy = s.busy_intervals(us(T0), us(T0 + HOUR + 10 * MINUTE)).await.unwrap();
     let first = busy.iter().find(|b| b.interval.start.as_microsecond() == T0).unwrap();
     assert_eq!(first.held.end.as_microsecond(), T0 + HOUR + 15 * MINUTE);
     assert_eq!(first.interval.end.as_microsecond(), T0 + HOUR);
@@ -89,13 +90,13 @@ pub async fn buffers_keep_a_providers_sessions_apart(backend: Backend) {
     assert_eq!(
         s.reschedule_booking(Reschedule {
             booking_id: moving.id,
-            starts_at_us: next_to_first,
-            ends_at_us: next_to_first + HOUR,
-            blocks_until_us: next_to_first + HOUR + 15 * MINUTE,
+            starts_at: us(next_to_first),
+            ends_at: us(next_to_first + HOUR),
+            blocks_until: us(next_to_first + HOUR + 15 * MINUTE),
             actor: "t".into(),
             event,
             audit: None,
-            now_us: 3
+            now: us(3)
         })
         .await
         .unwrap(),
@@ -110,7 +111,7 @@ fn guest(w: &World, reference: &str) -> BookingUser {
         name: "Guest".into(),
         dob: "1990-01-01".into(),
         gender: 0,
-        now_us: 1,
+        now: us(1),
     })
 }
 
@@ -121,7 +122,7 @@ async fn registered(s: &Arc<dyn Store>, w: &World, reference: &str) -> bool {
         name: "Probe".into(),
         dob: "1990-01-01".into(),
         gender: 0,
-        now_us: 1,
+        now: us(1),
     };
     matches!(s.register_user(probe).await.unwrap(), Registration::Existing(_))
 }
@@ -153,7 +154,10 @@ pub async fn a_users_upcoming_sessions_are_capped(backend: Backend) {
     let w = world(backend, 2).await;
     let s = &w.f.store;
     let cap = OrganizationChanges { max_active_bookings_per_user: Some(Some(2)), ..Default::default() };
-    assert_eq!(s.update_organization(w.org.id, cap, 1).await.unwrap().unwrap().max_active_bookings_per_user, Some(2));
+    assert_eq!(
+        s.update_organization(w.org.id, cap, us(1)).await.unwrap().unwrap().max_active_bookings_per_user,
+        Some(2)
+    );
     let a = held(s.hold_booking(booking(&w, 0, 0, T0, 60, false)).await.unwrap());
     held(s.hold_booking(booking(&w, 0, 0, T0 + 2 * HOUR, 60, false)).await.unwrap());
     assert_eq!(
@@ -164,15 +168,18 @@ pub async fn a_users_upcoming_sessions_are_capped(backend: Backend) {
     held(s.hold_booking(booking(&w, 1, 0, T0 + 4 * HOUR, 60, false)).await.unwrap());
     s.transition_booking(transition(a.id, BookingStatus::Cancelled, 2)).await.unwrap().unwrap();
     held(s.hold_booking(booking(&w, 0, 0, T0 + 6 * HOUR, 60, false)).await.unwrap());
-    let after_start = NewBooking { now_us: T0 + 3 * HOUR, ..booking(&w, 0, 1, T0 + 8 * HOUR, 60, false) };
+    let after_start = NewBooking { now: us(T0 + 3 * HOUR), ..booking(&w, 0, 1, T0 + 8 * HOUR, 60, false) };
     held(s.hold_booking(after_start).await.unwrap());
     // Removing the cap.
     let uncapped = OrganizationChanges { max_active_bookings_per_user: Some(None), ..Default::default() };
-    assert_eq!(s.update_organization(w.org.id, uncapped, 1).await.unwrap().unwrap().max_active_bookings_per_user, None);
+    assert_eq!(
+        s.update_organization(w.org.id, uncapped, us(1)).await.unwrap().unwrap().max_active_bookings_per_user,
+        None
+    );
 
     // Concurrent holds of one user at different times: exactly the cap.
     let cap = OrganizationChanges { max_active_bookings_per_user: Some(Some(3)), ..Default::default() };
-    s.update_organization(w.org.id, cap, 1).await.unwrap();
+    s.update_organization(w.org.id, cap, us(1)).await.unwrap();
     let tasks: Vec<_> = (0..8)
         .map(|i| {
             let store = s.clone();
@@ -202,7 +209,7 @@ pub async fn operator_numbers_stay_in_range(backend: Backend) {
         OrganizationChanges { cancellation_cutoff_hours: Some(i64::MAX), ..Default::default() },
         OrganizationChanges { max_active_bookings_per_user: Some(Some(0)), ..Default::default() },
     ] {
-        assert!(s.update_organization(w.org.id, changes, 5).await.is_err(), "the database refuses it");
+        assert!(s.update_organization(w.org.id, changes, us(5)).await.is_err(), "the database refuses it");
     }
     assert!(s.create_organization(NewOrganization { balance: i64::MAX, ..new_org("Big", "d9") }).await.is_err());
     assert_eq!(s.organization(w.org.id).await.unwrap().unwrap(), before);
@@ -210,7 +217,7 @@ pub async fn operator_numbers_stay_in_range(backend: Backend) {
     // A refund at the ceiling keeps the balance at the ceiling instead of overflowing.
     let debited = held(s.hold_booking(booking(&w, 0, 0, T0, 60, true)).await.unwrap());
     let ceiling = tahoon_domain::organization::SessionBalance::MAX;
-    s.update_organization(w.org.id, OrganizationChanges { balance: Some(ceiling), ..Default::default() }, 6)
+    s.update_organization(w.org.id, OrganizationChanges { balance: Some(ceiling), ..Default::default() }, us(6))
         .await
         .unwrap();
     s.transition_booking(transition(debited.id, BookingStatus::Failed, 7)).await.unwrap().unwrap();
@@ -228,7 +235,7 @@ pub async fn an_unreadable_row_does_not_break_the_listing(backend: Backend) {
             let mut conn = sqlx::SqliteConnection::connect(&f.db.url).await.unwrap();
             sqlx::query("DROP TRIGGER organizations_in_range_on_update").execute(&mut conn).await.unwrap();
             sqlx::query("UPDATE organizations SET balance = 9.3e18 WHERE id = $1")
-                .bind(bad.id)
+                .bind(bad.id.get())
                 .execute(&mut conn)
                 .await
                 .unwrap();
@@ -240,7 +247,7 @@ pub async fn an_unreadable_row_does_not_break_the_listing(backend: Backend) {
                 .await
                 .unwrap();
             sqlx::query("UPDATE organizations SET kind = 'bogus' WHERE id = $1")
-                .bind(bad.id)
+                .bind(bad.id.get())
                 .execute(&mut conn)
                 .await
                 .unwrap();

@@ -9,11 +9,14 @@ mod users;
 
 use bookings::*;
 use holds::*;
+use jiff::Timestamp;
 use limits::*;
 use providers::*;
 use std::sync::Arc;
 use tahoon_domain::audit::{AuditContent, ChainVerifier, Outcome};
-use tahoon_domain::organization::{OrganizationKind, Role};
+use tahoon_domain::booking::Booking;
+use tahoon_domain::ids::Id;
+use tahoon_domain::organization::{Organization, OrganizationKind, Role};
 use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 use tahoon_store::*;
 use users::*;
@@ -30,6 +33,11 @@ pub(crate) async fn fixture(backend: Backend) -> Fixture {
     Fixture { store, db }
 }
 
+/// An instant given as microseconds since the Unix epoch, as the store keeps it.
+pub(crate) fn us(micros: i64) -> Timestamp {
+    Timestamp::from_microsecond(micros).unwrap()
+}
+
 pub(crate) fn new_org(name: &str, digest: &str) -> NewOrganization {
     NewOrganization {
         name: name.into(),
@@ -41,12 +49,17 @@ pub(crate) fn new_org(name: &str, digest: &str) -> NewOrganization {
         shared_key_sealed: "v1.sealed".into(),
         access_key_digest: digest.into(),
         role: Role::ReadOnly,
-        now_us: 1_000,
+        now: us(1_000),
     }
 }
 
 fn refresh(digest: &str, family: &str, now_us: i64) -> NewRefreshToken {
-    NewRefreshToken { digest: digest.into(), family_id: family.into(), expires_at_us: now_us + 1_000_000, now_us }
+    NewRefreshToken {
+        digest: digest.into(),
+        family_id: family.into(),
+        expires_at: us(now_us + 1_000_000),
+        now: us(now_us),
+    }
 }
 
 async fn organizations_and_keys(backend: Backend) {
@@ -57,7 +70,7 @@ async fn organizations_and_keys(backend: Backend) {
     assert!(created.enabled);
     assert_eq!(created.credentials_version, 1);
     assert_eq!(f.store.organization(created.id).await.unwrap(), Some(created.clone()));
-    assert_eq!(f.store.organization(created.id + 100).await.unwrap(), None);
+    assert_eq!(f.store.organization(Id::new(created.id.get() + 100)).await.unwrap(), None);
     f.store.create_organization(new_org("Beta", "d2")).await.unwrap();
     assert_eq!(f.store.organizations().await.unwrap().len(), 2);
 
@@ -66,16 +79,18 @@ async fn organizations_and_keys(backend: Backend) {
     assert!(f.store.access_key_by_digest("nope").await.unwrap().is_none());
 
     let changes = OrganizationChanges { enabled: Some(false), balance: Some(3), ..Default::default() };
-    let updated = f.store.update_organization(created.id, changes, 2_000).await.unwrap().unwrap();
+    let updated = f.store.update_organization(created.id, changes, us(2_000)).await.unwrap().unwrap();
     assert!(!updated.enabled);
     assert_eq!((updated.balance, updated.name.as_str()), (3, "Acme"));
-    assert!(f.store.update_organization(9_999, OrganizationChanges::default(), 1).await.unwrap().is_none());
+    assert!(
+        f.store.update_organization(Id::new(9_999), OrganizationChanges::default(), us(1)).await.unwrap().is_none()
+    );
 
     let credentials = NewCredentials {
         shared_key_sealed: "v1.new".into(),
         access_key_digest: "d3".into(),
         role: Role::FullAccess,
-        now_us: 3_000,
+        now: us(3_000),
     };
     let rotated = f.store.rotate_organization_keys(created.id, credentials.clone()).await.unwrap().unwrap();
     assert_eq!((rotated.credentials_version, rotated.shared_key_sealed.as_str()), (2, "v1.new"));
@@ -83,9 +98,9 @@ async fn organizations_and_keys(backend: Backend) {
     assert!(f.store.access_key_by_digest("d3").await.unwrap().is_some());
     let keys = f.store.access_keys(created.id).await.unwrap();
     assert_eq!(keys.len(), 2);
-    assert_eq!(keys[0].revoked_at_us, Some(3_000));
-    assert_eq!(keys[1].revoked_at_us, None);
-    assert!(f.store.rotate_organization_keys(9_999, credentials).await.unwrap().is_none());
+    assert_eq!(keys[0].revoked_at, Some(us(3_000)));
+    assert_eq!(keys[1].revoked_at, None);
+    assert!(f.store.rotate_organization_keys(Id::new(9_999), credentials).await.unwrap().is_none());
 }
 
 async fn start_family(store: &dyn Store, org_digest: &str, family: &str) -> (Organization, TokenFamily) {
@@ -141,23 +156,26 @@ async fn token_standing_reflects_revocations(backend: Backend) {
     let (org, family) = start_family(&*f.store, "d1", "fam1").await;
     let standing = f.store.token_standing(org.id, "fam1", "jti1").await.unwrap().unwrap();
     assert!(!standing.token_revoked && !standing.family_revoked && !standing.key_revoked);
-    assert!(f.store.token_standing(org.id + 1, "fam1", "jti1").await.unwrap().is_none(), "other organization");
+    assert!(
+        f.store.token_standing(Id::new(org.id.get() + 1), "fam1", "jti1").await.unwrap().is_none(),
+        "other organization"
+    );
     assert!(f.store.token_standing(org.id, "nope", "jti1").await.unwrap().is_none());
 
-    f.store.revoke_access_token("jti1", org.id, 99, 50).await.unwrap();
-    f.store.revoke_access_token("jti1", org.id, 99, 50).await.unwrap(); // idempotent
+    f.store.revoke_access_token("jti1", org.id, us(99), us(50)).await.unwrap();
+    f.store.revoke_access_token("jti1", org.id, us(99), us(50)).await.unwrap(); // idempotent
     assert!(f.store.token_standing(org.id, "fam1", "jti1").await.unwrap().unwrap().token_revoked);
     assert!(!f.store.token_standing(org.id, "fam1", "jti2").await.unwrap().unwrap().token_revoked);
 
-    assert_eq!(f.store.revoke_refresh_token("r1", 60).await.unwrap(), RevokedRefresh::Revoked(family));
+    assert_eq!(f.store.revoke_refresh_token("r1", us(60)).await.unwrap(), RevokedRefresh::Revoked(family));
     assert!(f.store.token_standing(org.id, "fam1", "jti2").await.unwrap().unwrap().family_revoked);
-    assert_eq!(f.store.revoke_refresh_token("zzz", 60).await.unwrap(), RevokedRefresh::Unknown);
+    assert_eq!(f.store.revoke_refresh_token("zzz", us(60)).await.unwrap(), RevokedRefresh::Unknown);
 
     let credentials = NewCredentials {
         shared_key_sealed: "v1.x".into(),
         access_key_digest: "d9".into(),
         role: Role::FullAccess,
-        now_us: 70,
+        now: us(70),
     };
     f.store.rotate_organization_keys(org.id, credentials).await.unwrap();
     assert!(f.store.token_standing(org.id, "fam1", "jti2").await.unwrap().unwrap().key_revoked);
@@ -166,17 +184,18 @@ async fn token_standing_reflects_revocations(backend: Backend) {
 async fn signatures_are_accepted_once(backend: Backend) {
     let f = fixture(backend).await;
     let org = f.store.create_organization(new_org("Acme", "d1")).await.unwrap();
-    assert!(f.store.record_signature(org.id, "sig", 1_000, 10).await.unwrap());
-    assert!(!f.store.record_signature(org.id, "sig", 1_000, 20).await.unwrap(), "replay");
-    assert!(f.store.record_signature(org.id + 1, "sig", 1_000, 20).await.unwrap(), "scoped per organization");
+    assert!(f.store.record_signature(org.id, "sig", us(1_000), us(10)).await.unwrap());
+    assert!(!f.store.record_signature(org.id, "sig", us(1_000), us(20)).await.unwrap(), "replay");
+    let other = Id::new(org.id.get() + 1);
+    assert!(f.store.record_signature(other, "sig", us(1_000), us(20)).await.unwrap(), "scoped per organization");
     // Once expired, the record is purged (the timestamp window already refuses such a request).
-    assert!(f.store.record_signature(org.id, "sig", 5_000, 2_000).await.unwrap());
+    assert!(f.store.record_signature(org.id, "sig", us(5_000), us(2_000)).await.unwrap());
 }
 
 fn audit_content(i: i64) -> AuditContent {
     AuditContent {
-        occurred_at_us: 1_000 + i,
-        organization_id: Some(1),
+        occurred_at: us(1_000 + i),
+        organization_id: Some(Id::new(1)),
         actor: "org:1".into(),
         action: "token.issued".into(),
         outcome: Outcome::Success,

@@ -5,6 +5,7 @@ use jiff::civil::date;
 use tahoon_domain::availability::*;
 use tahoon_domain::booking::BookingStatus;
 use tahoon_domain::catalogue::{CatalogueItem, CatalogueKind};
+use tahoon_domain::ids::{CareProviderId, OrganizationId, UserId};
 use tahoon_store::testing::sample_provider;
 
 pub async fn catalogue_is_seeded_and_upserted(backend: Backend) {
@@ -44,7 +45,7 @@ pub async fn providers_upsert_idempotently(backend: Backend) {
             window: LocalWindow::new(1080, 1200).unwrap(),
         },
     ];
-    let (id, created) = f.store.upsert_care_provider(&p, 1).await.unwrap();
+    let (id, created) = f.store.upsert_care_provider(&p, us(1)).await.unwrap();
     assert!(created);
     let stored = f.store.care_provider(id).await.unwrap().unwrap();
     assert_eq!(stored, tahoon_domain::provider::CareProvider { id, ..p.clone() });
@@ -54,7 +55,7 @@ pub async fn providers_upsert_idempotently(backend: Backend) {
     p.rates.truncate(1);
     p.weekly.truncate(1);
     p.rating = 4.1;
-    let (again, created) = f.store.upsert_care_provider(&p, 2).await.unwrap();
+    let (again, created) = f.store.upsert_care_provider(&p, us(2)).await.unwrap();
     assert_eq!((again, created), (id, false));
     let stored = f.store.care_provider(id).await.unwrap().unwrap();
     assert_eq!(
@@ -62,35 +63,35 @@ pub async fn providers_upsert_idempotently(backend: Backend) {
         (vec![3], 1, 1, 4.1)
     );
 
-    f.store.upsert_care_provider(&sample_provider("dr-omar"), 3).await.unwrap();
+    f.store.upsert_care_provider(&sample_provider("dr-omar"), us(3)).await.unwrap();
     let all = f.store.care_providers(date(2026, 11, 30), date(2026, 12, 2)).await.unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].exceptions.len(), 1, "only exceptions inside the range are read");
-    assert!(f.store.care_provider(id + 100).await.unwrap().is_none());
+    assert!(f.store.care_provider(Id::new(id.get() + 100)).await.unwrap().is_none());
 }
 
 pub async fn availability_is_replaced(backend: Backend) {
     let f = fixture(backend).await;
-    let (id, _) = f.store.upsert_care_provider(&sample_provider("dr-sarah"), 1).await.unwrap();
+    let (id, _) = f.store.upsert_care_provider(&sample_provider("dr-sarah"), us(1)).await.unwrap();
     let policy = BookingPolicy { min_notice_minutes: 30, horizon_days: 14, buffer_minutes: 10 };
     let weekly = [WeeklyRule { weekday: jiff::civil::Weekday::Friday, window: LocalWindow::new(600, 720).unwrap() }];
-    assert!(f.store.set_provider_availability(id, policy, &weekly, &[], 2).await.unwrap());
+    assert!(f.store.set_provider_availability(id, policy, &weekly, &[], us(2)).await.unwrap());
     let stored = f.store.care_provider(id).await.unwrap().unwrap();
     assert_eq!((stored.policy, stored.weekly.as_slice(), stored.exceptions.len()), (policy, weekly.as_slice(), 0));
-    assert!(!f.store.set_provider_availability(id + 1, policy, &weekly, &[], 2).await.unwrap());
+    assert!(!f.store.set_provider_availability(Id::new(id.get() + 1), policy, &weekly, &[], us(2)).await.unwrap());
 }
 
 pub async fn users_and_busy_intervals(backend: Backend) {
     let f = fixture(backend).await;
     let org = f.store.create_organization(new_org("Acme", "d1")).await.unwrap();
     let other = f.store.create_organization(new_org("Beta", "d2")).await.unwrap();
-    let user = |reference: &str, organization_id: i64| NewUser {
+    let user = |reference: &str, organization_id: OrganizationId| NewUser {
         organization_id,
         reference_id: reference.into(),
         name: "John".into(),
         dob: "1990-01-01".into(),
         gender: 1,
-        now_us: 1,
+        now: us(1),
     };
     let Registration::Created(u) = f.store.register_user(user("U1", org.id)).await.unwrap() else { panic!() };
     let u = u.id;
@@ -100,7 +101,7 @@ pub async fn users_and_busy_intervals(backend: Backend) {
     assert!(f.store.user_in_organization(org.id, u).await.unwrap());
     assert!(!f.store.user_in_organization(other.id, u).await.unwrap());
 
-    let (p, _) = f.store.upsert_care_provider(&sample_provider("dr-sarah"), 1).await.unwrap();
+    let (p, _) = f.store.upsert_care_provider(&sample_provider("dr-sarah"), us(1)).await.unwrap();
     let at = |h: i64| jiff::Timestamp::from_second(1_800_000_000 + h * 3600).unwrap();
     let interval = |a: i64, b: i64| Interval { start: at(a), end: at(b) };
     for (hours, status) in
@@ -109,30 +110,29 @@ pub async fn users_and_busy_intervals(backend: Backend) {
         let session = interval(hours.0, hours.1);
         booked(&f.store, org.id, u, p, session, status).await;
     }
-    let busy = f.store.busy_intervals(at(0).as_microsecond(), at(10).as_microsecond()).await.unwrap();
+    let busy = f.store.busy_intervals(at(0), at(10)).await.unwrap();
     assert_eq!(busy.iter().map(|b| b.interval).collect::<Vec<_>>(), vec![interval(1, 2), interval(3, 4)]);
     assert!(busy.iter().all(|b| b.provider_id == p && b.user_id == u));
-    let busy = f.store.busy_intervals(at(2).as_microsecond(), at(3).as_microsecond()).await.unwrap();
+    let busy = f.store.busy_intervals(at(2), at(3)).await.unwrap();
     assert!(busy.is_empty(), "touching intervals do not overlap");
 }
 
 /// A booking held through the store and moved to `status` (Pending stays as held).
 async fn booked(
     store: &Arc<dyn Store>,
-    organization_id: i64,
-    user_id: i64,
-    provider_id: i64,
+    organization_id: OrganizationId,
+    user_id: UserId,
+    provider_id: CareProviderId,
     session: Interval,
     status: BookingStatus,
 ) {
-    let (start, end) = (session.start.as_microsecond(), session.end.as_microsecond());
     let hold = NewBooking {
         organization_id,
         user: BookingUser::Existing(user_id),
         provider_id,
-        starts_at_us: start,
-        ends_at_us: end,
-        blocks_until_us: end,
+        starts_at: session.start,
+        ends_at: session.end,
+        blocks_until: session.end,
         price_minor: 0,
         currency: "SAR".into(),
         communication_type: 1,
@@ -141,7 +141,7 @@ async fn booked(
         debit_balance: false,
         guest_audit: None,
         actor: "test".into(),
-        now_us: 1,
+        now: us(1),
     };
     let HoldOutcome::Held { booking, .. } = store.hold_booking(hold).await.unwrap() else { panic!("not held") };
     if status != BookingStatus::Pending {
@@ -156,7 +156,7 @@ async fn booked(
             event: None,
             withdraw_guest: None,
             audit: None,
-            now_us: 2,
+            now: us(2),
         };
         store.transition_booking(change).await.unwrap().unwrap();
     }

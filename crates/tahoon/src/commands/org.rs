@@ -2,7 +2,8 @@ use crate::cli::{OrgCommand, OrgCreateArgs, OrgIdArgs, OrgSetArgs};
 use crate::settings::Settings;
 use anyhow::{Context, bail};
 use std::process::ExitCode;
-use tahoon_domain::public_id::kind;
+use tahoon_domain::ids::{OrganizationId, kind};
+use tahoon_domain::organization::Organization;
 use tahoon_server::AppState;
 use tahoon_server::services::organizations::{self, IssuedCredentials, OrganizationSpec, OrganizationView};
 use tahoon_store::OrganizationChanges;
@@ -48,12 +49,11 @@ pub async fn run(settings: &Settings, command: OrgCommand) -> anyhow::Result<Exi
     }
 }
 
-fn parse_id(state: &AppState, text: &str) -> anyhow::Result<i64> {
-    Ok(state
+fn parse_id(state: &AppState, text: &str) -> anyhow::Result<OrganizationId> {
+    state
         .ids
         .decode::<kind::Organization>(text.trim())
-        .map_err(|e| anyhow::anyhow!("{text:?} {e} (organization ids look like org_…)"))?
-        .id())
+        .map_err(|e| anyhow::anyhow!("{text:?} {e} (organization ids look like org_…)"))
 }
 
 async fn create(state: &AppState, args: OrgCreateArgs) -> anyhow::Result<ExitCode> {
@@ -117,7 +117,7 @@ async fn set(state: &AppState, args: OrgSetArgs) -> anyhow::Result<ExitCode> {
     print_view(state, &updated, args.json)
 }
 
-fn print_view(state: &AppState, o: &tahoon_store::Organization, json: bool) -> anyhow::Result<ExitCode> {
+fn print_view(state: &AppState, o: &Organization, json: bool) -> anyhow::Result<ExitCode> {
     let view = OrganizationView::new(state, o);
     if json {
         println!("{}", serde_json::to_string(&view)?);

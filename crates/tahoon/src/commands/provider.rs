@@ -4,7 +4,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use std::process::ExitCode;
-use tahoon_domain::public_id::{PublicId, kind};
+use tahoon_domain::ids::{CareProviderId, kind};
 use tahoon_server::AppState;
 use tahoon_server::services::providers::{self, AvailabilityInput, ProviderInput};
 
@@ -27,14 +27,14 @@ pub async fn run(settings: &Settings, command: ProviderCommand) -> anyhow::Resul
                 let rows: Vec<_> = all
                     .iter()
                     .map(|p| serde_json::json!({
-                        "careProviderId": state.ids.encode(PublicId::<kind::CareProvider>::new(p.id)),
+                        "careProviderId": state.ids.encode(p.id),
                         "externalId": p.external_id, "fullName": p.names.full_name(), "timeZone": p.time_zone, "active": p.active,
                     }))
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for p in &all {
-                    let id = state.ids.encode(PublicId::<kind::CareProvider>::new(p.id));
+                    let id = state.ids.encode(p.id);
                     println!(
                         "{id}  {:<12} {:<18} {}{}",
                         p.external_id,
@@ -58,7 +58,7 @@ pub async fn run(settings: &Settings, command: ProviderCommand) -> anyhow::Resul
             let input: AvailabilityInput =
                 serde_json::from_str(&text).with_context(|| format!("parsing {}", file.display()))?;
             let (policy, weekly, exceptions) = input.parse("")?;
-            let now = state.clock.now_us();
+            let now = state.clock.now();
             if !state.store.set_provider_availability(id, policy, &weekly, &exceptions, now).await? {
                 anyhow::bail!("no such care provider");
             }
@@ -68,12 +68,11 @@ pub async fn run(settings: &Settings, command: ProviderCommand) -> anyhow::Resul
     }
 }
 
-fn provider_id(state: &AppState, text: &str) -> anyhow::Result<i64> {
-    Ok(state
+fn provider_id(state: &AppState, text: &str) -> anyhow::Result<CareProviderId> {
+    state
         .ids
         .decode::<kind::CareProvider>(text.trim())
-        .map_err(|e| anyhow::anyhow!("{text:?} {e} (care provider ids look like cp_…)"))?
-        .id())
+        .map_err(|e| anyhow::anyhow!("{text:?} {e} (care provider ids look like cp_…)"))
 }
 
 async fn import(state: &AppState, args: ProviderImportArgs) -> anyhow::Result<ExitCode> {

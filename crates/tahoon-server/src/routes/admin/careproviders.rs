@@ -17,7 +17,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use tahoon_domain::anti_xss::check_free_text;
 use tahoon_domain::catalogue::{CatalogueItem, CatalogueKind};
-use tahoon_domain::public_id::kind;
+use tahoon_domain::ids::{self, kind};
 use tahoon_domain::reason::Reason;
 use utoipa::{IntoParams, ToSchema};
 
@@ -41,11 +41,10 @@ pub struct CareProviderPath {
     pub care_provider_id: String,
 }
 
-fn provider_id(state: &AppState, text: &str) -> ApiResult<i64> {
+fn provider_id(state: &AppState, text: &str) -> ApiResult<ids::CareProviderId> {
     state
         .ids
         .decode::<kind::CareProvider>(text)
-        .map(|id| id.id())
         .map_err(|_| ApiError::new(Reason::NotFound).with_detail("no such care provider"))
 }
 

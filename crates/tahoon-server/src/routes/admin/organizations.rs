@@ -13,10 +13,10 @@ use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
 use tahoon_domain::anti_xss::FreeText;
+use tahoon_domain::ids::{self, kind};
 use tahoon_domain::organization::{
     ActiveBookingCap, CancellationCutoff, OrganizationKind, RateLimit, Role, SessionBalance,
 };
-use tahoon_domain::public_id::kind;
 use tahoon_domain::reason::Reason;
 use tahoon_store::OrganizationChanges;
 use utoipa::{IntoParams, ToSchema};
@@ -109,11 +109,10 @@ pub struct OrganizationPath {
     pub organization_id: String,
 }
 
-fn organization_id(state: &AppState, text: &str) -> ApiResult<i64> {
+fn organization_id(state: &AppState, text: &str) -> ApiResult<ids::OrganizationId> {
     state
         .ids
         .decode::<kind::Organization>(text)
-        .map(|id| id.id())
         .map_err(|_| ApiError::new(Reason::NotFound).with_detail("no such organization"))
 }
 

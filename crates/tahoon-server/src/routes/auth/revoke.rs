@@ -40,8 +40,11 @@ pub async fn revoke_token(State(state): State<AppState>, headers: HeaderMap, bod
     match state.tokens.revoke(&token, request.token_type_hint.as_deref()).await {
         Ok(organization_id) => {
             if let Some(organization_id) = organization_id {
-                let event = AuditEvent::success("token.revoked", Some(organization_id), format!("org:{organization_id}"))
-                    .details(json!({ "hint": request.token_type_hint.as_deref().filter(|h| matches!(*h, "access_token" | "refresh_token")) }));
+                let actor = format!("org:{}", organization_id.get());
+                let hint =
+                    request.token_type_hint.as_deref().filter(|h| matches!(*h, "access_token" | "refresh_token"));
+                let event =
+                    AuditEvent::success("token.revoked", Some(organization_id), actor).details(json!({ "hint": hint }));
                 if let Err(e) = state.audit.record(event).await {
                     return server_error(&e);
                 }

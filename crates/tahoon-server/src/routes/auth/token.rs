@@ -55,7 +55,7 @@ pub(super) async fn password_grant(state: &AppState, request: TokenRequest) -> R
     };
     match state.tokens.password_grant(&access_key).await {
         Ok((grant, key, organization)) => {
-            let event = AuditEvent::success("token.issued", Some(organization.id), format!("key:{}", key.id))
+            let event = AuditEvent::success("token.issued", Some(organization.id), format!("key:{}", key.id.get()))
                 .details(json!({ "grant": "password", "role": key.role }));
             respond(state, event, grant).await
         }
@@ -82,7 +82,7 @@ pub(super) async fn refresh_grant(state: &AppState, request: TokenRequest) -> Re
             let event = AuditEvent::success(
                 "token.refreshed",
                 Some(family.organization_id),
-                format!("key:{}", family.access_key_id),
+                format!("key:{}", family.access_key_id.get()),
             )
             .details(json!({ "grant": "refresh_token", "family": family.id }));
             respond(state, event, grant).await
@@ -94,7 +94,7 @@ pub(super) async fn refresh_grant(state: &AppState, request: TokenRequest) -> Re
                     AuditEvent::failure(
                         "token.reuse_detected",
                         Some(family.organization_id),
-                        format!("key:{}", family.access_key_id),
+                        format!("key:{}", family.access_key_id.get()),
                     )
                     .details(json!({ "family": family.id, "effect": "family revoked" })),
                 )

@@ -10,8 +10,9 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use tahoon_domain::availability::Interval;
 use tahoon_domain::catalogue::{CatalogueItem, CatalogueKind};
+use tahoon_domain::ids::{self, OrganizationId};
 use tahoon_domain::provider::{CareProvider, SessionRate};
-use tahoon_domain::public_id::{PublicId, SlotKey, kind};
+use tahoon_domain::public_id::{SlotKey, kind};
 use tahoon_domain::time_zone::{from_offset_hours, parse_iana};
 use utoipa::ToSchema;
 
@@ -90,7 +91,12 @@ fn hms(time: jiff::civil::Time) -> String {
     time.strftime("%H:%M:%S").to_string()
 }
 
-pub fn slot_views(state: &AppState, provider_id: i64, slots: &[Interval], zone: &TimeZone) -> Vec<SlotView> {
+pub fn slot_views(
+    state: &AppState,
+    provider_id: ids::CareProviderId,
+    slots: &[Interval],
+    zone: &TimeZone,
+) -> Vec<SlotView> {
     slots
         .iter()
         .map(|s| {
@@ -171,7 +177,7 @@ pub fn named(index: &CatalogueIndex, kind: CatalogueKind, ids: &[i64]) -> Vec<Ca
 }
 
 pub fn provider_id_text(state: &AppState, p: &CareProvider) -> String {
-    state.ids.encode(PublicId::<kind::CareProvider>::new(p.id))
+    state.ids.encode(p.id)
 }
 
 pub fn listing(state: &AppState, index: &CatalogueIndex, day: &ProviderDay, zone: &TimeZone) -> ProviderListing {
@@ -231,7 +237,7 @@ pub fn zone_label(zone: &TimeZone, now: jiff::Timestamp) -> String {
 }
 
 /// A guest when `userId` is absent or empty, else the organization's user (UserNotFound otherwise).
-pub async fn viewer(state: &AppState, organization_id: i64, user_id: Option<&str>) -> ApiResult<Viewer> {
+pub async fn viewer(state: &AppState, organization_id: OrganizationId, user_id: Option<&str>) -> ApiResult<Viewer> {
     match user_id.map(str::trim).filter(|u| !u.is_empty()) {
         None => Ok(Viewer::Guest),
         Some(text) => Ok(Viewer::User(owned_user(state, organization_id, text).await?)),
@@ -239,8 +245,8 @@ pub async fn viewer(state: &AppState, organization_id: i64, user_id: Option<&str
 }
 
 /// The provider named by `careProviderId`; malformed, other-kind and unknown ids are NotFound.
-pub fn provider_id(state: &AppState, text: &str) -> ApiResult<i64> {
-    state.ids.decode::<kind::CareProvider>(text.trim()).map(|id| id.id()).map_err(|_| {
+pub fn provider_id(state: &AppState, text: &str) -> ApiResult<ids::CareProviderId> {
+    state.ids.decode::<kind::CareProvider>(text.trim()).map_err(|_| {
         ApiError::field(tahoon_domain::reason::Reason::NotFound, "careProviderId", "no such care provider")
     })
 }

@@ -9,7 +9,6 @@ use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use tahoon_domain::public_id::{PublicId, kind};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -95,8 +94,7 @@ pub async fn usage(
     let start = |d: jiff::civil::Date| {
         utc.to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
             .compatible()
-            .map(|t| t.as_microsecond())
-            .unwrap_or(i64::MAX)
+            .unwrap_or(jiff::Timestamp::MAX)
     };
     let bookings = state
         .store
@@ -109,10 +107,10 @@ pub async fn usage(
         entry.0 += 1;
         entry.1 += b.price_minor;
         sessions.push(BillableSession {
-            booking_id: state.ids.encode(PublicId::<kind::Booking>::new(b.id)),
-            user_id: state.ids.encode(PublicId::<kind::User>::new(b.user_id)),
-            care_provider_id: state.ids.encode(PublicId::<kind::CareProvider>::new(b.provider_id)),
-            start_utc: jiff::Timestamp::from_microsecond(b.starts_at_us).map(|t| t.to_string()).unwrap_or_default(),
+            booking_id: state.ids.encode(b.id),
+            user_id: state.ids.encode(b.user_id),
+            care_provider_id: state.ids.encode(b.provider_id),
+            start_utc: b.starts_at.to_string(),
             status_name: b.status.name().into(),
             price: b.price_minor as f64 / 100.0,
             currency: b.currency.clone(),

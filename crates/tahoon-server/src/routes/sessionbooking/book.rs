@@ -117,7 +117,7 @@ pub async fn book_session(
 /// One booking request, from the request's fields to the booked session.
 pub async fn book_one(
     state: &AppState,
-    organization: &tahoon_store::Organization,
+    organization: &tahoon_domain::organization::Organization,
     body: BookRequest,
 ) -> ApiResult<BookingView> {
     let state = state.clone();

@@ -13,7 +13,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use tahoon_domain::anti_xss::FreeText;
-use tahoon_domain::public_id::kind;
+use tahoon_domain::ids::kind;
 use tahoon_domain::reason::Reason;
 use utoipa::ToSchema;
 
@@ -78,7 +78,7 @@ pub async fn cancel_booking(
     let body = request.body;
     let not_found = || ApiError::field(Reason::NotFound, "bookingId", "no such booking");
     let id = booking_id(&state, &body.booking_id)?;
-    let user = state.ids.decode::<kind::User>(body.user_id.trim()).map_err(|_| not_found())?.id();
+    let user = state.ids.decode::<kind::User>(body.user_id.trim()).map_err(|_| not_found())?;
     let provider = provider_id(&state, &body.care_provider_id).map_err(|_| not_found())?;
     let reason = body.cancellation_reason.map(FreeText::into_inner).unwrap_or_default();
     if reason.chars().count() > 500 {

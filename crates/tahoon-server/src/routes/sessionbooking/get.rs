@@ -67,7 +67,6 @@ pub async fn get_booking(
     let found =
         booking::owned_booking(&state, auth.organization.id, booking_id(&state, &path.booking_id)?, None, None).await?;
     let history = booking::history(&state, &found).await?;
-    let time = |us: i64| jiff::Timestamp::from_microsecond(us).map(|t| t.to_string()).unwrap_or_default();
     Ok(Success(BookingDetail {
         booking: booking_view(&state, &found, &zone),
         status_history: history
@@ -75,7 +74,7 @@ pub async fn get_booking(
             .map(|h| StatusChangeView {
                 from_status: h.from.map(|s| s.name().to_string()),
                 to_status: h.to.name().into(),
-                at: time(h.at_us),
+                at: h.at.to_string(),
                 reason: h.reason.clone(),
             })
             .collect(),

@@ -68,9 +68,7 @@ pub async fn reschedule_booking(
         .await
         .map_err(|_| ApiError::field(Reason::NotFound, "bookingId", "no such booking"))?;
     let found = booking::owned_booking(&state, organization.id, id, Some(user), None).await?;
-    let provider_text = state.ids.encode(tahoon_domain::public_id::PublicId::<
-        tahoon_domain::public_id::kind::CareProvider,
-    >::new(found.provider_id));
+    let provider_text = state.ids.encode(found.provider_id);
     let (slot, zone) = requested_slot(
         &state,
         SlotFields {

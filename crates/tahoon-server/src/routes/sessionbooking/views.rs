@@ -9,9 +9,9 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use tahoon_domain::availability::{Interval, parse_clock};
-use tahoon_domain::public_id::{PublicId, kind};
+use tahoon_domain::booking::Booking;
+use tahoon_domain::ids::{self, kind};
 use tahoon_domain::reason::Reason;
-use tahoon_store::Booking;
 use utoipa::{IntoParams, ToSchema};
 
 /// The `{bookingId}` path parameter.
@@ -49,26 +49,22 @@ pub struct BookingView {
     pub created_at: String,
 }
 
-fn ts(us: i64) -> Timestamp {
-    Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
 pub fn booking_view(state: &AppState, b: &Booking, zone: &TimeZone) -> BookingView {
-    let interval = Interval { start: ts(b.starts_at_us), end: ts(b.ends_at_us) };
+    let interval = Interval { start: b.starts_at, end: b.ends_at };
     let slot = slot_views(state, b.provider_id, &[interval], zone).remove(0);
     BookingView {
-        booking_id: state.ids.encode(PublicId::<kind::Booking>::new(b.id)),
+        booking_id: state.ids.encode(b.id),
         meeting_id: b.meeting_id.clone(),
         join_url: b.join_url.clone(),
-        user_id: state.ids.encode(PublicId::<kind::User>::new(b.user_id)),
-        care_provider_id: state.ids.encode(PublicId::<kind::CareProvider>::new(b.provider_id)),
+        user_id: state.ids.encode(b.user_id),
+        care_provider_id: state.ids.encode(b.provider_id),
         status: b.status.code(),
         status_name: b.status.name().into(),
         slot,
         price: b.price_minor as f64 / 100.0,
         currency: b.currency.clone(),
         cat_communication_type_id: b.communication_type,
-        created_at: ts(b.created_at_us).to_string(),
+        created_at: b.created_at.to_string(),
     }
 }
 
@@ -96,7 +92,6 @@ pub fn requested_slot(state: &AppState, f: SlotFields<'_>) -> ApiResult<(Request
             state
                 .ids
                 .decode::<kind::CareProvider>(id)
-                .map(|p| p.id())
                 .map_err(|_| ApiError::field(Reason::NotAllowed, "careProviderId", "no such care provider"))
         })
         .transpose()?;
@@ -154,10 +149,9 @@ pub fn requested_slot(state: &AppState, f: SlotFields<'_>) -> ApiResult<(Request
 }
 
 /// The booking named by `bookingId` (malformed and other-kind ids are NotFound).
-pub fn booking_id(state: &AppState, text: &str) -> ApiResult<i64> {
+pub fn booking_id(state: &AppState, text: &str) -> ApiResult<ids::BookingId> {
     state
         .ids
         .decode::<kind::Booking>(text.trim())
-        .map(|b| b.id())
         .map_err(|_| ApiError::field(Reason::NotFound, "bookingId", "no such booking"))
 }

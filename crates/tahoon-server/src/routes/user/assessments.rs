@@ -52,8 +52,12 @@ pub async fn list_assessments(
     state
         .audit
         .record(
-            AuditEvent::success("user.assessments_read", Some(organization_id), format!("org:{organization_id}"))
-                .details(json!({ "user": user_id, "count": records.len() })),
+            AuditEvent::success(
+                "user.assessments_read",
+                Some(organization_id),
+                format!("org:{}", organization_id.get()),
+            )
+            .details(json!({ "user": user_id.get(), "count": records.len() })),
         )
         .await?;
     Ok(Success(AssessmentHistory {

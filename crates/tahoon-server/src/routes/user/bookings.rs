@@ -57,10 +57,10 @@ pub struct BookingHistory {
     pub page_size: i64,
 }
 
-fn instant(field: &'static str, text: &str) -> ApiResult<i64> {
+fn instant(field: &'static str, text: &str) -> ApiResult<jiff::Timestamp> {
     let text = text.trim();
     if let Ok(t) = text.parse::<jiff::Timestamp>() {
-        return Ok(t.as_microsecond());
+        return Ok(t);
     }
     text.parse::<jiff::civil::Date>()
         .ok()
@@ -71,7 +71,6 @@ fn instant(field: &'static str, text: &str) -> ApiResult<i64> {
                 .compatible()
                 .ok()
         })
-        .map(|t| t.as_microsecond())
         .ok_or_else(|| ApiError::validation(field, "must be an RFC 3339 instant or a date YYYY-MM-DD"))
 }
 
@@ -110,8 +109,8 @@ pub async fn booking_history(
                 .ok_or_else(|| ApiError::validation("status", "must be a booking status name or code"))?,
         ),
     };
-    let from_us = q.from.as_deref().map(|f| instant("from", f)).transpose()?.unwrap_or(i64::MIN);
-    let to_us = q.to.as_deref().map(|t| instant("to", t)).transpose()?.unwrap_or(i64::MAX);
+    let from = q.from.as_deref().map(|f| instant("from", f)).transpose()?;
+    let to = q.to.as_deref().map(|t| instant("to", t)).transpose()?;
     let zone =
         crate::routes::careprovider::views::caller_day(q.time_zone.as_deref(), None, None, state.clock.now())?.zone;
     let (bookings, total) = state
@@ -120,8 +119,8 @@ pub async fn booking_history(
             organization_id,
             user_id,
             status,
-            from_us,
-            to_us,
+            from,
+            to,
             offset: page.offset(),
             limit: page.limit(),
         })
@@ -129,8 +128,8 @@ pub async fn booking_history(
     state
         .audit
         .record(
-            AuditEvent::success("user.bookings_read", Some(organization_id), format!("org:{organization_id}"))
-                .details(json!({ "user": user_id })),
+            AuditEvent::success("user.bookings_read", Some(organization_id), format!("org:{}", organization_id.get()))
+                .details(json!({ "user": user_id.get() })),
         )
         .await?;
     Ok(Success(BookingHistory {

@@ -1,6 +1,6 @@
 //! `GET /user/{userId}/export`: everything held about a user.
 
-use super::views::{AssessmentResult, UserPath, result, time};
+use super::views::{AssessmentResult, UserPath, result};
 use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::path::ApiPath;
@@ -77,8 +77,8 @@ pub async fn export_user(
     state
         .audit
         .record(
-            AuditEvent::success("user.exported", Some(organization_id), format!("org:{organization_id}"))
-                .details(json!({ "user": user_id })),
+            AuditEvent::success("user.exported", Some(organization_id), format!("org:{}", organization_id.get()))
+                .details(json!({ "user": user_id.get() })),
         )
         .await?;
     Ok(Success(UserExport {
@@ -88,7 +88,7 @@ pub async fn export_user(
             name: profile.name,
             dob: profile.dob,
             gender_type: profile.gender,
-            registered_at: time(profile.created_at_us),
+            registered_at: profile.created_at.to_string(),
         },
         assessments: records
             .iter()

@@ -11,7 +11,6 @@ use crate::services::{favorites, users};
 use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_domain::reason::Reason;
 use utoipa::{IntoParams, ToSchema};
 
@@ -144,10 +143,10 @@ pub async fn list_favorites(
         .await?
         .into_iter()
         .map(|f| FavoriteView {
-            care_provider_id: state.ids.encode(PublicId::<kind::CareProvider>::new(f.provider_id)),
+            care_provider_id: state.ids.encode(f.provider_id),
             full_name: f.names.full_name(),
             full_name_s_lang: f.names.full_name_slang(),
-            added_at: jiff::Timestamp::from_microsecond(f.added_at_us).map(|t| t.to_string()).unwrap_or_default(),
+            added_at: f.added_at.to_string(),
         })
         .collect();
     Ok(Success(Favorites { favorites_list: list }))

@@ -1,6 +1,6 @@
 //! `POST /user/submituserassessmentquestions`.
 
-use super::views::{AssessmentResult, SeverityBand, time};
+use super::views::{AssessmentResult, SeverityBand};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::Signed;
@@ -81,6 +81,6 @@ pub async fn submit_assessment(
         max_score: done.scored.max_total,
         severity_band: SeverityBand::from(&done.scored.band),
         risk_flags: done.scored.risk_flags,
-        submitted_at: time(done.submitted_at_us),
+        submitted_at: done.submitted_at.to_string(),
     }))
 }

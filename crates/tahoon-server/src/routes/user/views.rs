@@ -3,7 +3,6 @@
 use crate::openapi::{AssessmentId, UserId};
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
-use tahoon_domain::public_id::{PublicId, kind};
 use tahoon_domain::screening::{Band, Instrument, built_in};
 use tahoon_store::AssessmentRecord;
 use utoipa::{IntoParams, ToSchema};
@@ -50,10 +49,6 @@ pub struct AssessmentResult {
     pub submitted_at: String,
 }
 
-pub fn time(us: i64) -> String {
-    jiff::Timestamp::from_microsecond(us).map(|t| t.to_string()).unwrap_or_default()
-}
-
 /// A stored assessment as a result, naming its band from its instrument.
 pub fn result(state: &AppState, record: &AssessmentRecord, instruments: &[Instrument]) -> AssessmentResult {
     let band = instruments
@@ -68,12 +63,12 @@ pub fn result(state: &AppState, record: &AssessmentRecord, instruments: &[Instru
             name_slang: String::new(),
         });
     AssessmentResult {
-        assessment_id: state.ids.encode(PublicId::<kind::Assessment>::new(record.id)),
+        assessment_id: state.ids.encode(record.id),
         instrument: record.instrument_code.clone(),
         total_score: record.total,
         max_score: record.max_total,
         severity_band: band,
         risk_flags: record.risk_flags.clone(),
-        submitted_at: time(record.created_at_us),
+        submitted_at: record.created_at.to_string(),
     }
 }

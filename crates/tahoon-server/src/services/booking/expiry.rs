@@ -8,8 +8,8 @@ use super::{audit, event};
 use crate::services::error::ServiceResult;
 use crate::state::AppState;
 use jiff::{SignedDuration, Timestamp};
-use tahoon_domain::booking::{BookingStatus, is_stale_hold};
-use tahoon_store::{Booking, HoldOutcome, NewBooking, SessionTimes, StaleHolds, Transition};
+use tahoon_domain::booking::{Booking, BookingStatus, is_stale_hold};
+use tahoon_store::{BookingUser, HoldOutcome, NewBooking, SessionTimes, StaleHolds, Transition};
 
 /// How many stale holds one sweep (or one meeting hold) fails at most.
 const BATCH: i64 = 100;
@@ -33,14 +33,18 @@ async fn expire(state: &AppState, hold: &Booking) -> ServiceResult<bool> {
         event: Some(event(hold.organization_id, "booking.failed", state, hold)),
         withdraw_guest: None,
         audit: Some(audit(state, hold, "booking.hold_expired", BookingStatus::Failed, ACTOR)),
-        now_us: state.clock.now_us(),
+        now: state.clock.now(),
     };
     Ok(state.store.transition_booking(failed).await?.is_some())
 }
 
 fn is_stale(state: &AppState, hold: &Booking, now: Timestamp) -> bool {
-    let created = Timestamp::from_microsecond(hold.created_at_us).unwrap_or(now);
-    is_stale_hold(hold.status, created, now, ttl(state))
+    is_stale_hold(hold.status, hold.created_at, now, ttl(state))
+}
+
+/// Holds created at or before this instant are stale at `now`.
+fn stale_since(state: &AppState, now: Timestamp) -> Timestamp {
+    now.checked_sub(ttl(state)).unwrap_or(Timestamp::MIN)
 }
 
 /// Fails every hold older than its time to live; returns how many.
@@ -48,8 +52,8 @@ pub async fn sweep(state: &AppState) -> ServiceResult<usize> {
     let now = state.clock.now();
     let mut expired = 0;
     loop {
-        let created_by_us = now.as_microsecond().saturating_sub(ttl(state).as_micros() as i64);
-        let stale = state.store.stale_holds(StaleHolds { created_by_us, overlapping: None, limit: BATCH }).await?;
+        let created_by = stale_since(state, now);
+        let stale = state.store.stale_holds(StaleHolds { created_by, overlapping: None, limit: BATCH }).await?;
         for hold in stale.iter().filter(|h| is_stale(state, h, now)) {
             if expire(state, hold).await? {
                 expired += 1;
@@ -69,19 +73,18 @@ pub async fn hold_past_stale(state: &AppState, new: NewBooking) -> ServiceResult
     }
     let now = state.clock.now();
     let user_id = match &new.user {
-        tahoon_store::BookingUser::Existing(id) => *id,
+        BookingUser::Existing(id) => Some(*id),
         // A guest registered by this hold was rolled back: only the provider's calendar matters.
-        tahoon_store::BookingUser::Guest(_) => 0,
+        BookingUser::Guest(_) => None,
     };
     let overlapping = SessionTimes {
         provider_id: new.provider_id,
         user_id,
-        starts_at_us: new.starts_at_us,
-        ends_at_us: new.ends_at_us,
-        blocks_until_us: new.blocks_until_us,
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        blocks_until: new.blocks_until,
     };
-    let created_by_us = now.as_microsecond().saturating_sub(ttl(state).as_micros() as i64);
-    let query = StaleHolds { created_by_us, overlapping: Some(overlapping), limit: BATCH };
+    let query = StaleHolds { created_by: stale_since(state, now), overlapping: Some(overlapping), limit: BATCH };
     let mut freed = false;
     for hold in state.store.stale_holds(query).await?.iter().filter(|h| is_stale(state, h, now)) {
         freed |= expire(state, hold).await?;

@@ -233,7 +233,7 @@ impl ProviderInput {
         parse_iana(&self.time_zone).map_err(|e| Refusal::validation(f("timeZone"), e.to_string()))?;
         let (policy, weekly, exceptions) = self.availability.parse(&f("availability."))?;
         Ok(CareProvider {
-            id: 0,
+            id: tahoon_domain::ids::Id::new(0), // not stored yet: the upsert assigns it (by external id)
             external_id: id.to_string(),
             names,
             gender,
