@@ -1,6 +1,6 @@
 //! Care providers: names, gender, rates, and the search filter.
 
-use crate::availability::{BookingPolicy, DatedException, WeeklyRule};
+use crate::availability::{BookingPolicy, DatedException, Schedule, WeeklyRule};
 use crate::ids::CareProviderId;
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +118,18 @@ pub struct CareProvider {
 impl CareProvider {
     pub fn primary_rate(&self) -> Option<&SessionRate> {
         self.rates.first()
+    }
+
+    /// The provider's availability in `zone` (its own, `time_zone`) with slots of its default
+    /// session length, as search and booking both compute slots from it; `None` without a rate.
+    pub fn schedule<'a>(&'a self, zone: &'a jiff::tz::TimeZone) -> Option<Schedule<'a>> {
+        Some(Schedule {
+            zone,
+            weekly: &self.weekly,
+            exceptions: &self.exceptions,
+            policy: self.policy,
+            slot_minutes: self.primary_rate()?.duration_minutes,
+        })
     }
 }
 

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::json;
 use tahoon_domain::audit::AuditContent;
-use tahoon_domain::availability::{Interval, Schedule, SlotRequest, slots};
+use tahoon_domain::availability::{Interval, SlotRequest, slots};
 use tahoon_domain::booking::{Booking, BookingStatus, CancelDecision, StatusChange, can_reschedule, cancel_decision};
 use tahoon_domain::ids::{BookingId, CareProviderId, OrganizationId, UserId};
 use tahoon_domain::organization::{Organization, OrganizationKind};
@@ -51,16 +51,9 @@ pub struct BookingOptions {
 /// that is only taken is "already booked", not "not available").
 fn offered(provider: &CareProvider, slot: Interval, now: Timestamp) -> bool {
     let Ok(zone) = TimeZone::get(&provider.time_zone) else { return false };
-    let Some(minutes) = provider.primary_rate().map(|r| r.duration_minutes) else { return false };
+    let Some(schedule) = provider.schedule(&zone) else { return false };
     let utc = TimeZone::UTC;
     let date = utc.to_datetime(slot.start).date();
-    let schedule = Schedule {
-        zone: &zone,
-        weekly: &provider.weekly,
-        exceptions: &provider.exceptions,
-        policy: provider.policy,
-        slot_minutes: minutes,
-    };
     let request = SlotRequest { date, caller_zone: &utc, now, provider_busy: &[], caller_busy: &[] };
     slots(&schedule, &request).contains(&slot)
 }
@@ -91,6 +84,32 @@ pub(crate) fn audit(
         AuditEvent::success(action, Some(b.organization_id), actor)
             .details(json!({ "booking": b.id.get(), "status": status.name() })),
     )
+}
+
+/// The usual change of `b` to `to`: from Pending (callers override `from` and what else
+/// differs), announced as `booking.<status>` and audited under the same name, in one transaction.
+pub(crate) fn change(state: &AppState, b: &Booking, to: BookingStatus, actor: &str, reason: &str) -> Transition {
+    let name = match to {
+        BookingStatus::Pending => "booking.pending",
+        BookingStatus::Confirmed => "booking.confirmed",
+        BookingStatus::Cancelled => "booking.cancelled",
+        BookingStatus::Failed => "booking.failed",
+        BookingStatus::Completed => "booking.completed",
+        BookingStatus::NoShow => "booking.no_show",
+    };
+    Transition {
+        booking_id: b.id,
+        from: vec![BookingStatus::Pending],
+        to,
+        actor: actor.into(),
+        reason: reason.into(),
+        restore_balance: false,
+        meeting: None,
+        event: Some(event(b.organization_id, name, state, b)),
+        withdraw_guest: None,
+        audit: Some(audit(state, b, name, to, actor)),
+        now: state.clock.now(),
+    }
 }
 
 /// Until when a session holds its provider's calendar (its end and the provider's buffer).
@@ -182,18 +201,10 @@ pub async fn book(
         Err(e) => {
             tracing::warn!(booking = held.id.get(), error = %e, "video room failed; booking failed");
             let failed = Transition {
-                booking_id: held.id,
-                from: vec![BookingStatus::Pending],
-                to: BookingStatus::Failed,
-                actor: actor.clone(),
-                reason: "video room could not be created".into(),
                 restore_balance: true,
-                meeting: None,
-                event: Some(event(organization.id, "booking.failed", state, &held)),
                 // Nothing was booked, so the guest this request registered is withdrawn too.
                 withdraw_guest: guest_created.then_some(held.user_id),
-                audit: Some(audit(state, &held, "booking.failed", BookingStatus::Failed, &actor)),
-                now: state.clock.now(),
+                ..change(state, &held, BookingStatus::Failed, &actor, "video room could not be created")
             };
             state.store.transition_booking(failed).await?;
             return Err(Refusal::new(Reason::VendorUnavailable)
@@ -202,17 +213,8 @@ pub async fn book(
         }
     };
     let confirm = Transition {
-        booking_id: held.id,
-        from: vec![BookingStatus::Pending],
-        to: BookingStatus::Confirmed,
-        actor: actor.clone(),
-        reason: "video room created".into(),
-        restore_balance: false,
         meeting: Some((room.meeting_id, room.join_url)),
-        event: Some(event(organization.id, "booking.confirmed", state, &held)),
-        withdraw_guest: None,
-        audit: Some(audit(state, &held, "booking.confirmed", BookingStatus::Confirmed, &actor)),
-        now: state.clock.now(),
+        ..change(state, &held, BookingStatus::Confirmed, &actor, "video room created")
     };
     match state.store.transition_booking(confirm).await? {
         Some(confirmed) => Ok(confirmed),
@@ -259,17 +261,15 @@ pub async fn cancel(
     let cancelled = state
         .store
         .transition_booking(Transition {
-            booking_id: b.id,
             from: vec![BookingStatus::Pending, BookingStatus::Confirmed],
-            to: BookingStatus::Cancelled,
-            reason: if reason.is_empty() { "cancelled by the organization".into() } else { reason },
             restore_balance: refund,
-            meeting: None,
-            event: Some(event(organization.id, "booking.cancelled", state, &b)),
-            withdraw_guest: None,
-            audit: Some(audit(state, &b, "booking.cancelled", BookingStatus::Cancelled, &actor)),
-            actor,
-            now: state.clock.now(),
+            ..change(
+                state,
+                &b,
+                BookingStatus::Cancelled,
+                &actor,
+                if reason.is_empty() { "cancelled by the organization" } else { &reason },
+            )
         })
         .await?
         .ok_or_else(|| {
@@ -342,28 +342,19 @@ pub async fn record_outcome(
     reason: Option<String>,
     actor: &str,
 ) -> ServiceResult<Booking> {
-    let event_type = match outcome {
-        BookingStatus::Completed => "booking.completed",
-        BookingStatus::NoShow => "booking.no_show",
-        _ => return Err(Refusal::validation("status", "must be Completed or NoShow").into()),
-    };
+    if !matches!(outcome, BookingStatus::Completed | BookingStatus::NoShow) {
+        return Err(Refusal::validation("status", "must be Completed or NoShow").into());
+    }
     let refused = || {
         Refusal::new(Reason::NotAllowed)
             .with_detail("only a Confirmed booking whose session has started can become Completed or NoShow")
     };
     let current = state.store.booking_by_id(booking_id).await?.ok_or_else(refused)?;
+    let reason = reason.unwrap_or_else(|| "recorded by the operator".into());
     let transition = Transition {
-        booking_id,
         from: vec![BookingStatus::Confirmed],
-        to: outcome,
-        actor: actor.into(),
-        reason: reason.unwrap_or_else(|| "recorded by the operator".into()),
-        restore_balance: false,
-        meeting: None,
-        event: Some(event(current.organization_id, event_type, state, &current)),
-        withdraw_guest: None,
         audit: Some(audit(state, &current, "booking.status_set", outcome, actor)),
-        now: state.clock.now(),
+        ..change(state, &current, outcome, actor, &reason)
     };
     Ok(state.store.transition_booking(transition).await?.ok_or_else(refused)?)
 }

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::collections::HashMap;
-use tahoon_domain::availability::{Interval, Schedule, SlotRequest, day_bounds, slots};
+use tahoon_domain::availability::{Interval, SlotRequest, day_bounds, slots};
 use tahoon_domain::ids::{CareProviderId, UserId};
 use tahoon_domain::paging::PageRequest;
 use tahoon_domain::provider::{CareProvider, ProviderFilter};
@@ -65,21 +65,14 @@ fn provider_day(
         tracing::warn!(provider_id = provider.id.get(), "provider has an unknown time zone; no slots offered");
         return ProviderDay { provider, slots: Vec::new() };
     };
-    let Some(minutes) = provider.primary_rate().map(|r| r.duration_minutes) else {
-        return ProviderDay { provider, slots: Vec::new() };
-    };
     // The provider's calendar compares held times (sessions and their buffers), as booking does.
     let provider_busy: Vec<Interval> = busy.iter().filter(|b| b.provider_id == provider.id).map(|b| b.held).collect();
     let caller_busy: Vec<Interval> = match viewer {
         Viewer::Guest => Vec::new(),
         Viewer::User(user) => busy.iter().filter(|b| b.user_id == user).map(|b| b.interval).collect(),
     };
-    let schedule = Schedule {
-        zone: &zone,
-        weekly: &provider.weekly,
-        exceptions: &provider.exceptions,
-        policy: provider.policy,
-        slot_minutes: minutes,
+    let Some(schedule) = provider.schedule(&zone) else {
+        return ProviderDay { provider, slots: Vec::new() };
     };
     let request = SlotRequest {
         date: day.date,

@@ -4,7 +4,7 @@
 //! session restored. That happens in two places: a periodic sweep (`sweep`, run by `tahoon
 //! serve`), and right away when a new hold finds such a hold in its way (`hold_past_stale`).
 
-use super::{audit, event};
+use super::{audit, change};
 use crate::services::error::ServiceResult;
 use crate::state::AppState;
 use jiff::{SignedDuration, Timestamp};
@@ -23,17 +23,9 @@ fn ttl(state: &AppState) -> SignedDuration {
 /// written and audited in one transaction. `false` when it had moved on meanwhile.
 async fn expire(state: &AppState, hold: &Booking) -> ServiceResult<bool> {
     let failed = Transition {
-        booking_id: hold.id,
-        from: vec![BookingStatus::Pending],
-        to: BookingStatus::Failed,
-        actor: ACTOR.into(),
-        reason: "hold expired before its video room was ready".into(),
         restore_balance: true,
-        meeting: None,
-        event: Some(event(hold.organization_id, "booking.failed", state, hold)),
-        withdraw_guest: None,
         audit: Some(audit(state, hold, "booking.hold_expired", BookingStatus::Failed, ACTOR)),
-        now: state.clock.now(),
+        ..change(state, hold, BookingStatus::Failed, ACTOR, "hold expired before its video room was ready")
     };
     Ok(state.store.transition_booking(failed).await?.is_some())
 }
