@@ -2,8 +2,8 @@
 
 use crate::error::ApiError;
 use crate::services::audit::AuditEvent;
-use crate::services::error::ServiceError;
-use crate::services::tokens::{Authenticated, TokenRejection};
+use crate::services::error::{ServiceError, TokenRejection};
+use crate::services::tokens::Authenticated;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;

@@ -2,7 +2,6 @@
 //! `ServiceError` to the envelope once (`From<ServiceError> for ApiError`), and the CLI prints it
 //! with its sources.
 
-use crate::services::tokens::TokenRejection;
 use serde_json::Value;
 use std::fmt;
 use tahoon_domain::reason::Reason;
@@ -87,6 +86,40 @@ impl fmt::Display for Refusal {
 }
 
 impl std::error::Error for Refusal {}
+
+/// Why a bearer token was refused (recorded in the audit log, never detailed to the client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRejection {
+    Missing,
+    Malformed,
+    BadSignature,
+    Algorithm,
+    UnknownKey,
+    Expired,
+    Issuer,
+    Audience,
+    Revoked,
+    OrganizationDisabled,
+    CredentialsRotated,
+}
+
+impl TokenRejection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenRejection::Missing => "missing bearer token",
+            TokenRejection::Malformed => "malformed token",
+            TokenRejection::BadSignature => "bad signature",
+            TokenRejection::Algorithm => "algorithm not allowed",
+            TokenRejection::UnknownKey => "unknown kid",
+            TokenRejection::Expired => "expired",
+            TokenRejection::Issuer => "wrong issuer",
+            TokenRejection::Audience => "wrong audience",
+            TokenRejection::Revoked => "revoked",
+            TokenRejection::OrganizationDisabled => "organization disabled",
+            TokenRejection::CredentialsRotated => "credentials rotated",
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@
 
 use crate::clock::Clock;
 use crate::config::ServerConfig;
-use crate::services::error::{ServiceError, ServiceResult};
+use crate::services::error::{ServiceError, ServiceResult, TokenRejection};
 use jiff::{SignedDuration, Timestamp};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -53,40 +53,6 @@ pub struct Authenticated {
     pub role: Role,
     pub family_id: String,
     pub jti: String,
-}
-
-/// Why a bearer token was refused (recorded in the audit log, never detailed to the client).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenRejection {
-    Missing,
-    Malformed,
-    BadSignature,
-    Algorithm,
-    UnknownKey,
-    Expired,
-    Issuer,
-    Audience,
-    Revoked,
-    OrganizationDisabled,
-    CredentialsRotated,
-}
-
-impl TokenRejection {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenRejection::Missing => "missing bearer token",
-            TokenRejection::Malformed => "malformed token",
-            TokenRejection::BadSignature => "bad signature",
-            TokenRejection::Algorithm => "algorithm not allowed",
-            TokenRejection::UnknownKey => "unknown kid",
-            TokenRejection::Expired => "expired",
-            TokenRejection::Issuer => "wrong issuer",
-            TokenRejection::Audience => "wrong audience",
-            TokenRejection::Revoked => "revoked",
-            TokenRejection::OrganizationDisabled => "organization disabled",
-            TokenRejection::CredentialsRotated => "credentials rotated",
-        }
-    }
 }
 
 #[derive(Clone)]
