@@ -125,7 +125,41 @@ async fn an_operator_outcome_writes_its_event(backend: Backend) {
     assert_eq!(no_shows[0]["userId"], me.as_str());
 }
 
+/// A video vendor so slow that the hold expires (and the sweep fails it) before the room arrives.
+struct SlowVideo(std::sync::OnceLock<tahoon_server::AppState>);
+
+#[async_trait::async_trait]
+impl tahoon_server::services::video::VideoRooms for SlowVideo {
+    async fn create_room(
+        &self,
+    ) -> Result<tahoon_server::services::video::Room, tahoon_server::services::video::VideoError> {
+        let state = self.0.get().expect("state set after spawn");
+        state.clock.advance(SignedDuration::from_mins(3));
+        expiry::sweep(state).await.unwrap();
+        Ok(tahoon_server::services::video::Room { meeting_id: "late".into(), join_url: "https://meet/late".into() })
+    }
+}
+
+async fn a_room_that_arrives_after_the_hold_expired_books_nothing(backend: Backend) {
+    let slow = std::sync::Arc::new(SlowVideo(std::sync::OnceLock::new()));
+    let video = slow.clone();
+    let app = TestApp::spawn_with(backend, move |state| state.with_video(video)).await;
+    slow.0.set(app.state.clone()).ok().unwrap();
+    let provider_id = import(&app, vec![provider("Slow", json!({}))]).await.remove(0);
+    let p = app.partner_of(OrganizationKind::Charity).await;
+    let me = user(&app, &p, "SLOW-1").await;
+    let date = soon();
+    let free = slots(&app, &p, &provider_id, &date).await;
+    let (status, body) = app.send(&p, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
+    assert_envelope(status, &body, 503, 108, None);
+    assert!(body["message"].as_str().unwrap().contains("expired"), "{body}");
+    // Failed by the sweep: slot free and session restored.
+    assert_eq!(slots(&app, &p, &provider_id, &date).await.len(), 3);
+    assert_eq!(balance(&app, &p).await, 5);
+}
+
 tahoon_store::backend_tests!(
+    a_room_that_arrives_after_the_hold_expired_books_nothing,
     the_sweep_fails_an_abandoned_hold,
     a_booking_that_meets_an_abandoned_hold_frees_it,
     an_operator_outcome_writes_its_event
