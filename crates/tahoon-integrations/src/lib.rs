@@ -1,0 +1,15 @@
+//! Tahoon's outbound clients: the real clients of the vendors' HTTP APIs, each with a configurable
+//! base URL so tests run them against local fakes that speak the same protocol.
+//!
+//! - [`video`]: video rooms for sessions (VideoSDK, Jitsi, LiveKit) behind one trait.
+//!
+//! Configuration arrives as plain typed structs (the settings layer builds them); nothing here
+//! reads the environment or files. Every outbound call has a connect and a total timeout, follows
+//! no redirect, reads at most a bounded answer and checks its shape ([`http`]). Secrets are held in
+//! [`Secret`], whose `Debug` hides them, and never appear in errors or logs.
+
+pub mod http;
+pub mod secret;
+pub mod video;
+
+pub use secret::Secret;
