@@ -1,7 +1,9 @@
 //! OAuth 2.0 access tokens for FCM from the service account (Google's "server to server" flow): an
 //! RS256 JWT assertion posted to `token_uri` with the jwt-bearer grant, and the access token it
 //! returns cached until shortly before it expires. One exchange serves every send meanwhile, even
-//! when many sends race for the first token: the cache's lock is held across the exchange.
+//! when many sends race for the first token: the cache's lock is held across the exchange. Sends
+//! that waited for an exchange that failed get its failure rather than each trying (and, against a
+//! slow endpoint, timing out) in turn.
 
 use super::retry_after::retry_after;
 use super::service_account::ServiceAccount;
@@ -11,6 +13,7 @@ use jsonwebtoken::{Algorithm, Header};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Mutex;
 
@@ -99,12 +102,21 @@ struct TokenErrorResponse {
     error: String,
 }
 
+#[derive(Debug, Default)]
+struct State {
+    cached: Option<Cached>,
+    /// How the last exchange failed, if it did.
+    failure: Option<TokenUnavailable>,
+}
+
 /// Access tokens of one service account, exchanged on demand and cached.
 pub struct TokenSource {
     http: reqwest::Client,
     account: ServiceAccount,
     now: Now,
-    cache: Mutex<Option<Cached>>,
+    state: Mutex<State>,
+    /// Exchanges finished, successful or not.
+    exchanges: AtomicU64,
 }
 
 impl fmt::Debug for TokenSource {
@@ -115,7 +127,7 @@ impl fmt::Debug for TokenSource {
 
 impl TokenSource {
     pub fn new(http: reqwest::Client, account: ServiceAccount, now: Now) -> TokenSource {
-        TokenSource { http, account, now, cache: Mutex::new(None) }
+        TokenSource { http, account, now, state: Mutex::new(State::default()), exchanges: AtomicU64::new(0) }
     }
 
     pub fn account(&self) -> &ServiceAccount {
@@ -123,24 +135,39 @@ impl TokenSource {
     }
 
     /// A token valid for at least [`REFRESH_MARGIN`] more (the cached one, or a new one). Callers
-    /// that arrive during an exchange wait for it and share its token.
+    /// that arrive during an exchange wait for it and share its token, or its failure.
     pub async fn token(&self) -> Result<AccessToken, TokenUnavailable> {
-        let mut cache = self.cache.lock().await;
+        let seen = self.exchanges.load(Ordering::SeqCst);
+        let mut state = self.state.lock().await;
         let now = (self.now)();
-        if let Some(cached) = cache.as_ref().filter(|c| now < c.refresh_at) {
+        if let Some(cached) = state.cached.as_ref().filter(|c| now < c.refresh_at) {
             return Ok(cached.token.clone());
         }
-        let (token, expires_in) = self.exchange(now).await?;
-        let refresh_at = now.checked_add(expires_in - REFRESH_MARGIN).unwrap_or(now);
-        *cache = Some(Cached { token: token.clone(), refresh_at });
-        Ok(token)
+        if self.exchanges.load(Ordering::SeqCst) != seen
+            && let Some(failure) = &state.failure
+        {
+            return Err(failure.clone());
+        }
+        let result = self.exchange(now).await;
+        self.exchanges.fetch_add(1, Ordering::SeqCst);
+        match result {
+            Ok((token, expires_in)) => {
+                let refresh_at = now.checked_add(expires_in - REFRESH_MARGIN).unwrap_or(now);
+                *state = State { cached: Some(Cached { token: token.clone(), refresh_at }), failure: None };
+                Ok(token)
+            }
+            Err(failure) => {
+                state.failure = Some(failure.clone());
+                Err(failure)
+            }
+        }
     }
 
     /// Drops `stale` from the cache (FCM refused it), unless another send already replaced it.
     pub async fn invalidate(&self, stale: &AccessToken) {
-        let mut cache = self.cache.lock().await;
-        if cache.as_ref().is_some_and(|c| &c.token == stale) {
-            *cache = None;
+        let mut state = self.state.lock().await;
+        if state.cached.as_ref().is_some_and(|c| &c.token == stale) {
+            state.cached = None;
         }
     }
 

@@ -124,3 +124,27 @@ async fn a_token_endpoint_down_or_slow_is_retried_later() {
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(fakes.sent_bodies().await.is_empty());
 }
+
+#[tokio::test]
+async fn sends_waiting_for_a_failed_exchange_share_its_failure() {
+    let fakes = Fakes::start().await;
+    let google = MockServer::start().await;
+    let slow = ResponseTemplate::new(200).set_delay(Duration::from_secs(3));
+    Mock::given(method("POST")).respond_with(slow).mount(&google).await;
+    let mut config = fakes.config();
+    config.service_account =
+        ServiceAccount::from_json(&service_account_json(&format!("{}/token", google.uri()))).unwrap();
+    config.request_timeout = Duration::from_millis(300);
+    let client = Arc::new(FcmClient::with_clock(config, Clock::new().now()).unwrap());
+    let started = std::time::Instant::now();
+    let mut sends = JoinSet::new();
+    for _ in 0..8 {
+        let client = client.clone();
+        sends.spawn(async move { client.send(&message("t")).await });
+    }
+    while let Some(outcome) = sends.join_next().await {
+        assert_eq!(outcome.unwrap(), SendOutcome::Retry { after: None, error: FcmError::Timeout });
+    }
+    assert!(started.elapsed() < Duration::from_millis(1500), "one timeout, not eight in turn");
+    assert_eq!(google.received_requests().await.unwrap().len(), 1);
+}
