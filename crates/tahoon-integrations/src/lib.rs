@@ -2,13 +2,15 @@
 //! base URL so tests run them against local fakes that speak the same protocol.
 //!
 //! - [`video`]: video rooms for sessions (VideoSDK, Jitsi, LiveKit) behind one trait.
+//! - [`push`]: push to care providers through Firebase Cloud Messaging (HTTP v1).
 //!
 //! Configuration arrives as plain typed structs (the settings layer builds them); nothing here
 //! reads the environment or files. Every outbound call has a connect and a total timeout, follows
-//! no redirect, reads at most a bounded answer and checks its shape ([`http`]). Secrets are held in
-//! [`Secret`], whose `Debug` hides them, and never appear in errors or logs.
+//! no redirect, reads at most a bounded answer and checks its shape. Secrets are held in types
+//! whose `Debug` hides them, and never appear in errors or logs.
 
 pub mod http;
+pub mod push;
 pub mod secret;
 pub mod video;
 
