@@ -171,6 +171,44 @@ async fn the_video_timeout_stays_inside_the_hold(backend: Backend) {
     assert_eq!(put(&app, "video.request_timeout_ms", "5000").await.0, 200);
 }
 
+/// Stored values the server cannot use (written behind its back, or sealed under another master
+/// key) leave their default in force and are listed with the problem; unknown keys are ignored.
+async fn a_stored_value_that_cannot_be_used_shows_its_problem(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for (key, value, sealed) in [
+        ("video.provider", "zoom", false),
+        ("videosdk.secret_key", "v1.c2VhbGVkIHVuZGVyIGFub3RoZXIga2V5IQ==", true),
+        ("smtp.host", "mail.example.org", false),
+    ] {
+        let setting = tahoon_store::StoredSetting {
+            key: key.into(),
+            value: value.into(),
+            sealed,
+            updated_at: app.state.clock.now(),
+            updated_by: "sql".into(),
+        };
+        let audit = app.state.audit.content(tahoon_server::services::audit::AuditEvent::success("test", None, "t"));
+        app.state.store.set_setting(tahoon_store::SettingChange { setting, audit }).await.unwrap();
+    }
+    app.state.settings.invalidate();
+    let provider = get(&app, "video.provider").await;
+    assert_eq!((&provider["value"], &provider["isSet"]), (&json!("jitsi"), &json!(true)));
+    let problem = provider["problem"].as_str().unwrap();
+    assert!(
+        problem.contains("no longer valid: must be one of") && problem.contains("default is in force"),
+        "{problem}"
+    );
+    assert!(!problem.contains("zoom"));
+    let secret = get(&app, "videosdk.secret_key").await;
+    assert_eq!(secret["value"], Value::Null);
+    assert!(secret["problem"].as_str().unwrap().contains("cannot be unsealed with this master key"), "{secret}");
+    let (_, list) = operator(&app, reqwest::Method::GET, "", None).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), CATALOGUE.len(), "unknown keys are not listed");
+    assert_eq!(app.state.settings.video().await.unwrap().provider, VideoProvider::Jitsi);
+    // Setting a valid value clears the problem.
+    assert_eq!(put(&app, "video.provider", "jitsi").await.1["data"]["problem"], Value::Null);
+}
+
 /// Another instance (or the CLI) on the same database: its own store and state.
 async fn another_instance(app: &TestApp) -> AppState {
     let store = tahoon_store::open(&app._db_url()).await.unwrap();
@@ -232,5 +270,6 @@ async fn a_lost_notice_is_made_up_by_the_counter(app: &TestApp) {
 tahoon_store::backend_tests!(
     operator_lists_reads_and_changes_settings,
     the_video_timeout_stays_inside_the_hold,
+    a_stored_value_that_cannot_be_used_shows_its_problem,
     a_change_elsewhere_is_seen_without_restart,
 );
