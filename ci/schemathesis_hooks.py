@@ -47,7 +47,11 @@ What a fuzzer must not break. The run signs as one organization and uses one bea
 - erasing the fixture user, or cancelling the fixture booking, would leave every later request
   about them refused; such a call erases a user registered, or cancels a booking made, for the
   purpose instead;
-- token operations get their own token family, never the one whose access token the run uses.
+- token operations get their own token family, never the one whose access token the run uses;
+- the video vendor must stay one that books without a vendor account (Jitsi, the default): a
+  successful change of the `video.provider` setting is reset as soon as its answer arrives,
+  since bookings with VideoSDK or LiveKit would call that vendor's real service. Every other
+  setting may change (none of them can make a Jitsi booking fail).
 """
 
 from __future__ import annotations
@@ -421,11 +425,30 @@ def _give_free_slots(case: Any, kwargs: dict[str, Any]) -> None:
 SUBSTITUTES: dict[str, tuple[str, str]] = {}
 
 
+def _restore_video_provider(case: Any, response: Any) -> None:
+    """Resets `video.provider` (to Jitsi, its default) after a request that changed it."""
+    key = (case.path_parameters or {}).get("key")
+    if (
+        case.operation.path == "/api/v1/admin/settings/{key}"
+        and case.method.upper() == "PUT"
+        and response.status_code == 200
+        and isinstance(key, str)
+        and key.strip().lower() == "video.provider"
+    ):
+        reset = requests.delete(
+            f"{BASE_URL}/api/v1/admin/settings/video.provider",
+            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
+            timeout=30,
+        )
+        reset.raise_for_status()
+
+
 @schemathesis.hook
 def after_call(context: Any, case: Any, response: Any) -> None:
     booking_paths = ("/api/v1/sessionbooking/booksession", "/api/v1/sessionbooking/reschedule", "/api/v1/sessionbooking/bulk")
     if case.operation.path in booking_paths and response.status_code == 200:
         SLOTS.taken()
+    _restore_video_provider(case, response)
     substitute = SUBSTITUTES.pop(case.id, None)
     if substitute is not None and response.status_code != 200:
         # The request did not cancel the booking made for it: cancel it, so its slot is free again.

@@ -16,6 +16,7 @@ pub mod public_id;
 pub mod reason;
 pub mod screening;
 pub mod secrets;
+pub mod settings;
 pub mod signing;
 pub mod time_zone;
 pub mod user;

@@ -9,6 +9,7 @@ pub mod health;
 pub mod organizations;
 pub mod providers;
 pub mod screening;
+pub mod settings;
 pub mod tokens;
 pub mod users;
 pub mod video;

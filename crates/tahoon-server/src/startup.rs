@@ -62,6 +62,12 @@ fn admin_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::careproviders::upsert_catalogue))
         .routes(routes!(admin::instruments::add_instrument))
         .routes(routes!(admin::bookings::set_status))
+        .routes(routes!(admin::settings::list::list_settings))
+        .routes(routes!(
+            admin::settings::get::get_setting,
+            admin::settings::set::set_setting,
+            admin::settings::reset::reset_setting
+        ))
 }
 
 /// The OpenAPI document, and the routes it describes (without the layers `build_router` adds).

@@ -1,6 +1,7 @@
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::services::audit::Auditor;
+use crate::services::settings::Settings;
 use crate::services::tokens::TokenService;
 use crate::services::video::{BuiltInRooms, VideoRooms};
 use std::sync::Arc;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub tokens: TokenService,
     pub audit: Auditor,
     pub video: Arc<dyn VideoRooms>,
+    /// The settings held in the database, read through a cache (`services::settings`).
+    pub settings: Settings,
     pub clock: Clock,
 }
 
@@ -31,6 +34,12 @@ impl AppState {
         AppState {
             tokens: TokenService::new(store.clone(), config.clone(), ids.clone(), clock.clone()),
             audit: Auditor::new(store.clone(), clock.clone()),
+            settings: Settings::new(
+                store.clone(),
+                config.secrets.master_key.clone(),
+                clock.clone(),
+                config.pending_hold_ttl_secs,
+            ),
             clock,
             video: Arc::new(BuiltInRooms { base_url: config.video_base_url.clone() }),
             store,

@@ -307,3 +307,58 @@ pub struct Favorite {
     pub names: tahoon_domain::provider::Names,
     pub added_at: Timestamp,
 }
+
+/// A setting as stored: its text (sealed under the master key when `sealed`) and who changed it
+/// last. The store neither reads nor checks the value (the domain's catalogue does).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredSetting {
+    pub key: String,
+    pub value: String,
+    pub sealed: bool,
+    pub updated_at: Timestamp,
+    pub updated_by: String,
+}
+
+/// Never the value: it may be a secret sealed or not.
+impl std::fmt::Debug for StoredSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredSetting")
+            .field("key", &self.key)
+            .field("sealed", &self.sealed)
+            .field("updated_at", &self.updated_at)
+            .field("updated_by", &self.updated_by)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every stored setting and the change counter, read in one snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSettings {
+    /// Bumped by every change; equal versions mean equal settings.
+    pub version: i64,
+    /// By key.
+    pub settings: Vec<StoredSetting>,
+}
+
+/// A setting to store (inserted or replaced), with its audit entry, in one transaction.
+#[derive(Debug, Clone)]
+pub struct SettingChange {
+    pub setting: StoredSetting,
+    pub audit: AuditContent,
+}
+
+/// What a watch on settings changes reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingsNotice {
+    /// A change was committed (by any process on this database).
+    Changed,
+    /// The connection was lost and made again: changes in between may have gone unreported.
+    Reconnected,
+}
+
+/// Changes of the settings as another process commits them (PostgreSQL `LISTEN`).
+#[async_trait::async_trait]
+pub trait SettingsWatch: Send {
+    /// Waits for the next notice. After an error, calling again reconnects.
+    async fn next(&mut self) -> Result<SettingsNotice, crate::StoreError>;
+}

@@ -52,6 +52,7 @@ pub trait Store:
     + IdempotencyStore
     + OutboxStore
     + AuditStore
+    + SettingStore
     + 'static
 {
     fn backend(&self) -> Backend;
@@ -300,4 +301,24 @@ pub trait AuditStore: Send + Sync {
     async fn append_audit(&self, content: AuditContent) -> Result<AuditEntry, StoreError>;
     /// Entries with `seq > after`, in order, at most `limit`.
     async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
+}
+
+/// Settings held in the database and the counter of their changes. Every change bumps the counter
+/// and, on PostgreSQL, notifies the `settings_changed` channel in its transaction, so other
+/// processes learn of it at once (`watch_settings`) or at their next look at the counter.
+#[async_trait]
+pub trait SettingStore: Send + Sync {
+    /// Every stored setting (by key) and the counter, in one snapshot.
+    async fn settings(&self) -> Result<StoredSettings, StoreError>;
+    /// The change counter alone: a cheap check that cached settings are current.
+    async fn settings_version(&self) -> Result<i64, StoreError>;
+    /// Stores a setting (inserted or replaced), bumps the counter, notifies and appends the audit
+    /// entry, in one transaction. Returns the new version.
+    async fn set_setting(&self, change: SettingChange) -> Result<i64, StoreError>;
+    /// Deletes a setting (back to its default) as `set_setting` stores one. `None`, with nothing
+    /// written or audited, when it was not set.
+    async fn delete_setting(&self, key: &str, audit: AuditContent) -> Result<Option<i64>, StoreError>;
+    /// Reports changes committed by any process as they happen: PostgreSQL `LISTEN` on a
+    /// connection of its own. `None` where the backend cannot (SQLite: look at the counter).
+    async fn watch_settings(&self) -> Result<Option<Box<dyn SettingsWatch>>, StoreError>;
 }

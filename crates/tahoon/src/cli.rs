@@ -85,6 +85,10 @@ pub enum Command {
     /// Inspect the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Settings held in the database (video vendors, push, privacy; docs/configuration.md). A
+    /// change takes effect without restarting a running server.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -257,4 +261,38 @@ pub enum InstrumentCommand {
     },
     /// List instruments (built-in and added).
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// List every known setting with the value in force (secrets masked).
+    List(JsonFlag),
+    /// Show one setting: its value in force (masked when secret), type, default and description.
+    Get(SettingKeyArgs),
+    /// Change a setting (checked first); a running server picks it up without a restart.
+    Set(SettingSetArgs),
+    /// Delete a setting's stored value: its default is in force again.
+    Reset(SettingKeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SettingKeyArgs {
+    /// GROUP.KEY, such as video.provider.
+    pub key: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SettingSetArgs {
+    /// GROUP.KEY, such as video.provider.
+    pub key: String,
+    /// The new value. For a secret prefer --from-file, which keeps it out of the shell's history.
+    #[arg(required_unless_present = "from_file", conflicts_with = "from_file")]
+    pub value: Option<String>,
+    /// Read the value from a file (`-`: standard input), such as a service-account key file.
+    #[arg(long, value_name = "PATH")]
+    pub from_file: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
 }

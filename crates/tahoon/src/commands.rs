@@ -6,6 +6,7 @@ mod instrument;
 mod org;
 mod provider;
 mod serve;
+mod settings;
 mod sign;
 
 use crate::cli::{Cli, Command};
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Provider(command) => provider::run(&settings, command).await,
                 Command::Demo(args) => demo::run(&settings, args).await,
                 Command::Instrument(command) => instrument::run(&settings, command).await,
+                Command::Settings(command) => self::settings::run(&settings, command).await,
                 Command::Sign(_) => unreachable!("handled above"),
             }
         }

@@ -111,6 +111,14 @@ string_schema! {
     RoleName { enum_values(Some(["FullAccess", "ReadOnly"])) }
 }
 string_schema! {
+    /// A known setting held in the database, `group.name` (`docs/configuration.md`); another key
+    /// is 104 NotFound.
+    SettingKey {
+        enum_values(Some(tahoon_domain::settings::CATALOGUE.iter().map(|spec| spec.key))),
+        examples(["video.provider"])
+    }
+}
+string_schema! {
     /// A kind of filter-catalogue entry.
     CatalogueKindName { enum_values(Some(["language", "specialty", "experienceLevel", "providerLevel"])) }
 }

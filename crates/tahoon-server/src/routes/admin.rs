@@ -4,3 +4,4 @@ pub mod bookings;
 pub mod careproviders;
 pub mod instruments;
 pub mod organizations;
+pub mod settings;

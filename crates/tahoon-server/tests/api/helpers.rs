@@ -76,6 +76,8 @@ impl TestApp {
         // A manual clock: tests move time by advancing it, never by sleeping.
         let clock = Clock::manual(jiff::Timestamp::now());
         let state = change(AppState::with_clock(store, test_config(), clock));
+        // As `tahoon serve` does: hear of other instances' settings changes (PostgreSQL).
+        state.settings.watch().await.expect("settings watch");
         let extra = Router::new().route("/test/probe", post(probe)).route("/test/panic", get(panics));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -12,5 +12,6 @@ mod holds;
 mod idempotency;
 mod input_edges;
 mod sessionbooking;
+mod settings;
 mod signing;
 mod user;

@@ -1,13 +1,17 @@
 //! PostgreSQL: the production backend.
 
 use crate::error::StoreError;
+use crate::models::{SettingsNotice, SettingsWatch};
 use crate::store::Backend;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
 use tahoon_domain::ids::UserId;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The channel on which every settings change is announced (its payload: the new version).
+pub const SETTINGS_CHANNEL: &str = "settings_changed";
 
 /// Key of the transaction-scoped advisory lock that serializes audit appends.
 const AUDIT_APPEND_LOCK: i64 = 0x7461_686f_6f6e_0001;
@@ -63,5 +67,40 @@ impl PostgresStore {
     /// `bookings_user_no_overlap`) violated, SQLSTATE 23P01.
     fn is_overlap(e: &sqlx::Error) -> bool {
         matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("23P01"))
+    }
+
+    /// Announces a settings change on `SETTINGS_CHANNEL`; PostgreSQL delivers it at commit, and
+    /// not at all if the transaction rolls back.
+    async fn notify_settings_changed(tx: &mut Transaction<'static, Postgres>, version: i64) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(SETTINGS_CHANNEL)
+            .bind(version.to_string())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// `LISTEN settings_changed` on a connection of the pool held for the purpose.
+    async fn settings_watch(&self) -> Result<Option<Box<dyn SettingsWatch>>, StoreError> {
+        let mut listener = PgListener::connect_with(&self.pool).await?;
+        listener.listen(SETTINGS_CHANNEL).await?;
+        Ok(Some(Box::new(SettingsListener { listener })))
+    }
+}
+
+/// Settings changes as PostgreSQL notifies them.
+struct SettingsListener {
+    listener: PgListener,
+}
+
+#[async_trait::async_trait]
+impl SettingsWatch for SettingsListener {
+    async fn next(&mut self) -> Result<SettingsNotice, StoreError> {
+        // `None`: the connection was lost and made again (listening again), so notifications
+        // may have been missed in between.
+        Ok(match self.listener.try_recv().await? {
+            Some(_) => SettingsNotice::Changed,
+            None => SettingsNotice::Reconnected,
+        })
     }
 }

@@ -2,6 +2,7 @@
 //! transaction (a deferred one that upgrades gets SQLITE_BUSY without waiting).
 
 use crate::error::StoreError;
+use crate::models::SettingsWatch;
 use crate::store::Backend;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -66,5 +67,15 @@ impl SqliteStore {
     /// (`bookings_provider_active_start`, `bookings_user_active_start`).
     fn is_overlap(e: &sqlx::Error) -> bool {
         matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+    }
+
+    /// SQLite cannot tell other processes; they look at the settings' change counter.
+    async fn notify_settings_changed(_tx: &mut Transaction<'static, Sqlite>, _version: i64) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// SQLite cannot report other processes' changes: readers look at the change counter.
+    async fn settings_watch(&self) -> Result<Option<Box<dyn SettingsWatch>>, StoreError> {
+        Ok(None)
     }
 }

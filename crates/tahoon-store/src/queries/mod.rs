@@ -12,7 +12,9 @@
 //!
 //! What differs between the backends stays in each backend's file, reached as methods of
 //! `DbStore`: `begin_write` (SQLite: `BEGIN IMMEDIATE`), `begin_read` (a read-only snapshot for a
-//! read of several queries), `lock_user`, `serialize_audit_appends` and `is_overlap`.
+//! read of several queries), `lock_user`, `serialize_audit_appends`, `is_overlap`, and
+//! `notify_settings_changed` with `settings_watch` (PostgreSQL's `NOTIFY` and `LISTEN`; nothing
+//! on SQLite).
 //!
 //! | trait | file |
 //! |---|---|
@@ -27,6 +29,7 @@
 //! | `IdempotencyStore` | `idempotency.rs` |
 //! | `OutboxStore` | `outbox.rs` |
 //! | `AuditStore` | `audit.rs` |
+//! | `SettingStore` | `settings.rs` |
 
 mod audit;
 mod booking_rows;
@@ -39,6 +42,7 @@ mod outbox;
 mod provider_rows;
 mod providers;
 mod screening;
+mod settings;
 mod tokens;
 mod users;
 

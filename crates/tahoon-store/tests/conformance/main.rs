@@ -5,6 +5,7 @@ mod bookings;
 mod holds;
 mod limits;
 mod providers;
+mod settings;
 mod users;
 
 use bookings::*;
@@ -12,6 +13,7 @@ use holds::*;
 use jiff::Timestamp;
 use limits::*;
 use providers::*;
+use settings::*;
 use std::sync::Arc;
 use tahoon_domain::audit::{AuditContent, ChainVerifier, Outcome};
 use tahoon_domain::booking::Booking;
@@ -295,4 +297,7 @@ tahoon_store::backend_tests!(
     stale_holds_are_found_by_age_and_by_overlap,
     audit_entries_commit_with_their_change,
     the_database_refuses_overlaps_of_active_statuses_only,
+    settings_are_stored_counted_and_audited,
+    concurrent_setting_changes_count_once_each,
+    other_processes_hear_of_setting_changes,
 );

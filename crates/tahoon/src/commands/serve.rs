@@ -11,6 +11,11 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
         let data = super::demo::load(&state, 50, 1).await?;
         super::demo::print(&data, false)?;
     }
+    // Settings changed by other instances or the CLI are seen as they commit (PostgreSQL), or
+    // within a second (the change counter); a failed watch leaves the counter.
+    if let Err(e) = state.settings.watch().await {
+        tracing::warn!(error = %e, "cannot listen for settings changes; checking the change counter instead");
+    }
     let listen = settings.listen(args.listen);
     let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
     // Abandoned holds are failed in the background, a few times per time to live.

@@ -7,6 +7,9 @@ use std::process::{Command, Output, Stdio};
 use tahoon_store::Backend;
 use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 
+mod settings;
+use settings::*;
+
 struct Cli {
     dir: PathBuf,
     db: TestDatabase,
@@ -446,4 +449,6 @@ tahoon_store::backend_tests!(
     organizations_from_the_cli,
     serve_migrates_answers_and_stops_on_sigterm,
     migrate_on_an_empty_database,
+    settings_from_the_cli,
+    a_running_server_picks_up_cli_changes,
 );
