@@ -46,6 +46,8 @@ pub mod kind {
         AccessKey = 8, "key", "access key id";
         /// Internal: outbox events (delivery is a later issue).
         OutboxEvent = 9, "evt", "event id";
+        /// Internal: a push notification's delivery job (named to the operator only).
+        PushJob = 10, "psh", "push job id";
     }
 }
 
@@ -62,6 +64,7 @@ pub type BookingId = Id<kind::Booking>;
 pub type AssessmentId = Id<kind::Assessment>;
 pub type AccessKeyId = Id<kind::AccessKey>;
 pub type OutboxEventId = Id<kind::OutboxEvent>;
+pub type PushJobId = Id<kind::PushJob>;
 
 impl<K> Id<K> {
     /// The record with this row id. Only where a row id enters the program: a row read from the
@@ -137,6 +140,7 @@ mod tests {
             Assessment::TAG,
             AccessKey::TAG,
             OutboxEvent::TAG,
+            PushJob::TAG,
         ];
         let count = tags.len();
         tags.sort_unstable();

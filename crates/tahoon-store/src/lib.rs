@@ -30,7 +30,7 @@ pub use error::StoreError;
 pub use models::*;
 pub use store::{
     AuditStore, Backend, BookingStore, CatalogueStore, FavoriteStore, IdempotencyStore, OrganizationStore, OutboxStore,
-    ProviderStore, ScreeningStore, SettingStore, Store, TokenStore, UserStore,
+    ProviderStore, PushStore, ScreeningStore, SettingStore, Store, TokenStore, UserStore,
 };
 
 use std::sync::Arc;

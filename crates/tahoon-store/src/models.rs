@@ -3,6 +3,10 @@
 //! `jiff::Timestamp`s; the store converts them to the integers and microseconds it keeps, where
 //! values are bound and where rows are read.
 
+mod push;
+
+pub use push::*;
+
 use jiff::Timestamp;
 use tahoon_domain::audit::AuditContent;
 use tahoon_domain::availability::Interval;

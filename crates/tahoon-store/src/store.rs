@@ -51,6 +51,7 @@ pub trait Store:
     + FavoriteStore
     + IdempotencyStore
     + OutboxStore
+    + PushStore
     + AuditStore
     + SettingStore
     + 'static
@@ -292,6 +293,26 @@ pub trait IdempotencyStore: Send + Sync {
 pub trait OutboxStore: Send + Sync {
     /// Undelivered events, oldest first.
     async fn pending_events(&self, limit: i64) -> Result<Vec<OutboxEvent>, StoreError>;
+}
+
+/// Push notifications to care providers, delivered from the outbox: one job per announced event
+/// (`PUSH_EVENT_TYPES`), claimed by workers under a lease. Push keeps its own cursor over the outbox
+/// and its own jobs, and does not mark events delivered: other consumers (webhooks) read the same
+/// events beside it.
+#[async_trait]
+pub trait PushStore: Send + Sync {
+    /// Creates a pending job for every pushed event after push's cursor that has none, and moves
+    /// the cursor over the events created before `settled_before`, in one transaction. Idempotent,
+    /// also when instances run it at once. Returns how many jobs were created.
+    async fn enqueue_push_jobs(&self, enqueue: EnqueuePush) -> Result<u64, StoreError>;
+    /// Claims up to `limit` due jobs, oldest due first (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
+    /// concurrent claimers never get the same job; SQLite: under its write lock).
+    async fn claim_push_jobs(&self, claim: ClaimPush) -> Result<Vec<PushJob>, StoreError>;
+    /// Records how a claimed attempt ended. `false`, with nothing changed, when the attempt no
+    /// longer holds the job (its lease expired and another worker claimed it).
+    async fn finish_push_job(&self, finish: FinishPush) -> Result<bool, StoreError>;
+    /// Jobs, newest first, optionally of one status.
+    async fn push_jobs(&self, status: Option<PushStatus>, limit: i64) -> Result<Vec<PushJob>, StoreError>;
 }
 
 /// The hash-chained audit log.

@@ -30,6 +30,11 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
+    /// What follows a claim's `SELECT` of due jobs: each row is locked for the claiming
+    /// transaction, and rows another transaction holds are passed over, so concurrent claimers
+    /// never get the same job and never wait for each other.
+    const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
     pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
         let pool =
             PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;

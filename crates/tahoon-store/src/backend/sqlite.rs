@@ -26,6 +26,10 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// What follows a claim's `SELECT` of due jobs: nothing, as `BEGIN IMMEDIATE` already holds the
+    /// database's single write lock, so claims are serialized.
+    const SKIP_LOCKED: &str = "";
+
     pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)

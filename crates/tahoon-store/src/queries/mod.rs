@@ -14,7 +14,8 @@
 //! `DbStore`: `begin_write` (SQLite: `BEGIN IMMEDIATE`), `begin_read` (a read-only snapshot for a
 //! read of several queries), `lock_user`, `serialize_audit_appends`, `is_overlap`, and
 //! `notify_settings_changed` with `settings_watch` (PostgreSQL's `NOTIFY` and `LISTEN`; nothing
-//! on SQLite).
+//! on SQLite), and `SKIP_LOCKED` (PostgreSQL's `FOR UPDATE SKIP LOCKED` on claimed jobs; nothing
+//! on SQLite, whose write lock already serializes claims).
 //!
 //! | trait | file |
 //! |---|---|
@@ -28,6 +29,7 @@
 //! | `FavoriteStore` | `favorites.rs` |
 //! | `IdempotencyStore` | `idempotency.rs` |
 //! | `OutboxStore` | `outbox.rs` |
+//! | `PushStore` | `push.rs` |
 //! | `AuditStore` | `audit.rs` |
 //! | `SettingStore` | `settings.rs` |
 
@@ -41,6 +43,7 @@ mod organizations;
 mod outbox;
 mod provider_rows;
 mod providers;
+mod push;
 mod screening;
 mod settings;
 mod tokens;

@@ -5,6 +5,7 @@ mod bookings;
 mod holds;
 mod limits;
 mod providers;
+mod push;
 mod settings;
 mod users;
 
@@ -13,6 +14,7 @@ use holds::*;
 use jiff::Timestamp;
 use limits::*;
 use providers::*;
+use push::*;
 use settings::*;
 use std::sync::Arc;
 use tahoon_domain::audit::{AuditContent, ChainVerifier, Outcome};
@@ -300,4 +302,8 @@ tahoon_store::backend_tests!(
     settings_are_stored_counted_and_audited,
     concurrent_setting_changes_count_once_each,
     other_processes_hear_of_setting_changes,
+    push_jobs_are_enqueued_once_per_pushed_event,
+    an_event_committed_after_a_later_one_is_enqueued,
+    push_jobs_are_leased_retried_and_fenced,
+    concurrent_claimers_never_share_a_job,
 );
