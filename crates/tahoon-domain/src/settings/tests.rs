@@ -191,6 +191,11 @@ fn the_service_account_is_checked_field_by_field() {
     assert!(parse("fcm.service_account", &changed("private_key", json!(rsa))).is_ok());
     refused("fcm.service_account", &changed("token_uri", json!("http://oauth2.example/token")), "token_uri must be");
     refused("fcm.service_account", &changed("token_uri", json!("token")), "token_uri must be");
+    refused("fcm.service_account", &changed("token_uri", json!("ftp://127.0.0.1/token")), "token_uri must be");
+    // A local emulator or a test's fake: plain http to a loopback address only.
+    for local in ["http://127.0.0.1:4000/token", "http://localhost/token", "http://[::1]:9/token"] {
+        assert!(parse("fcm.service_account", &changed("token_uri", json!(local))).is_ok(), "{local}");
+    }
     refused("fcm.service_account", &changed("padding", json!("x".repeat(MAX_JSON_BYTES))), "at most 65536 bytes");
     // A refusal never quotes the key.
     let why = parse("fcm.service_account", &changed("token_uri", json!(1))).unwrap_err();

@@ -69,8 +69,9 @@ pub(super) fn url(text: &str, schemes: &[&str]) -> Result<String, String> {
 }
 
 /// An FCM service-account key (the JSON file Google issues): an object whose `project_id`,
-/// `client_email` (an address), `private_key` (a PEM private key) and `token_uri` (an https URL)
-/// are strings; `type`, when present, is `service_account`. Other fields are allowed.
+/// `client_email` (an address), `private_key` (a PEM private key) and `token_uri` (an https URL,
+/// or http to a loopback address) are strings; `type`, when present, is `service_account`. Other
+/// fields are allowed.
 pub fn service_account(document: &Value) -> Result<(), String> {
     let Value::Object(fields) = document else {
         return Err("a JSON object".into());
@@ -96,8 +97,25 @@ pub fn service_account(document: &Value) -> Result<(), String> {
     if !is_pem_private_key(text("private_key")?) {
         return Err("private_key must be a PEM private key (-----BEGIN PRIVATE KEY----- …)".into());
     }
-    url(text("token_uri")?, &["https"]).map_err(|why| format!("token_uri {why}"))?;
+    token_uri(text("token_uri")?).map_err(|why| format!("token_uri {why}"))?;
     Ok(())
+}
+
+/// The token endpoint: `https`, or plain `http` to a loopback address only (a local emulator, a
+/// test's fake), as the push client itself accepts it.
+fn token_uri(text: &str) -> Result<String, String> {
+    let checked = url(text, &["http", "https"])?;
+    let loopback = match url::Url::parse(&checked).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if checked.starts_with("https:") || loopback {
+        Ok(checked)
+    } else {
+        Err("must be an absolute https URL (http only to a loopback address)".into())
+    }
 }
 
 /// A PEM block of a private key (PKCS #8 or PKCS #1) whose body is base64. The key itself is
