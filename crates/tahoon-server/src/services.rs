@@ -8,6 +8,7 @@ pub mod favorites;
 pub mod health;
 pub mod organizations;
 pub mod providers;
+pub mod push;
 pub mod screening;
 pub mod settings;
 pub mod tokens;

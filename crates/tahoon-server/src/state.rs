@@ -19,6 +19,8 @@ pub struct AppState {
     pub video: Arc<dyn VideoRooms>,
     /// The settings held in the database, read through a cache (`services::settings`).
     pub settings: Settings,
+    /// The FCM client of the push worker, kept while the FCM settings stay the same.
+    pub push: crate::services::push::PushClient,
     pub clock: Clock,
 }
 
@@ -40,6 +42,7 @@ impl AppState {
                 clock.clone(),
                 config.pending_hold_ttl_secs,
             ),
+            push: Default::default(),
             clock,
             video: Arc::new(BuiltInRooms { base_url: config.video_base_url.clone() }),
             store,

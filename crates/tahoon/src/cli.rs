@@ -89,6 +89,9 @@ pub enum Command {
     /// change takes effect without restarting a running server.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Push notifications to care providers (docs/integrations.md): what was sent, what waits, what failed.
+    #[command(subcommand)]
+    Push(PushCommand),
 }
 
 #[derive(Debug, Args)]
@@ -295,4 +298,27 @@ pub struct SettingSetArgs {
     pub from_file: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PushCommand {
+    /// List push jobs, newest first.
+    List(PushListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PushListArgs {
+    /// Only jobs in this status: pending, sending, sent, failed or skipped.
+    #[arg(long, value_parser = push_status)]
+    pub status: Option<tahoon_store::PushStatus>,
+    /// At most this many (1–1,000).
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn push_status(text: &str) -> Result<tahoon_store::PushStatus, String> {
+    tahoon_store::PushStatus::parse(text)
+        .ok_or_else(|| "expected one of: pending, sending, sent, failed, skipped".into())
 }

@@ -5,6 +5,7 @@ mod demo;
 mod instrument;
 mod org;
 mod provider;
+mod push;
 mod serve;
 mod settings;
 mod sign;
@@ -31,6 +32,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Demo(args) => demo::run(&settings, args).await,
                 Command::Instrument(command) => instrument::run(&settings, command).await,
                 Command::Settings(command) => self::settings::run(&settings, command).await,
+                Command::Push(command) => push::run(&settings, command).await,
                 Command::Sign(_) => unreachable!("handled above"),
             }
         }

@@ -11,6 +11,8 @@ mod helpers;
 mod holds;
 mod idempotency;
 mod input_edges;
+mod push;
+mod push_fakes;
 mod sessionbooking;
 mod settings;
 mod signing;

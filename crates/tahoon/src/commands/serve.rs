@@ -4,6 +4,7 @@ use anyhow::Context;
 use std::process::ExitCode;
 use tahoon_server::Application;
 use tahoon_server::services::booking::expiry;
+use tahoon_server::services::push;
 
 pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = settings.state().await?;
@@ -21,10 +22,13 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
     // Abandoned holds are failed in the background, a few times per time to live.
     let every = std::time::Duration::from_secs((state.config.pending_hold_ttl_secs / 4).max(5) as u64);
     let sweeps = tokio::spawn(expiry::run_sweeps(state.clone(), every));
+    // Pushes to providers are delivered from the outbox every 5 seconds (docs/integrations.md).
+    let pushes = tokio::spawn(push::run_pushes(state.clone(), push::EVERY));
     let app = Application::new(state, listener);
     tracing::info!(address = %app.local_addr()?, docs = "/docs", "tahoon is listening");
     app.run_until(shutdown_signal()).await?;
     sweeps.abort();
+    pushes.abort();
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

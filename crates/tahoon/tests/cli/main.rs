@@ -7,7 +7,9 @@ use std::process::{Command, Output, Stdio};
 use tahoon_store::Backend;
 use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 
+mod push;
 mod settings;
+use push::*;
 use settings::*;
 
 struct Cli {
@@ -451,4 +453,5 @@ tahoon_store::backend_tests!(
     migrate_on_an_empty_database,
     settings_from_the_cli,
     a_running_server_picks_up_cli_changes,
+    push_jobs_from_the_cli,
 );
