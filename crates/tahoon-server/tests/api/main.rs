@@ -2,7 +2,9 @@
 
 mod admin;
 mod auth;
+mod booking_races;
 mod booking_rules;
+mod bulk_and_usage;
 mod careprovider;
 mod docs;
 mod envelope;
@@ -15,3 +17,4 @@ mod sessionbooking;
 mod settings;
 mod signing;
 mod user;
+mod video;
