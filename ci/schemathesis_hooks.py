@@ -48,10 +48,11 @@ What a fuzzer must not break. The run signs as one organization and uses one bea
   about them refused; such a call erases a user registered, or cancels a booking made, for the
   purpose instead;
 - token operations get their own token family, never the one whose access token the run uses;
-- the video vendor must stay one that books without a vendor account (Jitsi, the default): a
-  successful change of the `video.provider` setting is reset as soon as its answer arrives,
-  since bookings with VideoSDK or LiveKit would call that vendor's real service. Every other
-  setting may change (none of them can make a Jitsi booking fail).
+- the video vendor must stay one that books without a vendor account (Jitsi, the default, with
+  its default settings): a successful change of any setting is reset as soon as its answer
+  arrives, since bookings with VideoSDK or LiveKit would call that vendor's real service, and a
+  Jitsi with only one of `jitsi.app_id` and `jitsi.app_secret` is not configured (its bookings
+  answer 503, as the document says, but the run's later bookings need a working vendor).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ import uuid
 import zoneinfo
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import requests
 import schemathesis
@@ -425,18 +427,17 @@ def _give_free_slots(case: Any, kwargs: dict[str, Any]) -> None:
 SUBSTITUTES: dict[str, tuple[str, str]] = {}
 
 
-def _restore_video_provider(case: Any, response: Any) -> None:
-    """Resets `video.provider` (to Jitsi, its default) after a request that changed it."""
+def _restore_setting(case: Any, response: Any) -> None:
+    """Resets a setting (to its default: for `video.provider`, Jitsi) after a request that changed it."""
     key = (case.path_parameters or {}).get("key")
     if (
         case.operation.path == "/api/v1/admin/settings/{key}"
         and case.method.upper() == "PUT"
         and response.status_code == 200
         and isinstance(key, str)
-        and key.strip().lower() == "video.provider"
     ):
         reset = requests.delete(
-            f"{BASE_URL}/api/v1/admin/settings/video.provider",
+            f"{BASE_URL}/api/v1/admin/settings/{quote(key, safe='')}",
             headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
             timeout=30,
         )
@@ -448,7 +449,7 @@ def after_call(context: Any, case: Any, response: Any) -> None:
     booking_paths = ("/api/v1/sessionbooking/booksession", "/api/v1/sessionbooking/reschedule", "/api/v1/sessionbooking/bulk")
     if case.operation.path in booking_paths and response.status_code == 200:
         SLOTS.taken()
-    _restore_video_provider(case, response)
+    _restore_setting(case, response)
     substitute = SUBSTITUTES.pop(case.id, None)
     if substitute is not None and response.status_code != 200:
         # The request did not cancel the booking made for it: cancel it, so its slot is free again.

@@ -1,6 +1,7 @@
 //! Bookings: the booking itself, the status machine and the cancellation policy.
 
 use crate::ids::{BookingId, CareProviderId, OrganizationId, UserId};
+use crate::settings::VideoProvider;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,9 @@ pub struct Booking {
     pub platform_id: Option<i64>,
     pub meeting_id: Option<String>,
     pub join_url: Option<String>,
+    /// The vendor that made the room (`None` before a room exists, and for rooms made before
+    /// vendors were recorded, which were Jitsi-style links).
+    pub video_vendor: Option<VideoProvider>,
     pub charity_debited: bool,
     pub created_at: Timestamp,
 }

@@ -79,6 +79,7 @@ reasons! {
     InternalError = 113, 500, "An internal error occurred; quote the requestId to support.", "حدث خطأ داخلي؛ اذكر requestId عند التواصل مع الدعم.";
     ServiceUnavailable = 114, 503, "The service is temporarily unavailable.", "الخدمة غير متاحة مؤقتًا.";
     ActiveBookingLimitReached = 115, 409, "The user already holds as many upcoming sessions as the organization allows.", "لدى المستخدم بالفعل الحد الأقصى من الجلسات القادمة الذي تسمح به الجهة.";
+    RecordingNotSupported = 116, 404, "This booking's video service does not record sessions.", "خدمة الفيديو الخاصة بهذا الحجز لا تسجّل الجلسات.";
 }
 
 #[cfg(test)]

@@ -12,6 +12,9 @@
 pub mod http;
 pub mod push;
 pub mod secret;
+/// Only with the `testing` feature, which the test suites turn on.
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod video;
 
 pub use secret::Secret;

@@ -36,8 +36,6 @@ pub struct ServerConfig {
     pub default_rate_limit_per_minute: RateLimit,
     /// How long a hold may wait for its video room before it is failed and its slot freed.
     pub pending_hold_ttl_secs: i64,
-    /// Where the built-in video provider's rooms are joined.
-    pub video_base_url: String,
 }
 
 const DEFAULT_RATE_LIMIT: RateLimit = match RateLimit::new(100) {
@@ -59,7 +57,6 @@ impl ServerConfig {
             max_body_bytes: 256 * 1024,
             default_rate_limit_per_minute: DEFAULT_RATE_LIMIT,
             pending_hold_ttl_secs: 120,
-            video_base_url: "https://meet.tahoon.example".into(),
         }
     }
 }

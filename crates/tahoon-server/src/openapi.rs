@@ -29,7 +29,8 @@ Responses use the envelope `{status, reason, reasonName, message, data, requestI
         ClockTime, TimeZoneName, GmtOffsetHours, GenderType, CommunicationType, BookingStatusCode,
         BookingStatusName, BookingStatusFilter, SecureHash, Name, ReferenceId, CancellationReason, AnswerText,
         Note, ProviderName, ShortBio, LongBio, Credential, IdempotencyKey, EducationEntry, CertificationEntry,
-        OrganizationKindName, RoleName, CatalogueKindName, ExceptionKindName, CatalogueName, SettingKey
+        OrganizationKindName, RoleName, CatalogueKindName, ExceptionKindName, CatalogueName, SettingKey,
+        VideoVendorName, RoomStatusName
     )),
     modifiers(&SecurityAndResponses),
     tags(

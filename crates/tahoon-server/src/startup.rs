@@ -36,6 +36,7 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sessionbooking::reschedule::reschedule_booking))
         .routes(routes!(sessionbooking::bulk::bulk_book))
         .routes(routes!(sessionbooking::get::get_booking))
+        .routes(routes!(sessionbooking::recording::get_recording))
         .routes(routes!(user::bookings::booking_history))
         .routes(routes!(user::favorites::add_favorite))
         .routes(routes!(user::favorites::remove_favorite))

@@ -3,9 +3,10 @@ use crate::config::ServerConfig;
 use crate::services::audit::Auditor;
 use crate::services::settings::Settings;
 use crate::services::tokens::TokenService;
-use crate::services::video::{BuiltInRooms, VideoRooms};
+use crate::services::video::VideoClients;
 use std::sync::Arc;
 use tahoon_domain::public_id::IdCodec;
+use tahoon_integrations::video::VideoRooms;
 use tahoon_store::Store;
 
 /// Shared by every request.
@@ -16,7 +17,8 @@ pub struct AppState {
     pub ids: IdCodec,
     pub tokens: TokenService,
     pub audit: Auditor,
-    pub video: Arc<dyn VideoRooms>,
+    /// The video vendors' clients, chosen by the settings (`services::video`).
+    pub video: Arc<VideoClients>,
     /// The settings held in the database, read through a cache (`services::settings`).
     pub settings: Settings,
     /// The FCM client of the push worker, kept while the FCM settings stay the same.
@@ -44,7 +46,7 @@ impl AppState {
             ),
             push: Default::default(),
             clock,
-            video: Arc::new(BuiltInRooms { base_url: config.video_base_url.clone() }),
+            video: Arc::new(VideoClients::from_settings()),
             store,
             config,
             ids,
@@ -53,9 +55,10 @@ impl AppState {
 }
 
 impl AppState {
-    /// The same state with another video provider (tests use one that fails).
+    /// The same state with one video implementation for every vendor, whatever the settings say
+    /// (tests use one that fails).
     pub fn with_video(mut self, video: Arc<dyn VideoRooms>) -> AppState {
-        self.video = video;
+        self.video = Arc::new(VideoClients::substitute(video));
         self
     }
 }

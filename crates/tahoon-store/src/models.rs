@@ -13,6 +13,7 @@ use tahoon_domain::availability::Interval;
 use tahoon_domain::booking::{Booking, BookingStatus};
 use tahoon_domain::ids::{AccessKeyId, AssessmentId, BookingId, CareProviderId, OrganizationId, OutboxEventId, UserId};
 use tahoon_domain::organization::{Organization, OrganizationKind, Role};
+use tahoon_domain::settings::VideoProvider;
 use tahoon_domain::user::User;
 
 #[derive(Debug, Clone)]
@@ -224,13 +225,23 @@ pub struct Transition {
     pub reason: String,
     /// Give a debited session back to the organization.
     pub restore_balance: bool,
-    pub meeting: Option<(String, String)>,
+    /// The video room made for the booking (the confirmation sets it).
+    pub meeting: Option<Meeting>,
     pub event: Option<NewEvent>,
     /// Erase this guest in the same transaction (a guest registered by a booking that failed).
     pub withdraw_guest: Option<UserId>,
     /// The audit entry recording the change, appended in the same transaction.
     pub audit: Option<AuditContent>,
     pub now: Timestamp,
+}
+
+/// A booking's video room: its id at the vendor, a link to join it (vendors that have one) and
+/// the vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meeting {
+    pub meeting_id: String,
+    pub join_url: Option<String>,
+    pub vendor: VideoProvider,
 }
 
 /// A Confirmed booking moved to another time of the same provider.
@@ -245,6 +256,9 @@ pub struct Reschedule {
     pub event: NewEvent,
     /// The audit entry recording the move, appended in the same transaction.
     pub audit: Option<AuditContent>,
+    /// A room made again for the booking (the old one was missing or disabled at the vendor);
+    /// `None` keeps the room.
+    pub meeting: Option<Meeting>,
     pub now: Timestamp,
 }
 

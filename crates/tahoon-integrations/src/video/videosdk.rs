@@ -41,8 +41,8 @@ use url::Url;
 const VENDOR: VideoProvider = VideoProvider::VideoSdk;
 /// Lifetime of a management (`crawler`) token: one call and its retries.
 pub const MANAGEMENT_TOKEN_TTL: SignedDuration = SignedDuration::from_mins(10);
-/// The reference's summary prompt for the recording's transcription, as it sends it.
-pub const SUMMARY_PROMPT: &str = "Psyter Online Therapy Session";
+/// The summary prompt for the recording's transcription (the reference's, without its product name).
+pub const SUMMARY_PROMPT: &str = "Online therapy session";
 const RECORDINGS_PER_PAGE: u32 = 50;
 const MAX_RECORDING_PAGES: u32 = 10;
 

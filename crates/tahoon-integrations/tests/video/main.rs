@@ -10,19 +10,11 @@ mod videosdk;
 mod videosdk_failures;
 
 use jiff::Timestamp;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use std::time::Duration;
+pub use tahoon_integrations::testing::{serve, try_verified_claims};
 use tahoon_integrations::video::{BookingRef, Participant, RoomRequest};
 use url::Url;
-
-/// Serves `router` on a free local port; the server lives as long as the test's runtime.
-pub async fn serve(router: axum::Router) -> Url {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    Url::parse(&format!("http://{address}")).unwrap()
-}
 
 /// A local URL where nothing listens.
 pub async fn closed_port() -> Url {
@@ -52,21 +44,6 @@ pub fn now() -> Timestamp {
 /// clock unless `check_exp` is false); panics otherwise.
 pub fn verified_claims(token: &str, secret: &str, check_exp: bool) -> Value {
     try_verified_claims(token, secret, check_exp).unwrap_or_else(|e| panic!("token does not verify: {e}"))
-}
-
-pub fn try_verified_claims(token: &str, secret: &str, check_exp: bool) -> Result<Value, String> {
-    let header = jsonwebtoken::decode_header(token).map_err(|e| e.to_string())?;
-    if header.alg != Algorithm::HS256 {
-        return Err(format!("alg {:?}", header.alg));
-    }
-    let mut validation = Validation::new(Algorithm::HS256);
-    validation.validate_exp = check_exp;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    validation.leeway = 0;
-    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation)
-        .map(|data| data.claims)
-        .map_err(|e| e.to_string())
 }
 
 pub const SHORT: Duration = Duration::from_millis(60);

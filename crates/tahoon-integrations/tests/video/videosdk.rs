@@ -64,7 +64,7 @@ async fn with_recording_the_room_body_carries_the_reference_auto_start_config() 
             "recording": {
                 "transcription": {
                     "enabled": true,
-                    "summary": { "enabled": true, "prompt": "Psyter Online Therapy Session" }
+                    "summary": { "enabled": true, "prompt": "Online therapy session" }
                 },
                 "config": { "layout": { "type": "GRID", "priority": "SPEAKER", "gridSize": 2 } }
             }

@@ -64,7 +64,11 @@ pub(super) const ERROR_RESPONSES: &[(&str, &str)] = &[
     ),
     ("PayloadTooLarge", "110 PayloadTooLarge: the body is over the server's limit (256 KiB by default)."),
     ("UnsupportedMediaType", "111 UnsupportedMediaType: a body sent with a content type other than JSON."),
-    ("VendorUnavailable", "108 VendorUnavailable: the video service failed; nothing was booked."),
+    (
+        "VendorUnavailable",
+        "108 VendorUnavailable: the video service is unreachable, too slow, refusing or answering garbage, or is \
+         not configured; a booking or a reschedule that answers it changed nothing (retry later).",
+    ),
 ];
 
 fn error_refs(statuses: &[(&str, &str)]) -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {

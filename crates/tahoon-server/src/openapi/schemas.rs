@@ -131,6 +131,14 @@ string_schema! {
     /// The name of a booking status.
     BookingStatusName { enum_values(Some(["Pending", "Confirmed", "Cancelled", "Failed", "Completed", "NoShow"])) }
 }
+string_schema! {
+    /// The video service that holds a session's room (the operator's `video.provider` when it was made).
+    VideoVendorName { enum_values(Some(["jitsi", "videosdk", "livekit"])) }
+}
+string_schema! {
+    /// What the video service says of a session's room: `Valid`, `Missing`, `Disabled` or `Unknown`.
+    RoomStatusName { enum_values(Some(["Valid", "Missing", "Disabled", "Unknown"])) }
+}
 
 /// Characters free text may hold: no control character but tab, line feed and a carriage return
 /// before a line feed, and no bidirectional override or isolate (`tahoon_domain::anti_xss`). The

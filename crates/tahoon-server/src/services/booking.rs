@@ -1,14 +1,17 @@
 //! Booking as a saga: validate the user and the slot, hold it (debiting a charity's balance), create
-//! the video room, confirm. A failed step leaves the booking Failed, the slot free and the balance
-//! as it was. Cancel and reschedule follow the organization's cancellation policy. Holds that
-//! wait too long are failed by `expiry`.
+//! the video room at the vendor the settings choose (`room`), confirm. A failed step leaves the
+//! booking Failed, the slot free and the balance as it was. Cancel and reschedule follow the
+//! organization's cancellation policy; a reschedule checks the room first. Holds that wait too
+//! long are failed by `expiry`.
 
 pub mod expiry;
+mod room;
 
 use crate::services::audit::AuditEvent;
 use crate::services::directory;
 use crate::services::error::{Refusal, ServiceError, ServiceResult};
 use crate::services::users::NewRegistration;
+use crate::services::video::sessions::{Names, ensure_room};
 use crate::state::AppState;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -147,6 +150,16 @@ pub async fn book(
     }
     let rate = provider.primary_rate().cloned().ok_or_else(|| Refusal::new(Reason::NotAllowed))?;
     let actor = actor(organization);
+    // Read before the hold, so a database failure here holds nothing: the video settings, and the
+    // user's name only if the organization shares it with providers.
+    let video = state.settings.video().await?;
+    let share = state.settings.privacy().await?.share_user_name_with_providers;
+    let client_name = match (&who, share) {
+        (_, false) => None,
+        (BookingFor::User(id), true) => state.store.user(organization.id, *id).await?.and_then(|u| u.name),
+        (BookingFor::Guest(guest), true) => Some(guest.name.clone()),
+    };
+    let names = Names { client: client_name, provider: provider.names.full_name() };
     let user = match who {
         BookingFor::User(id) => BookingUser::Existing(id),
         BookingFor::Guest(guest) => BookingUser::Guest(NewUser {
@@ -196,24 +209,9 @@ pub async fn book(
                 .into());
         }
     };
-    let room = match state.video.create_room().await {
-        Ok(room) => room,
-        Err(e) => {
-            tracing::warn!(booking = held.id.get(), error = %e, "video room failed; booking failed");
-            let failed = Transition {
-                restore_balance: true,
-                // Nothing was booked, so the guest this request registered is withdrawn too.
-                withdraw_guest: guest_created.then_some(held.user_id),
-                ..change(state, &held, BookingStatus::Failed, &actor, "video room could not be created")
-            };
-            state.store.transition_booking(failed).await?;
-            return Err(Refusal::new(Reason::VendorUnavailable)
-                .with_detail("the video room could not be created; nothing was booked")
-                .into());
-        }
-    };
+    let meeting = room::make(state, &video, &held, &names, guest_created, &actor).await?;
     let confirm = Transition {
-        meeting: Some((room.meeting_id, room.join_url)),
+        meeting: Some(meeting),
         ..change(state, &held, BookingStatus::Confirmed, &actor, "video room created")
     };
     match state.store.transition_booking(confirm).await? {
@@ -303,6 +301,8 @@ pub async fn reschedule(
             .into());
     }
     let moved = Booking { starts_at: to.start, ends_at: to.end, ..b.clone() };
+    // The room is checked (and made again if the vendor lost it) before anything moves.
+    let meeting = ensure_room(state, &moved).await?;
     let actor = actor(organization);
     let outcome = state
         .store
@@ -313,6 +313,7 @@ pub async fn reschedule(
             blocks_until: blocks_until(&provider, to)?,
             event: event(organization.id, "booking.rescheduled", state, &moved),
             audit: Some(audit(state, &b, "booking.rescheduled", BookingStatus::Confirmed, &actor)),
+            meeting,
             actor,
             now: state.clock.now(),
         })

@@ -4,7 +4,8 @@
 
 use crate::careprovider::{admin, import, provider, soon};
 use crate::helpers::*;
-use crate::sessionbooking::{BOOK, BrokenVideo, CANCEL, slots, user};
+use crate::sessionbooking::{BOOK, CANCEL, slots, user};
+use crate::video::failures::BrokenVideo;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::Arc;

@@ -11,6 +11,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tahoon_domain::ids::{BookingId, kind};
 use tahoon_domain::organization::OrganizationKind;
+use tahoon_integrations::video::{
+    JoinTicket, Participant, Room, RoomRequest, RoomValidity, Session, VideoError, VideoProvider, VideoRooms,
+};
 use tahoon_server::services::booking::expiry;
 use tahoon_store::{Backend, BookingUser, HoldOutcome, NewBooking};
 
@@ -129,14 +132,21 @@ async fn an_operator_outcome_writes_its_event(backend: Backend) {
 struct SlowVideo(std::sync::OnceLock<tahoon_server::AppState>);
 
 #[async_trait::async_trait]
-impl tahoon_server::services::video::VideoRooms for SlowVideo {
-    async fn create_room(
-        &self,
-    ) -> Result<tahoon_server::services::video::Room, tahoon_server::services::video::VideoError> {
+impl VideoRooms for SlowVideo {
+    fn provider(&self) -> VideoProvider {
+        VideoProvider::VideoSdk
+    }
+    async fn create_room(&self, _request: &RoomRequest) -> Result<Room, VideoError> {
         let state = self.0.get().expect("state set after spawn");
         state.clock.advance(SignedDuration::from_mins(3));
         expiry::sweep(state).await.unwrap();
-        Ok(tahoon_server::services::video::Room { meeting_id: "late".into(), join_url: "https://meet/late".into() })
+        Ok(Room { meeting_id: "late".into(), join_url: Some("https://meet/late".into()), vendor: self.provider() })
+    }
+    async fn validate_room(&self, _meeting_id: &str) -> Result<RoomValidity, VideoError> {
+        Ok(RoomValidity::Valid)
+    }
+    fn join_ticket(&self, _: Session<'_>, _: &Participant, _: Timestamp) -> Result<JoinTicket, VideoError> {
+        Err(VideoError::NotSupported { vendor: self.provider(), what: "join tickets" })
     }
 }
 

@@ -2,8 +2,11 @@
 
 mod admin;
 mod auth;
+mod booking_races;
 mod booking_rules;
+mod bulk_and_usage;
 mod careprovider;
+mod careprovider_admin;
 mod docs;
 mod envelope;
 mod free_text;
@@ -11,9 +14,12 @@ mod helpers;
 mod holds;
 mod idempotency;
 mod input_edges;
+mod instruments;
 mod push;
 mod push_fakes;
 mod sessionbooking;
 mod settings;
 mod signing;
 mod user;
+mod user_data_rights;
+mod video;

@@ -4,6 +4,7 @@
 use crate::error::StoreError;
 use tahoon_domain::booking::BookingStatus;
 use tahoon_domain::organization::Role;
+use tahoon_domain::settings::VideoProvider;
 
 /// The statuses in which a booking holds its time (`BookingStatus::is_active`: Pending 6,
 /// Confirmed 1), as the SQL condition every query uses (on `bookings.status`, unqualified).
@@ -32,6 +33,11 @@ pub(crate) fn json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Re
 /// is corrupt, never a silent 1970.
 pub(crate) fn instant(us: i64) -> Result<jiff::Timestamp, StoreError> {
     jiff::Timestamp::from_microsecond(us).map_err(|_| corrupt("instant", &us.to_string()))
+}
+
+/// A stored video vendor (`jitsi`, `videosdk`, `livekit`).
+pub(crate) fn video_vendor_of(text: &str) -> Result<VideoProvider, StoreError> {
+    VideoProvider::from_word(text).ok_or_else(|| corrupt("video vendor", text))
 }
 
 pub(crate) fn status_of(code: i64) -> Result<BookingStatus, StoreError> {

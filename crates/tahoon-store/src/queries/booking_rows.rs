@@ -2,7 +2,7 @@
 //! change of a booking makes: overlap and history.
 
 use super::Connection;
-use crate::backend::common::{ACTIVE_STATUSES, instant, status_of};
+use crate::backend::common::{ACTIVE_STATUSES, instant, status_of, video_vendor_of};
 use crate::error::StoreError;
 use crate::models::*;
 use const_format::formatcp;
@@ -13,8 +13,8 @@ use tahoon_domain::ids::{BookingId, CareProviderId, Id, UserId};
 
 /// The booking columns, in `BookingRow` order.
 pub(super) const COLUMNS: &str = "id, organization_id, user_id, provider_id, starts_at, ends_at, status, \
-     price_minor, currency, communication_type, from_mobile, platform_id, meeting_id, join_url, charity_debited, \
-     created_at";
+     price_minor, currency, communication_type, from_mobile, platform_id, meeting_id, join_url, video_vendor, \
+     charity_debited, created_at";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct BookingRow {
@@ -32,6 +32,7 @@ pub(super) struct BookingRow {
     platform_id: Option<i64>,
     meeting_id: Option<String>,
     join_url: Option<String>,
+    video_vendor: Option<String>,
     charity_debited: bool,
     created_at: i64,
 }
@@ -54,6 +55,7 @@ impl TryFrom<BookingRow> for Booking {
             platform_id: r.platform_id,
             meeting_id: r.meeting_id,
             join_url: r.join_url,
+            video_vendor: r.video_vendor.as_deref().map(video_vendor_of).transpose()?,
             charity_debited: r.charity_debited,
             created_at: instant(r.created_at)?,
         })
@@ -133,6 +135,24 @@ impl Overlap {
         .fetch_optional(conn)
         .await?;
         Ok(found.is_some())
+    }
+}
+
+/// A booking's room as bound to an update: all `None` keeps the stored room (a room is replaced
+/// whole: its id, its link, even when the new one has none, and its vendor).
+pub(super) struct MeetingColumns {
+    pub meeting_id: Option<String>,
+    pub join_url: Option<String>,
+    pub vendor: Option<&'static str>,
+}
+
+impl MeetingColumns {
+    pub fn of(meeting: Option<&Meeting>) -> MeetingColumns {
+        MeetingColumns {
+            meeting_id: meeting.map(|m| m.meeting_id.clone()),
+            join_url: meeting.and_then(|m| m.join_url.clone()),
+            vendor: meeting.map(|m| m.vendor.as_str()),
+        }
     }
 }
 

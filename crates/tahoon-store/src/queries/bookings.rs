@@ -5,7 +5,7 @@
 
 use super::DbStore;
 use super::audit::append_in;
-use super::booking_rows::{BookingRow, BusyRow, COLUMNS, HistoryLine, Overlap, StatusChangeRow};
+use super::booking_rows::{BookingRow, BusyRow, COLUMNS, HistoryLine, MeetingColumns, Overlap, StatusChangeRow};
 use super::outbox::insert_event;
 use super::users::register;
 use crate::backend::common::ACTIVE_STATUSES;
@@ -135,17 +135,19 @@ impl BookingStore for DbStore {
             return Ok(None);
         }
         let restore_balance = t.restore_balance && current.charity_debited;
-        let (meeting_id, join_url) = t.meeting.clone().unzip();
+        let meeting = MeetingColumns::of(t.meeting.as_ref());
         let row: BookingRow = sqlx::query_as(formatcp!(
             "UPDATE bookings SET status = $2, updated_at = $3, meeting_id = COALESCE($4, meeting_id), \
-             join_url = COALESCE($5, join_url), charity_debited = CASE WHEN $6 THEN $7 ELSE charity_debited END \
-             WHERE id = $1 AND status = $8 RETURNING {COLUMNS}"
+             join_url = CASE WHEN $4 IS NULL THEN join_url ELSE $5 END, video_vendor = COALESCE($6, video_vendor), \
+             charity_debited = CASE WHEN $7 THEN $8 ELSE charity_debited END \
+             WHERE id = $1 AND status = $9 RETURNING {COLUMNS}"
         ))
         .bind(t.booking_id.get())
         .bind(t.to.code())
         .bind(t.now.as_microsecond())
-        .bind(meeting_id)
-        .bind(join_url)
+        .bind(meeting.meeting_id)
+        .bind(meeting.join_url)
+        .bind(meeting.vendor)
         .bind(restore_balance)
         .bind(false)
         .bind(current.status.code())
@@ -192,7 +194,7 @@ impl BookingStore for DbStore {
     }
 
     async fn reschedule_booking(&self, change: Reschedule) -> Result<RescheduleOutcome, StoreError> {
-        let Reschedule { booking_id, starts_at, ends_at, blocks_until, actor, event, audit, now } = change;
+        let Reschedule { booking_id, starts_at, ends_at, blocks_until, actor, event, audit, meeting, now } = change;
         let confirmed = BookingStatus::Confirmed;
         let mut tx = self.begin_write().await?;
         let current: Option<BookingRow> =
@@ -214,16 +216,22 @@ impl BookingStore for DbStore {
         if overlap.exists(&mut tx).await? {
             return Ok(RescheduleOutcome::Taken);
         }
+        let meeting = MeetingColumns::of(meeting.as_ref());
         let moved: Result<BookingRow, sqlx::Error> = sqlx::query_as(formatcp!(
-            "UPDATE bookings SET starts_at = $2, ends_at = $3, updated_at = $4, blocks_until = $5 \
-             WHERE id = $1 AND status = $6 RETURNING {COLUMNS}"
+            "UPDATE bookings SET meeting_id = COALESCE($3, meeting_id), \
+             join_url = CASE WHEN $3 IS NULL THEN join_url ELSE $4 END, video_vendor = COALESCE($5, video_vendor), \
+             starts_at = $6, ends_at = $7, updated_at = $8, blocks_until = $9 \
+             WHERE id = $1 AND status = $2 RETURNING {COLUMNS}"
         ))
         .bind(booking_id.get())
+        .bind(confirmed.code())
+        .bind(meeting.meeting_id)
+        .bind(meeting.join_url)
+        .bind(meeting.vendor)
         .bind(starts_at.as_microsecond())
         .bind(ends_at.as_microsecond())
         .bind(now.as_microsecond())
         .bind(blocks_until.as_microsecond())
-        .bind(confirmed.code())
         .fetch_one(&mut *tx)
         .await;
         let row = match moved {

@@ -3,6 +3,7 @@
 use super::*;
 use tahoon_domain::booking::BookingStatus;
 use tahoon_domain::ids::{BookingId, CareProviderId, UserId};
+use tahoon_domain::settings::VideoProvider;
 use tahoon_store::testing::sample_provider;
 
 const HOUR: i64 = 3_600_000_000;
@@ -129,14 +130,21 @@ pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
         actor: "test".into(),
         reason: "room ready".into(),
         restore_balance: false,
-        meeting: Some(("room-1".into(), "https://meet/room-1".into())),
+        meeting: Some(Meeting {
+            meeting_id: "room-1".into(),
+            join_url: Some("https://meet/room-1".into()),
+            vendor: VideoProvider::Jitsi,
+        }),
         event: None,
         withdraw_guest: None,
         audit: None,
         now: us(3),
     };
     let confirmed = s.transition_booking(confirm).await.unwrap().unwrap();
-    assert_eq!(confirmed.meeting_id.as_deref(), Some("room-1"));
+    assert_eq!(
+        (confirmed.meeting_id.as_deref(), confirmed.join_url.as_deref(), confirmed.video_vendor),
+        (Some("room-1"), Some("https://meet/room-1"), Some(VideoProvider::Jitsi))
+    );
     let history = s.booking_history(b2.id).await.unwrap();
     assert_eq!(
         history.iter().map(|h| h.to).collect::<Vec<_>>(),
@@ -191,6 +199,7 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
             actor: "t".into(),
             event: event(),
             audit: None,
+            meeting: None,
             now: us(3)
         })
         .await
@@ -206,6 +215,8 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
             actor: "t".into(),
             event: event(),
             audit: None,
+            // The room made again for the booking replaces the old one whole.
+            meeting: Some(Meeting { meeting_id: "room-2".into(), join_url: None, vendor: VideoProvider::VideoSdk }),
             now: us(3),
         })
         .await
@@ -214,6 +225,10 @@ pub async fn reschedule_moves_atomically(backend: Backend) {
         panic!()
     };
     assert_eq!((moved.id, moved.starts_at), (a.id, us(T0 + HOUR / 2)));
+    assert_eq!(
+        (moved.meeting_id.as_deref(), moved.join_url.as_deref(), moved.video_vendor),
+        (Some("room-2"), None, Some(VideoProvider::VideoSdk))
+    );
     // The old hour is free for someone else now.
     let (bookings, total) = s
         .user_bookings(BookingQuery {

@@ -96,6 +96,7 @@ pub async fn buffers_keep_a_providers_sessions_apart(backend: Backend) {
             actor: "t".into(),
             event,
             audit: None,
+            meeting: None,
             now: us(3)
         })
         .await

@@ -1,6 +1,6 @@
 //! `POST /sessionbooking/booksession`.
 
-use super::views::{BookingView, SlotFields, booking_view, requested_slot};
+use super::views::{BookingView, SlotFields, booked_view, requested_slot};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::SignedCompat;
@@ -76,7 +76,8 @@ pub struct BookRequest {
 /// Answers: 1 EmptyParameter (400) for missing parameters, 18 UserNotFound (400), 16 NotAllowed
 /// (404) for a slot outside availability, 4 RecordAlreadyExist (200) for a taken slot, 50
 /// CharityOrganizationBalanceOut (200), 115 ActiveBookingLimitReached (409), 108
-/// VendorUnavailable (503) when the video room fails (nothing is booked, no guest registered).
+/// VendorUnavailable (503) when the video room fails (nothing is booked, no guest registered). The
+/// answer carries the participants' join tickets (`participants`).
 #[utoipa::path(
     post,
     path = "/sessionbooking/booksession",
@@ -90,6 +91,7 @@ pub struct BookRequest {
             CharityOrganizationBalanceOut, both with `status` 0 and `data` null", body = Envelope<BookingView>,
             links(
                 ("getBooking" = (operation_id = "get_booking", parameters(("bookingId" = "$response.body#/data/bookingId")))),
+                ("getRecording" = (operation_id = "get_recording", parameters(("bookingId" = "$response.body#/data/bookingId")))),
                 ("cancel" = (operation_id = "cancel_booking", request_body = json!({
                     "bookingId": "$response.body#/data/bookingId",
                     "userId": "$response.body#/data/userId",
@@ -161,5 +163,5 @@ pub async fn book_one(
         platform_id: body.booking_platform_id,
     };
     let booked = booking::book(&state, &organization, who, slot, options).await?;
-    Ok(booking_view(&state, &booked, &zone))
+    Ok(booked_view(&state, &booked, &zone).await)
 }

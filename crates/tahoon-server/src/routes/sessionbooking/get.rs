@@ -1,13 +1,14 @@
 //! `GET /sessionbooking/{bookingId}`.
 
-use super::views::{BookingPath, BookingView, booking_id, booking_view};
+use super::views::{BookingPath, BookingView, booked_view, booking_id};
 use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
 use crate::extract::path::ApiPath;
 use crate::extract::query::ApiQuery;
-use crate::openapi::{BookingStatusName, NotFound, QueryErrors, TimeZoneName};
+use crate::openapi::{BookingStatusName, NotFound, QueryErrors, RoomStatusName, TimeZoneName};
 use crate::services::booking;
+use crate::services::video::sessions;
 use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -41,9 +42,19 @@ pub struct BookingDetail {
     pub booking: BookingView,
     /// Every status change, oldest first.
     pub status_history: Vec<StatusChangeView>,
+    /// What the video service says of the room, checked when the booking is read from 15 minutes
+    /// before its session's start to its end (Confirmed only; absent at other times). `Unknown`
+    /// when the service did not answer within 2 seconds or failed: reading never fails for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<RoomStatusName>)]
+    pub room_status: Option<String>,
 }
 
 /// One booking with its status history.
+///
+/// For a Confirmed booking, the participants' join tickets (`participants`); from 15 minutes
+/// before the session's start to its end, also what the video service says of the room
+/// (`roomStatus`).
 #[utoipa::path(
     get,
     path = "/sessionbooking/{bookingId}",
@@ -51,7 +62,8 @@ pub struct BookingDetail {
     params(BookingPath, ZoneQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The booking, its slot in `timeZone`, and its status history", body = Envelope<BookingDetail>),
+        (status = 200, description = "The booking, its slot in `timeZone`, its status history, the participants' join \
+            tickets (Confirmed) and, shortly before the session, `roomStatus`", body = Envelope<BookingDetail>),
         QueryErrors,
         (status = 404, response = NotFound)
     )
@@ -67,8 +79,10 @@ pub async fn get_booking(
     let found =
         booking::owned_booking(&state, auth.organization.id, booking_id(&state, &path.booking_id)?, None, None).await?;
     let history = booking::history(&state, &found).await?;
+    let room_status = sessions::room_status(&state, &found).await;
     Ok(Success(BookingDetail {
-        booking: booking_view(&state, &found, &zone),
+        booking: booked_view(&state, &found, &zone).await,
+        room_status: room_status.map(|s| s.name().to_string()),
         status_history: history
             .iter()
             .map(|h| StatusChangeView {

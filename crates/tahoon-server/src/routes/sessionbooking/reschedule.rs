@@ -1,11 +1,12 @@
 //! `POST /sessionbooking/reschedule`.
 
-use super::views::{BookingView, SlotFields, booking_id, booking_view, requested_slot};
+use super::views::{BookingView, SlotFields, booked_view, booking_id, requested_slot};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::Signed;
 use crate::openapi::{
     BookingId, ClockTime, Date, GmtOffsetHours, Idempotency, NotFound, SignedErrors, SlotId, TimeZoneName, UserId,
+    VendorUnavailable,
 };
 use crate::services::{booking, users};
 use crate::state::AppState;
@@ -40,7 +41,11 @@ pub struct RescheduleRequest {
 /// Move a booking to another slot of the same provider.
 ///
 /// Signed. Atomic: at no moment are both slots, or neither, held. The booking keeps its id and
-/// history. Allowed up to the organization's cancellation cut-off before the current start.
+/// history. Allowed up to the organization's cancellation cut-off before the current start. The
+/// video room is checked first at its video service and made again if the service no longer has
+/// it; a service that fails, or keeps the room disabled, answers 108 VendorUnavailable (503) and
+/// nothing moves.
+/// The answer carries the participants' join tickets.
 #[utoipa::path(
     post,
     path = "/sessionbooking/reschedule",
@@ -54,7 +59,8 @@ pub struct RescheduleRequest {
             and `data` null", body = Envelope<BookingView>,
             links(("getBooking" = (operation_id = "get_booking", parameters(("bookingId" = "$response.body#/data/bookingId")))))),
         SignedErrors,
-        (status = 404, response = NotFound)
+        (status = 404, response = NotFound),
+        (status = 503, response = VendorUnavailable)
     )
 )]
 pub async fn reschedule_booking(
@@ -82,5 +88,5 @@ pub async fn reschedule_booking(
         },
     )?;
     let moved = booking::reschedule(&state, &organization, found, slot.interval).await?;
-    Ok(Success(booking_view(&state, &moved, &zone)))
+    Ok(Success(booked_view(&state, &moved, &zone).await))
 }

@@ -1,9 +1,12 @@
 //! Wire shapes of bookings and the resolution of a requested slot.
 
 use crate::error::{ApiError, ApiResult};
-use crate::openapi::{BookingId, BookingStatusCode, BookingStatusName, CareProviderId, CommunicationType, UserId};
+use crate::openapi::{
+    BookingId, BookingStatusCode, BookingStatusName, CareProviderId, CommunicationType, UserId, VideoVendorName,
+};
 use crate::routes::careprovider::views::{SlotView, caller_day, slot_views};
 use crate::services::booking::RequestedSlot;
+use crate::services::video::sessions;
 use crate::state::AppState;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -12,6 +15,7 @@ use tahoon_domain::availability::{Interval, parse_clock};
 use tahoon_domain::booking::Booking;
 use tahoon_domain::ids::{self, kind};
 use tahoon_domain::reason::Reason;
+use tahoon_integrations::video::JoinTicket;
 use utoipa::{IntoParams, ToSchema};
 
 /// The `{bookingId}` path parameter.
@@ -47,6 +51,76 @@ pub struct BookingView {
     pub cat_communication_type_id: i64,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// The video service that holds the session's room; absent while the booking has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<VideoVendorName>)]
+    pub video_vendor: Option<String>,
+    /// How each participant joins the session: in the answers of `booksession`, `bulk`,
+    /// `reschedule` and `GET /sessionbooking/{bookingId}`, for a Confirmed booking (absent
+    /// otherwise, and from lists and cancellations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participants: Option<ParticipantsView>,
+}
+
+/// The client's and the provider's ways into the session (minted when answered).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantsView {
+    /// The organization's user.
+    pub client: JoinTicketView,
+    /// The care provider (on VideoSDK also allowed to moderate).
+    pub provider: JoinTicketView,
+}
+
+/// How one participant joins the session: a link, a token for the vendor's SDK, or both.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinTicketView {
+    /// The participant's identity at the video service: the user's or the provider's public id.
+    pub participant_id: String,
+    /// The name the other participant sees: the provider's display name; for the client `Client`,
+    /// or the user's name only when the operator lets organizations share it
+    /// (`privacy.share_user_name_with_providers`).
+    pub display_name: String,
+    /// A link that opens the session in a browser (Jitsi; with token authentication it carries the
+    /// participant's token). Absent for vendors joined through their SDK.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub join_url: Option<String>,
+    /// The participant's token: VideoSDK's `rtc` token (pass it with `meetingId` to VideoSDK's
+    /// SDK, with `displayName`), LiveKit's access token, or Jitsi's JWT. Absent where the
+    /// vendor uses none (Jitsi without token authentication).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The server an SDK connects to with `token` (LiveKit's `wss://…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
+    /// When `token` stops being accepted: 30 minutes after the session's end.
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+}
+
+fn ticket_view(id: String, ticket: JoinTicket) -> JoinTicketView {
+    JoinTicketView {
+        participant_id: id,
+        display_name: ticket.display_name,
+        join_url: ticket.join_url,
+        token: ticket.token,
+        server_url: ticket.server_url,
+        expires_at: ticket.expires_at.to_string(),
+    }
+}
+
+/// A booking as a booking answer shows it: with the participants' join tickets when Confirmed.
+pub async fn booked_view(state: &AppState, b: &Booking, zone: &TimeZone) -> BookingView {
+    let mut view = booking_view(state, b, zone);
+    if let Some(tickets) = sessions::tickets(state, b).await {
+        view.video_vendor = Some(tickets.vendor.as_str().to_string());
+        view.participants = Some(ParticipantsView {
+            client: ticket_view(state.ids.encode(b.user_id), tickets.client),
+            provider: ticket_view(state.ids.encode(b.provider_id), tickets.provider),
+        });
+    }
+    view
 }
 
 pub fn booking_view(state: &AppState, b: &Booking, zone: &TimeZone) -> BookingView {
@@ -65,6 +139,9 @@ pub fn booking_view(state: &AppState, b: &Booking, zone: &TimeZone) -> BookingVi
         currency: b.currency.clone(),
         cat_communication_type_id: b.communication_type,
         created_at: b.created_at.to_string(),
+        // Rooms from before vendors were recorded are Jitsi-style links.
+        video_vendor: b.meeting_id.as_ref().map(|_| b.video_vendor.unwrap_or_default().as_str().to_string()),
+        participants: None,
     }
 }
 
