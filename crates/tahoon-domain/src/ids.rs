@@ -48,6 +48,10 @@ pub mod kind {
         OutboxEvent = 9, "evt", "event id";
         /// Internal: a push notification's delivery job (named to the operator only).
         PushJob = 10, "psh", "push job id";
+        /// One event's delivery to one webhook endpoint.
+        WebhookDelivery = 11, "whd", "webhook delivery id";
+        /// Internal: one scheduled reminder of a booking.
+        Reminder = 12, "rmd", "reminder id";
     }
 }
 
@@ -65,6 +69,9 @@ pub type AssessmentId = Id<kind::Assessment>;
 pub type AccessKeyId = Id<kind::AccessKey>;
 pub type OutboxEventId = Id<kind::OutboxEvent>;
 pub type PushJobId = Id<kind::PushJob>;
+pub type WebhookEndpointId = Id<kind::WebhookEndpoint>;
+pub type WebhookDeliveryId = Id<kind::WebhookDelivery>;
+pub type ReminderId = Id<kind::Reminder>;
 
 impl<K> Id<K> {
     /// The record with this row id. Only where a row id enters the program: a row read from the
@@ -141,6 +148,8 @@ mod tests {
             AccessKey::TAG,
             OutboxEvent::TAG,
             PushJob::TAG,
+            WebhookDelivery::TAG,
+            Reminder::TAG,
         ];
         let count = tags.len();
         tags.sort_unstable();
