@@ -14,6 +14,7 @@ pub mod paging;
 pub mod provider;
 pub mod public_id;
 pub mod reason;
+pub mod reminders;
 pub mod screening;
 pub mod secrets;
 pub mod settings;

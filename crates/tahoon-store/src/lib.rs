@@ -30,7 +30,7 @@ pub use error::StoreError;
 pub use models::*;
 pub use store::{
     AuditStore, Backend, BookingStore, CatalogueStore, FavoriteStore, IdempotencyStore, OrganizationStore, OutboxStore,
-    ProviderStore, PushStore, ScreeningStore, SettingStore, Store, TokenStore, UserStore,
+    ProviderStore, PushStore, ReminderStore, ScreeningStore, SettingStore, Store, TokenStore, UserStore, WebhookStore,
 };
 
 use std::sync::Arc;

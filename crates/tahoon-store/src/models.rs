@@ -4,8 +4,12 @@
 //! values are bound and where rows are read.
 
 mod push;
+mod reminders;
+mod webhooks;
 
 pub use push::*;
+pub use reminders::*;
+pub use webhooks::*;
 
 use jiff::Timestamp;
 use tahoon_domain::audit::AuditContent;
@@ -97,6 +101,12 @@ pub enum RevokedRefresh {
 }
 
 /// A new user (registration itself belongs to the users issue; search needs users to exist).
+/// Written by the store with a new user (`userRowId`: the user's row id).
+pub const USER_REGISTERED_EVENT: &str = "user.registered";
+
+/// Written by the store with every assessment (`userRowId`, `instrument`, `assessmentRowId`).
+pub const ASSESSMENT_SUBMITTED_EVENT: &str = "assessment.submitted";
+
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub organization_id: OrganizationId,

@@ -7,6 +7,7 @@ use super::DbStore;
 use super::audit::append_in;
 use super::booking_rows::{BookingRow, BusyRow, COLUMNS, HistoryLine, MeetingColumns, Overlap, StatusChangeRow};
 use super::outbox::insert_event;
+use super::reminders::replan;
 use super::users::register;
 use crate::backend::common::ACTIVE_STATUSES;
 use crate::error::StoreError;
@@ -189,8 +190,10 @@ impl BookingStore for DbStore {
         if let Some(audit) = t.audit {
             append_in(&mut tx, audit).await?;
         }
+        let booking: Booking = row.try_into()?;
+        replan(&mut tx, &booking, t.now).await?;
         tx.commit().await?;
-        Ok(Some(row.try_into()?))
+        Ok(Some(booking))
     }
 
     async fn reschedule_booking(&self, change: Reschedule) -> Result<RescheduleOutcome, StoreError> {
@@ -239,6 +242,8 @@ impl BookingStore for DbStore {
             Err(e) if DbStore::is_overlap(&e) => return Ok(RescheduleOutcome::Taken),
             Err(e) => return Err(e.into()),
         };
+        let moved: Booking = row.try_into()?;
+        replan(&mut tx, &moved, now).await?;
         // The history's text keeps the stored form: microseconds since the Unix epoch.
         let reason =
             format!("rescheduled from {} to {}", current.starts_at.as_microsecond(), starts_at.as_microsecond());
@@ -250,7 +255,7 @@ impl BookingStore for DbStore {
             append_in(&mut tx, audit).await?;
         }
         match tx.commit().await {
-            Ok(()) => Ok(RescheduleOutcome::Moved(row.try_into()?)),
+            Ok(()) => Ok(RescheduleOutcome::Moved(moved)),
             Err(e) if DbStore::is_overlap(&e) => Ok(RescheduleOutcome::Taken),
             Err(e) => Err(e.into()),
         }

@@ -30,6 +30,8 @@
 //! | `IdempotencyStore` | `idempotency.rs` |
 //! | `OutboxStore` | `outbox.rs` |
 //! | `PushStore` | `push.rs` |
+//! | `WebhookStore` | `webhooks.rs` (deliveries: `webhook_deliveries.rs`, rows: `webhook_rows.rs`) |
+//! | `ReminderStore` | `reminders.rs` |
 //! | `AuditStore` | `audit.rs` |
 //! | `SettingStore` | `settings.rs` |
 
@@ -44,10 +46,14 @@ mod outbox;
 mod provider_rows;
 mod providers;
 mod push;
+mod reminders;
 mod screening;
 mod settings;
 mod tokens;
 mod users;
+mod webhook_deliveries;
+mod webhook_rows;
+mod webhooks;
 
 use super::{BACKEND, Db, DbStore};
 use crate::error::StoreError;

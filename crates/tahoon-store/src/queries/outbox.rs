@@ -30,16 +30,18 @@ impl TryFrom<OutboxRow> for OutboxEvent {
     }
 }
 
-/// Writes one event inside the caller's transaction.
-pub(super) async fn insert_event(conn: &mut Connection, event: &NewEvent, now: Timestamp) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO outbox_events (organization_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(event.organization_id.map(OrganizationId::get))
-        .bind(&event.event_type)
-        .bind(event.payload.to_string())
-        .bind(now.as_microsecond())
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Writes one event inside the caller's transaction; returns its row id.
+pub(super) async fn insert_event(conn: &mut Connection, event: &NewEvent, now: Timestamp) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox_events (organization_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
+    )
+    .bind(event.organization_id.map(OrganizationId::get))
+    .bind(&event.event_type)
+    .bind(event.payload.to_string())
+    .bind(now.as_microsecond())
+    .fetch_one(conn)
+    .await?)
 }
 
 #[async_trait::async_trait]

@@ -110,7 +110,12 @@ impl ScreeningStore for DbStore {
         .bind(a.now.as_microsecond())
         .fetch_one(&mut *tx)
         .await?;
-        for event in &events {
+        let submitted = NewEvent {
+            organization_id: Some(a.organization_id),
+            event_type: ASSESSMENT_SUBMITTED_EVENT.into(),
+            payload: serde_json::json!({ "userRowId": a.user_id.get(), "instrument": a.instrument_code }),
+        };
+        for event in std::iter::once(&submitted).chain(&events) {
             let mut event = event.clone();
             if let serde_json::Value::Object(fields) = &mut event.payload {
                 fields.insert("assessmentRowId".into(), id.into());

@@ -57,6 +57,14 @@ pub(super) async fn register(conn: &mut Connection, new: &NewUser) -> Result<Reg
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(row) = created {
+        // Announced with the registration; the row id becomes the public user id when the event
+        // is delivered (the store cannot encode public ids).
+        let event = NewEvent {
+            organization_id: Some(new.organization_id),
+            event_type: USER_REGISTERED_EVENT.into(),
+            payload: serde_json::json!({ "userRowId": row.id }),
+        };
+        insert_event(&mut *conn, &event, new.now).await?;
         return Ok(Registration::Created(row.try_into()?));
     }
     let row: UserRow =
