@@ -21,3 +21,4 @@ pub mod settings;
 pub mod signing;
 pub mod time_zone;
 pub mod user;
+pub mod webhooks;
