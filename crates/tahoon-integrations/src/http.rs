@@ -153,7 +153,7 @@ impl Outbound {
 
 /// The innermost cause of a transport error ("Connection refused (os error 111)"): it names
 /// neither the URL nor anything sent.
-fn innermost(e: &reqwest::Error) -> String {
+pub(crate) fn innermost(e: &reqwest::Error) -> String {
     let mut last = None;
     let mut cause = e.source();
     while let Some(c) = cause {

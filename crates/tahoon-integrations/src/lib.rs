@@ -3,6 +3,7 @@
 //!
 //! - [`video`]: video rooms for sessions (VideoSDK, Jitsi, LiveKit) behind one trait.
 //! - [`push`]: push to care providers through Firebase Cloud Messaging (HTTP v1).
+//! - [`webhook`]: signed webhooks to tenants' endpoints, every address checked against SSRF.
 //!
 //! Configuration arrives as plain typed structs (the settings layer builds them); nothing here
 //! reads the environment or files. Every outbound call has a connect and a total timeout, follows
@@ -16,5 +17,6 @@ pub mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod video;
+pub mod webhook;
 
 pub use secret::Secret;

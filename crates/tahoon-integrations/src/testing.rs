@@ -1,8 +1,9 @@
 //! Test support, only with the `testing` feature (this crate's tests and the server's API tests
 //! turn it on): local fakes of the vendors' APIs that speak their protocol and check what they
-//! receive.
+//! receive, and a local receiver of webhooks.
 
 pub mod videosdk;
+pub mod webhook_receiver;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
