@@ -80,6 +80,9 @@ reasons! {
     ServiceUnavailable = 114, 503, "The service is temporarily unavailable.", "الخدمة غير متاحة مؤقتًا.";
     ActiveBookingLimitReached = 115, 409, "The user already holds as many upcoming sessions as the organization allows.", "لدى المستخدم بالفعل الحد الأقصى من الجلسات القادمة الذي تسمح به الجهة.";
     RecordingNotSupported = 116, 404, "This booking's video service does not record sessions.", "خدمة الفيديو الخاصة بهذا الحجز لا تسجّل الجلسات.";
+    WebhookEndpointLimitReached = 117, 409, "The organization already has as many webhook endpoints as allowed.", "لدى الجهة بالفعل الحد الأقصى المسموح به من نقاط استقبال الويب هوك.";
+    WebhookEndpointDisabled = 118, 409, "The webhook endpoint is disabled.", "نقطة استقبال الويب هوك معطّلة.";
+    WebhookDeliveryInFlight = 119, 409, "This webhook delivery is being attempted now; retry when the attempt ends.", "تجري الآن محاولة إرسال هذا الويب هوك؛ أعد المحاولة عند انتهائها.";
 }
 
 #[cfg(test)]

@@ -36,6 +36,9 @@ pub struct ServerConfig {
     pub default_rate_limit_per_minute: RateLimit,
     /// How long a hold may wait for its video room before it is failed and its slot freed.
     pub pending_hold_ttl_secs: i64,
+    /// Webhook targets may be plain `http` and loopback (`TAHOON_WEBHOOKS_ALLOW_LOOPBACK`, for
+    /// local development and tests only).
+    pub webhooks_allow_loopback: bool,
 }
 
 const DEFAULT_RATE_LIMIT: RateLimit = match RateLimit::new(100) {
@@ -57,6 +60,7 @@ impl ServerConfig {
             max_body_bytes: 256 * 1024,
             default_rate_limit_per_minute: DEFAULT_RATE_LIMIT,
             pending_hold_ttl_secs: 120,
+            webhooks_allow_loopback: false,
         }
     }
 }

@@ -4,8 +4,10 @@ use crate::services::audit::Auditor;
 use crate::services::settings::Settings;
 use crate::services::tokens::TokenService;
 use crate::services::video::VideoClients;
+use crate::services::webhooks::Webhooks;
 use std::sync::Arc;
 use tahoon_domain::public_id::IdCodec;
+use tahoon_domain::webhooks::TargetPolicy;
 use tahoon_integrations::video::VideoRooms;
 use tahoon_store::Store;
 
@@ -23,6 +25,8 @@ pub struct AppState {
     pub settings: Settings,
     /// The FCM client of the push worker, kept while the FCM settings stay the same.
     pub push: crate::services::push::PushClient,
+    /// The webhook sender and target policy (`services::webhooks`).
+    pub webhooks: Webhooks,
     pub clock: Clock,
 }
 
@@ -45,6 +49,7 @@ impl AppState {
                 config.pending_hold_ttl_secs,
             ),
             push: Default::default(),
+            webhooks: Webhooks::new(TargetPolicy { allow_loopback: config.webhooks_allow_loopback }),
             clock,
             video: Arc::new(VideoClients::from_settings()),
             store,
