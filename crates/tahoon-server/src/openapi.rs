@@ -39,6 +39,8 @@ Responses use the envelope `{status, reason, reasonName, message, data, requestI
         (name = "careprovider", description = "Care providers: catalogue, search with real-time slots, schedules, profiles"),
         (name = "user", description = "Users: registration, screening (PHQ-9, GAD-7), personal-data rights"),
         (name = "sessionbooking", description = "Booking, cancelling and rescheduling sessions"),
+        (name = "organization", description = "The calling organization's own reports and reminder settings"),
+        (name = "webhooks", description = "Signed webhooks: endpoints, deliveries, redelivery, test events (docs/webhooks.md)"),
         (name = "diagnostics", description = "Help for integrating partners"),
         (name = "health", description = "Liveness and readiness"),
     )

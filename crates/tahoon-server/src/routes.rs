@@ -9,3 +9,4 @@ pub mod health;
 pub mod organization;
 pub mod sessionbooking;
 pub mod user;
+pub mod webhooks;

@@ -2,7 +2,9 @@
 
 use crate::middleware::{idempotency, legacy, request_context};
 use crate::openapi::ApiDoc;
-use crate::routes::{admin, auth, careprovider, diagnostics, fallback, health, organization, sessionbooking, user};
+use crate::routes::{
+    admin, auth, careprovider, diagnostics, fallback, health, organization, sessionbooking, user, webhooks,
+};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -42,6 +44,15 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(user::favorites::remove_favorite))
         .routes(routes!(user::favorites::list_favorites))
         .routes(routes!(organization::usage::usage))
+        .routes(routes!(organization::reminders::get_reminders, organization::reminders::set_reminders))
+        .routes(routes!(user::reminders::get_reminders, user::reminders::set_reminders))
+        .routes(routes!(webhooks::endpoints::create_endpoint, webhooks::endpoints::list_endpoints))
+        .routes(routes!(webhooks::endpoints::delete_endpoint))
+        .routes(routes!(webhooks::endpoints::rotate_secret))
+        .routes(routes!(webhooks::endpoints::test_endpoint))
+        .routes(routes!(webhooks::deliveries::list_deliveries))
+        .routes(routes!(webhooks::deliveries::get_delivery))
+        .routes(routes!(webhooks::deliveries::redeliver))
 }
 
 /// The partner routes as served: every signed mutating route honours `Idempotency-Key` (claimed

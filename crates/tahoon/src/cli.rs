@@ -50,6 +50,10 @@ pub struct GlobalArgs {
     /// Bearer token of the operator routes (/api/v1/admin/…).
     #[arg(long, env = "TAHOON_OPERATOR_TOKEN", global = true, hide_env_values = true)]
     pub operator_token: Option<String>,
+    /// Let webhook targets be plain `http` and loopback addresses (local development and tests
+    /// only; every other private or internal address stays refused).
+    #[arg(long, env = "TAHOON_WEBHOOKS_ALLOW_LOOPBACK", global = true)]
+    pub webhooks_allow_loopback: bool,
     /// Log format.
     #[arg(long, env = "TAHOON_LOG_FORMAT", global = true, value_enum)]
     pub log_format: Option<LogFormat>,
@@ -92,6 +96,9 @@ pub enum Command {
     /// Push notifications to care providers (docs/integrations.md): what was sent, what waits, what failed.
     #[command(subcommand)]
     Push(PushCommand),
+    /// Run the outbox worker alone, without the HTTP service: reminders, webhooks and push
+    /// (docs/webhooks.md). Any number may run beside `serve` on one PostgreSQL database.
+    Worker,
 }
 
 #[derive(Debug, Args)]

@@ -33,6 +33,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Instrument(command) => instrument::run(&settings, command).await,
                 Command::Settings(command) => self::settings::run(&settings, command).await,
                 Command::Push(command) => push::run(&settings, command).await,
+                Command::Worker => serve::run_worker(&settings).await,
                 Command::Sign(_) => unreachable!("handled above"),
             }
         }

@@ -29,6 +29,8 @@ pub struct FileConfig {
     pub default_rate_limit_per_minute: Option<i64>,
     /// Seconds a hold may wait for its video room (10–3600; default 120).
     pub pending_hold_ttl_secs: Option<i64>,
+    /// Webhook targets may be plain `http` and loopback (development only; default false).
+    pub webhooks_allow_loopback: Option<bool>,
 }
 
 impl FileConfig {
@@ -129,6 +131,8 @@ impl Settings {
             }
             config.pending_hold_ttl_secs = secs;
         }
+        config.webhooks_allow_loopback =
+            self.global.webhooks_allow_loopback || self.file.webhooks_allow_loopback.unwrap_or(false);
         if let Some(limit) = self.file.default_rate_limit_per_minute {
             config.default_rate_limit_per_minute = tahoon_domain::organization::RateLimit::new(limit)
                 .map_err(|e| anyhow::anyhow!("default_rate_limit_per_minute {e}"))?;

@@ -60,7 +60,8 @@ pub(super) const ERROR_RESPONSES: &[(&str, &str)] = &[
     (
         "Conflict",
         "107 IdempotencyConflict: the `Idempotency-Key` was used with another request, or its first request is \
-         still running; on booking also 115 ActiveBookingLimitReached (`data.maxActiveBookingsPerUser`).",
+         still running; on booking also 115 ActiveBookingLimitReached (`data.maxActiveBookingsPerUser`); on \
+         webhooks 117 WebhookEndpointLimitReached, 118 WebhookEndpointDisabled, 119 WebhookDeliveryInFlight.",
     ),
     ("PayloadTooLarge", "110 PayloadTooLarge: the body is over the server's limit (256 KiB by default)."),
     ("UnsupportedMediaType", "111 UnsupportedMediaType: a body sent with a content type other than JSON."),

@@ -43,6 +43,50 @@ string_schema! {
     BookingId { pattern(Some(public_id_pattern!("bkg"))) }
 }
 string_schema! {
+    /// A webhook endpoint (`whe_` and 27 characters of A–Z a–z 0–9 - _), as creating it answers.
+    WebhookEndpointId { pattern(Some(public_id_pattern!("whe"))) }
+}
+string_schema! {
+    /// One event's delivery to one webhook endpoint (`whd_` and 27 characters of A–Z a–z 0–9 - _).
+    WebhookDeliveryId { pattern(Some(public_id_pattern!("whd"))) }
+}
+string_schema! {
+    /// An event (`evt_` and 27 characters): the `webhook-id` header of every attempt to deliver it,
+    /// the same on retries and redeliveries, so receivers can de-duplicate.
+    EventId { pattern(Some(public_id_pattern!("evt"))) }
+}
+string_schema! {
+    /// An event type a webhook endpoint can receive, or `*` for all (docs/webhooks.md).
+    WebhookEventName {
+        enum_values(Some(
+            std::iter::once("*").chain(tahoon_domain::webhooks::EventType::ALL_SUBSCRIBABLE.iter().map(|e| e.name()))
+        ))
+    }
+}
+string_schema! {
+    /// A delivered event's type: a subscribable one, or `webhook.test` (the test route's).
+    WebhookEventType {
+        enum_values(Some(
+            tahoon_domain::webhooks::EventType::ALL_SUBSCRIBABLE.iter().map(|e| e.name()).chain(["webhook.test"])
+        ))
+    }
+}
+string_schema! {
+    /// Where a delivery stands: `pending` (waiting for its next attempt), `sending` (an attempt is
+    /// under way), `succeeded`, `failed` (out of attempts, or its endpoint was disabled),
+    /// `cancelled` (its endpoint was deleted).
+    DeliveryStatusName { enum_values(Some(["pending", "sending", "succeeded", "failed", "cancelled"])) }
+}
+string_schema! {
+    /// How an attempt went: `delivered` (2xx within 15 s), `refused` (another status; redirects
+    /// are not followed), `gone` (410: the endpoint is disabled), `blocked` (the target resolved
+    /// to a refused address: nothing was sent), `unreachable` (DNS, connection, TLS or timeout),
+    /// `cancelled` (not attempted: the endpoint was deleted or disabled).
+    AttemptOutcomeName {
+        enum_values(Some(["delivered", "refused", "gone", "blocked", "unreachable", "cancelled"]))
+    }
+}
+string_schema! {
     /// An organization (`org_` and 27 characters of A–Z a–z 0–9 - _).
     OrganizationId { pattern(Some(public_id_pattern!("org"))) }
 }
@@ -198,6 +242,10 @@ free_text! {
 free_text! {
     /// Why a booking was cancelled: at most 500 characters.
     CancellationReason, false, Some(500)
+}
+free_text! {
+    /// What the endpoint is for, for the organization's own people: at most 500 characters.
+    WebhookDescription, false, Some(500)
 }
 free_text! {
     /// An answer to a text question: at most 2000 characters.

@@ -7,5 +7,6 @@ pub mod export;
 pub mod favorites;
 pub mod questions;
 pub mod register;
+pub mod reminders;
 pub mod submit;
 pub mod views;

@@ -40,9 +40,6 @@ pub const SETTLE: SignedDuration = SignedDuration::from_mins(10);
 /// At most this many jobs per pass; the rest wait for the next one.
 const MAX_PER_PASS: usize = 200;
 
-/// How often `tahoon serve` runs a pass.
-pub const EVERY: Duration = Duration::from_secs(5);
-
 /// What one pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Report {
@@ -202,20 +199,6 @@ fn unauthenticated(cause: &AuthFailure) -> String {
             format!("unauthenticated: the token endpoint refused the service account (HTTP {status}, {error})")
         }
         AuthFailure::Signing => "unauthenticated: the assertion could not be signed".into(),
-    }
-}
-
-/// Runs `deliver_due` every `every` until the process ends (started by `tahoon serve`).
-pub async fn run_pushes(state: AppState, every: Duration) {
-    let mut ticks = tokio::time::interval(every);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        match deliver_due(&state).await {
-            Ok(report) if report.is_idle() => {}
-            Ok(report) => tracing::info!(?report, "push pass"),
-            Err(e) => tracing::error!(error = %crate::error::chain(&e), "push pass failed"),
-        }
     }
 }
 

@@ -2,9 +2,11 @@ use crate::cli::ServeArgs;
 use crate::settings::Settings;
 use anyhow::Context;
 use std::process::ExitCode;
-use tahoon_server::Application;
 use tahoon_server::services::booking::expiry;
-use tahoon_server::services::push;
+use tahoon_server::services::worker;
+use tahoon_server::{AppState, Application};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = settings.state().await?;
@@ -12,25 +14,63 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
         let data = super::demo::load(&state, 50, 1).await?;
         super::demo::print(&data, false)?;
     }
-    // Settings changed by other instances or the CLI are seen as they commit (PostgreSQL), or
-    // within a second (the change counter); a failed watch leaves the counter.
-    if let Err(e) = state.settings.watch().await {
-        tracing::warn!(error = %e, "cannot listen for settings changes; checking the change counter instead");
-    }
+    watch_settings(&state).await;
     let listen = settings.listen(args.listen);
     let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
-    // Abandoned holds are failed in the background, a few times per time to live.
-    let every = std::time::Duration::from_secs((state.config.pending_hold_ttl_secs / 4).max(5) as u64);
-    let sweeps = tokio::spawn(expiry::run_sweeps(state.clone(), every));
-    // Pushes to providers are delivered from the outbox every 5 seconds (docs/integrations.md).
-    let pushes = tokio::spawn(push::run_pushes(state.clone(), push::EVERY));
+    let background = Background::start(&state);
     let app = Application::new(state, listener);
     tracing::info!(address = %app.local_addr()?, docs = "/docs", "tahoon is listening");
     app.run_until(shutdown_signal()).await?;
-    sweeps.abort();
-    pushes.abort();
+    background.stop().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `tahoon worker`: the background work alone, until SIGINT or SIGTERM.
+pub async fn run_worker(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let state = settings.state().await?;
+    watch_settings(&state).await;
+    let background = Background::start(&state);
+    tracing::info!("the outbox worker is running");
+    shutdown_signal().await;
+    background.stop().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Settings changed by other instances or the CLI are seen as they commit (PostgreSQL), or
+/// within a second (the change counter); a failed watch leaves the counter.
+async fn watch_settings(state: &AppState) {
+    if let Err(e) = state.settings.watch().await {
+        tracing::warn!(error = %e, "cannot listen for settings changes; checking the change counter instead");
+    }
+}
+
+/// The hold sweep and the outbox worker (reminders, webhooks, push).
+struct Background {
+    sweeps: JoinHandle<()>,
+    worker: JoinHandle<()>,
+    stop: watch::Sender<bool>,
+}
+
+impl Background {
+    fn start(state: &AppState) -> Background {
+        // Abandoned holds are failed a few times per time to live.
+        let every = std::time::Duration::from_secs((state.config.pending_hold_ttl_secs / 4).max(5) as u64);
+        let sweeps = tokio::spawn(expiry::run_sweeps(state.clone(), every));
+        let (stop, stopped) = watch::channel(false);
+        let worker = tokio::spawn(worker::run(state.clone(), worker::EVERY, stopped));
+        Background { sweeps, worker, stop }
+    }
+
+    /// Lets the worker finish the attempts under way (each bounded by its timeout), then stops.
+    async fn stop(self) {
+        self.sweeps.abort();
+        let _ = self.stop.send(true);
+        if let Err(e) = self.worker.await {
+            tracing::error!(error = %e, "the outbox worker ended badly");
+        }
+    }
 }
 
 /// SIGINT or SIGTERM: stop accepting, finish in-flight requests.

@@ -62,7 +62,7 @@ fn later(at: Timestamp, by: SignedDuration) -> Timestamp {
 }
 
 /// One pass. `stopping` is checked between batches: a shutdown finishes the batch under way.
-pub async fn deliver_due(state: &AppState, stopping: &dyn Fn() -> bool) -> ServiceResult<Report> {
+pub async fn deliver_due(state: &AppState, stopping: &(dyn Fn() -> bool + Sync)) -> ServiceResult<Report> {
     let now = state.clock.now();
     let settled_before = now.checked_sub(SETTLE).unwrap_or(Timestamp::MIN);
     let mut report =
