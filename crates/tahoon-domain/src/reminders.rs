@@ -32,7 +32,8 @@ impl ReminderOffsets {
         if minutes.len() > MAX_OFFSETS {
             return Err(OffsetsError::TooMany);
         }
-        if let Some((index, &value)) = minutes.iter().enumerate().find(|(_, m)| !(1..=MAX_OFFSET_MINUTES).contains(*m)) {
+        if let Some((index, &value)) = minutes.iter().enumerate().find(|(_, m)| !(1..=MAX_OFFSET_MINUTES).contains(*m))
+        {
             return Err(OffsetsError::OutOfRange { index, value });
         }
         let mut offsets = minutes.to_vec();
@@ -108,10 +109,7 @@ mod tests {
         assert_eq!(ReminderOffsets::parse(&[15, 1440, 15]).unwrap().minutes(), &[1440, 15]);
         assert_eq!(ReminderOffsets::parse(&[]).unwrap(), ReminderOffsets::none());
         assert_eq!(ReminderOffsets::parse(&[15, 0]), Err(OffsetsError::OutOfRange { index: 1, value: 0 }));
-        assert_eq!(
-            ReminderOffsets::parse(&[i64::MAX]),
-            Err(OffsetsError::OutOfRange { index: 0, value: i64::MAX })
-        );
+        assert_eq!(ReminderOffsets::parse(&[i64::MAX]), Err(OffsetsError::OutOfRange { index: 0, value: i64::MAX }));
         assert_eq!(ReminderOffsets::parse(&[1; 9]), Err(OffsetsError::TooMany));
         assert!(ReminderOffsets::parse(&[MAX_OFFSET_MINUTES, 1]).is_ok());
     }

@@ -385,8 +385,10 @@ pub trait WebhookStore: Send + Sync {
 #[async_trait]
 pub trait ReminderStore: Send + Sync {
     /// The organization's offsets (minutes), `None` when it never chose.
-    async fn organization_reminder_offsets(&self, organization_id: OrganizationId)
-    -> Result<Option<Vec<i64>>, StoreError>;
+    async fn organization_reminder_offsets(
+        &self,
+        organization_id: OrganizationId,
+    ) -> Result<Option<Vec<i64>>, StoreError>;
     /// Sets the organization's offsets and replans the reminders of its upcoming sessions.
     async fn set_organization_reminder_offsets(
         &self,
@@ -408,7 +410,8 @@ pub trait ReminderStore: Send + Sync {
     /// Marks a due reminder sent and writes its event, in one transaction, if it is still
     /// scheduled and its booking is still Confirmed at the same time: `false` otherwise (another
     /// instance sent it, or the booking changed), with nothing written.
-    async fn send_reminder(&self, reminder_id: ReminderId, event: NewEvent, now: Timestamp) -> Result<bool, StoreError>;
+    async fn send_reminder(&self, reminder_id: ReminderId, event: NewEvent, now: Timestamp)
+    -> Result<bool, StoreError>;
     /// A booking's reminders, in due order (for operators and tests).
     async fn booking_reminders(&self, booking_id: BookingId) -> Result<Vec<Reminder>, StoreError>;
 }

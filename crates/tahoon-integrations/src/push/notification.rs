@@ -78,11 +78,14 @@ impl NotificationType {
         }
     }
 
-    /// Whether Tahoon sends this kind: a new booking, a cancellation, a reschedule.
+    /// Whether Tahoon sends this kind: a new booking, a cancellation, a reschedule, a reminder.
     pub fn is_sent(self) -> bool {
         matches!(
             self,
-            NotificationType::NewBooking | NotificationType::CancelRefundBooking | NotificationType::BookingRescheduled
+            NotificationType::NewBooking
+                | NotificationType::CancelRefundBooking
+                | NotificationType::BookingRescheduled
+                | NotificationType::ReminderNotification
         )
     }
 
@@ -92,6 +95,7 @@ impl NotificationType {
             "booking.confirmed" => Some(NotificationType::NewBooking),
             "booking.cancelled" => Some(NotificationType::CancelRefundBooking),
             "booking.rescheduled" => Some(NotificationType::BookingRescheduled),
+            "booking.reminder" => Some(NotificationType::ReminderNotification),
             _ => None,
         }
     }

@@ -66,6 +66,13 @@ pub fn text(kind: NotificationType, language: Language, name: Option<&str>, when
                 None => format!("A session moved to {date} at {time} ({zone})."),
             },
         ),
+        (Language::English, NotificationType::ReminderNotification) => (
+            "Upcoming session",
+            match name {
+                Some(name) => format!("Your session with {name} is on {date} at {time} ({zone})."),
+                None => format!("You have a session on {date} at {time} ({zone})."),
+            },
+        ),
         (Language::Arabic, NotificationType::NewBooking) => (
             "حجز جلسة جديدة",
             match name {
@@ -85,6 +92,13 @@ pub fn text(kind: NotificationType, language: Language, name: Option<&str>, when
             match name {
                 Some(name) => format!("تغيّر موعد الجلسة مع {name} إلى {date} الساعة {time} ({zone})."),
                 None => format!("تغيّر موعد جلسة إلى {date} الساعة {time} ({zone})."),
+            },
+        ),
+        (Language::Arabic, NotificationType::ReminderNotification) => (
+            "تذكير بجلسة قادمة",
+            match name {
+                Some(name) => format!("جلستك مع {name} بتاريخ {date} الساعة {time} ({zone})."),
+                None => format!("لديك جلسة بتاريخ {date} الساعة {time} ({zone})."),
             },
         ),
         _ => return None,

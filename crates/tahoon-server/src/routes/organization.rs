@@ -1,4 +1,4 @@
 //! The calling organization's own reports.
 
-pub mod usage;
 pub mod reminders;
+pub mod usage;

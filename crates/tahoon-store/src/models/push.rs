@@ -6,7 +6,8 @@ use tahoon_domain::ids::PushJobId;
 
 /// The outbox events that are pushed to the provider. The server maps each to its notification
 /// type (`NotificationType::for_event`); a test there keeps the two lists equal.
-pub const PUSH_EVENT_TYPES: [&str; 3] = ["booking.confirmed", "booking.cancelled", "booking.rescheduled"];
+pub const PUSH_EVENT_TYPES: [&str; 4] =
+    ["booking.confirmed", "booking.cancelled", "booking.rescheduled", "booking.reminder"];
 
 /// The longest `last_error` kept (longer ones are cut).
 pub const PUSH_ERROR_MAX_CHARS: usize = 200;

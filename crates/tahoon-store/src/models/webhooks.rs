@@ -48,6 +48,8 @@ pub struct NewWebhookEndpoint {
     pub now: Timestamp,
 }
 
+// Returned once per call, never stored in bulk: boxing would only cost an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum CreateEndpointOutcome {
     Created(WebhookEndpoint),
@@ -234,6 +236,7 @@ pub struct FinishDelivery {
     pub now: Timestamp,
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum RedeliverOutcome {
     Scheduled(WebhookDelivery),

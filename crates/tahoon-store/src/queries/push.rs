@@ -13,7 +13,13 @@ use tahoon_domain::ids::Id;
 const CONSUMER: &str = "push";
 
 /// `PUSH_EVENT_TYPES` as an SQL list.
-const EVENT_TYPES: &str = formatcp!("'{}', '{}', '{}'", PUSH_EVENT_TYPES[0], PUSH_EVENT_TYPES[1], PUSH_EVENT_TYPES[2]);
+const EVENT_TYPES: &str = formatcp!(
+    "'{}', '{}', '{}', '{}'",
+    PUSH_EVENT_TYPES[0],
+    PUSH_EVENT_TYPES[1],
+    PUSH_EVENT_TYPES[2],
+    PUSH_EVENT_TYPES[3]
+);
 
 /// A job and its event, in `JobRow` order (`j`: `push_jobs`, `o`: `outbox_events`).
 const COLUMNS: &str = "j.id, j.event_id, o.organization_id, o.event_type, o.payload, \

@@ -170,7 +170,8 @@ impl ReminderStore for DbStore {
         row.map(|(enabled, own, updated_at)| {
             Ok(ReminderPreferences {
                 enabled,
-                offsets: own.map(|t| Ok::<_, StoreError>(offsets("user reminder offsets", &t)?.minutes().to_vec()))
+                offsets: own
+                    .map(|t| Ok::<_, StoreError>(offsets("user reminder offsets", &t)?.minutes().to_vec()))
                     .transpose()?,
                 updated_at: instant(updated_at)?,
             })
@@ -229,7 +230,12 @@ impl ReminderStore for DbStore {
         Ok(due)
     }
 
-    async fn send_reminder(&self, reminder_id: ReminderId, event: NewEvent, now: Timestamp) -> Result<bool, StoreError> {
+    async fn send_reminder(
+        &self,
+        reminder_id: ReminderId,
+        event: NewEvent,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         // Still scheduled, and its booking still Confirmed at the time it reminds of.
         let sent = sqlx::query(

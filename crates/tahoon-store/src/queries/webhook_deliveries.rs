@@ -38,11 +38,12 @@ pub(super) async fn enqueue(store: &DbStore, enqueue: EnqueueWebhooks) -> Result
         .fetch_one(&mut *tx)
         .await?;
     // Read before the insert, as push does: every event the cursor passes is inserted below.
-    let settled: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM outbox_events WHERE id > $1 AND created_at < $2")
-        .bind(cursor)
-        .bind(enqueue.settled_before.as_microsecond())
-        .fetch_one(&mut *tx)
-        .await?;
+    let settled: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(id) FROM outbox_events WHERE id > $1 AND created_at < $2")
+            .bind(cursor)
+            .bind(enqueue.settled_before.as_microsecond())
+            .fetch_one(&mut *tx)
+            .await?;
     // Each event to every enabled endpoint of its organization that wants it and existed when it
     // was written. `webhook.test` events are addressed by `send_test` alone.
     let created = sqlx::query(formatcp!(
@@ -179,10 +180,12 @@ pub(super) async fn finish(store: &DbStore, finish: FinishDelivery) -> Result<bo
     let endpoint_id = finish.endpoint_id.get();
     match finish.health {
         EndpointHealth::Healthy => {
-            sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL")
-                .bind(endpoint_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL",
+            )
+            .bind(endpoint_id)
+            .execute(&mut *tx)
+            .await?;
         }
         EndpointHealth::Failing => {
             sqlx::query("UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL")

@@ -47,7 +47,11 @@ pub struct UserReminders {
     pub effective_offsets_minutes: Vec<i64>,
 }
 
-async fn answer(state: &AppState, organization_id: tahoon_domain::ids::OrganizationId, user: &str) -> ApiResult<UserReminders> {
+async fn answer(
+    state: &AppState,
+    organization_id: tahoon_domain::ids::OrganizationId,
+    user: &str,
+) -> ApiResult<UserReminders> {
     let user_id = users::owned_user(state, organization_id, user).await?;
     let p = reminders::preferences(state, organization_id, user_id).await?;
     Ok(UserReminders {

@@ -7,8 +7,8 @@ use crate::extract::auth::Partner;
 use crate::extract::path::ApiPath;
 use crate::extract::signed::{Signed, SignedNoBody};
 use crate::openapi::{
-    self, Conflict, Forbidden, Idempotency, NotFound, QueryErrors, SignedErrors, SignedNoBodyErrors,
-    WebhookEndpointId, WebhookEventName,
+    self, Conflict, Forbidden, Idempotency, NotFound, QueryErrors, SignedErrors, SignedNoBodyErrors, WebhookEndpointId,
+    WebhookEventName,
 };
 use crate::services::webhooks::endpoints::{self, EndpointRequest};
 use crate::state::AppState;
@@ -82,7 +82,10 @@ pub async fn create_endpoint(
     let wanted =
         EndpointRequest { url: body.url, events: body.events, description: body.description.map(FreeText::into_inner) };
     let created = endpoints::create(&state, request.auth.organization.id, wanted).await?;
-    Ok(Success(EndpointWithSecret { endpoint: endpoint_view(&state, &created.endpoint), secret: created.secret.expose() }))
+    Ok(Success(EndpointWithSecret {
+        endpoint: endpoint_view(&state, &created.endpoint),
+        secret: created.secret.expose(),
+    }))
 }
 
 /// The organization's webhook endpoints.

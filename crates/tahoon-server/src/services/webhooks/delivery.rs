@@ -12,9 +12,9 @@ use crate::services::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
+use tahoon_domain::webhooks::WebhookSecret;
 use tahoon_domain::webhooks::schedule::{ATTEMPTS, DISABLE_AFTER_FAILING, retry_delay};
 use tahoon_domain::webhooks::signature::{ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_header};
-use tahoon_domain::webhooks::WebhookSecret;
 use tahoon_integrations::webhook::{OutgoingWebhook, WebhookOutcome};
 use tahoon_store::{
     AttemptOutcome, ClaimWebhooks, ClaimedDelivery, DeliveryEnd, EndpointHealth, EnqueueWebhooks, FinishDelivery,
@@ -65,8 +65,10 @@ fn later(at: Timestamp, by: SignedDuration) -> Timestamp {
 pub async fn deliver_due(state: &AppState, stopping: &(dyn Fn() -> bool + Sync)) -> ServiceResult<Report> {
     let now = state.clock.now();
     let settled_before = now.checked_sub(SETTLE).unwrap_or(Timestamp::MIN);
-    let mut report =
-        Report { enqueued: state.store.enqueue_webhook_deliveries(EnqueueWebhooks { now, settled_before }).await?, ..Report::default() };
+    let mut report = Report {
+        enqueued: state.store.enqueue_webhook_deliveries(EnqueueWebhooks { now, settled_before }).await?,
+        ..Report::default()
+    };
     for _ in 0..BATCHES_PER_PASS {
         if stopping() {
             break;
@@ -83,7 +85,8 @@ pub async fn deliver_due(state: &AppState, stopping: &(dyn Fn() -> bool + Sync))
             attempts.spawn(async move { attempt(&state, delivery).await });
         }
         while let Some(done) = attempts.join_next().await {
-            let (end, health, kept) = done.map_err(|e| ServiceError::internal(format!("a webhook attempt panicked: {e}")))??;
+            let (end, health, kept) =
+                done.map_err(|e| ServiceError::internal(format!("a webhook attempt panicked: {e}")))??;
             match end {
                 DeliveryEnd::Succeeded => report.succeeded += 1,
                 DeliveryEnd::Retry { .. } => report.retried += 1,
@@ -108,10 +111,10 @@ fn secrets(state: &AppState, claimed: &ClaimedDelivery, now: Timestamp) -> Resul
     };
     let endpoint = &claimed.endpoint;
     let mut secrets = vec![unseal(&endpoint.secret_sealed)?];
-    if let (Some(previous), Some(until)) = (&endpoint.previous_secret_sealed, endpoint.previous_secret_until) {
-        if until > now {
-            secrets.push(unseal(previous)?);
-        }
+    if let (Some(previous), Some(until)) = (&endpoint.previous_secret_sealed, endpoint.previous_secret_until)
+        && until > now
+    {
+        secrets.push(unseal(previous)?);
     }
     Ok(secrets)
 }
@@ -122,15 +125,16 @@ async fn attempt(state: &AppState, claimed: ClaimedDelivery) -> ServiceResult<(D
     let started_at = state.clock.now();
     let delivery = &claimed.delivery;
     let endpoint = &claimed.endpoint;
-    let record = |outcome, status_code: Option<u16>, excerpt: Option<String>, error: Option<String>, ms: i64| WebhookAttempt {
-        attempt: delivery.attempts,
-        outcome,
-        status_code: status_code.map(i64::from),
-        response_excerpt: excerpt,
-        error,
-        started_at,
-        duration_ms: ms,
-    };
+    let record =
+        |outcome, status_code: Option<u16>, excerpt: Option<String>, error: Option<String>, ms: i64| WebhookAttempt {
+            attempt: delivery.attempts,
+            outcome,
+            status_code: status_code.map(i64::from),
+            response_excerpt: excerpt,
+            error,
+            started_at,
+            duration_ms: ms,
+        };
     let (end, health, record) = if claimed.endpoint_deleted || !endpoint.enabled {
         let why = if claimed.endpoint_deleted { "endpoint deleted" } else { "endpoint disabled" };
         let end = if claimed.endpoint_deleted { DeliveryEnd::Cancelled } else { DeliveryEnd::Failed };
@@ -159,7 +163,8 @@ async fn attempt(state: &AppState, claimed: ClaimedDelivery) -> ServiceResult<(D
     Ok((end, disabled && kept, kept))
 }
 
-type Record<'a> = dyn Fn(AttemptOutcome, Option<u16>, Option<String>, Option<String>, i64) -> WebhookAttempt + Send + Sync + 'a;
+type Record<'a> =
+    dyn Fn(AttemptOutcome, Option<u16>, Option<String>, Option<String>, i64) -> WebhookAttempt + Send + Sync + 'a;
 
 async fn send(
     state: &AppState,
@@ -169,19 +174,28 @@ async fn send(
 ) -> (DeliveryEnd, EndpointHealth, WebhookAttempt) {
     let delivery = &claimed.delivery;
     let endpoint = &claimed.endpoint;
-    let prepared = payload::body(state, &delivery.event).and_then(|body| Ok((body, secrets(state, claimed, started_at)?)));
+    let prepared =
+        payload::body(state, &delivery.event).and_then(|body| Ok((body, secrets(state, claimed, started_at)?)));
     let (body, secrets) = match prepared {
         Ok(prepared) => prepared,
         Err(error) => {
             tracing::error!(delivery = delivery.id.get(), error, "a webhook cannot be built");
-            return (DeliveryEnd::Failed, EndpointHealth::Unchanged, record(AttemptOutcome::Cancelled, None, None, Some(error), 0));
+            return (
+                DeliveryEnd::Failed,
+                EndpointHealth::Unchanged,
+                record(AttemptOutcome::Cancelled, None, None, Some(error), 0),
+            );
         }
     };
     let url = match url::Url::parse(&endpoint.url) {
         Ok(url) => url,
         Err(_) => {
             let error = "the stored URL does not parse".to_string();
-            return (DeliveryEnd::Failed, EndpointHealth::Unchanged, record(AttemptOutcome::Cancelled, None, None, Some(error), 0));
+            return (
+                DeliveryEnd::Failed,
+                EndpointHealth::Unchanged,
+                record(AttemptOutcome::Cancelled, None, None, Some(error), 0),
+            );
         }
     };
     let message_id = state.ids.encode(delivery.event.id);
@@ -198,12 +212,20 @@ async fn send(
     let status = report.outcome.status();
     let (outcome, excerpt, error) = match report.outcome {
         WebhookOutcome::Delivered { excerpt, .. } => {
-            return (DeliveryEnd::Succeeded, EndpointHealth::Healthy, record(AttemptOutcome::Delivered, status, Some(excerpt), None, ms));
+            return (
+                DeliveryEnd::Succeeded,
+                EndpointHealth::Healthy,
+                record(AttemptOutcome::Delivered, status, Some(excerpt), None, ms),
+            );
         }
         WebhookOutcome::Gone { excerpt } => {
             let reason = "the endpoint answered 410 Gone".to_string();
             let health = disable(state, claimed, &reason);
-            return (DeliveryEnd::Failed, health, record(AttemptOutcome::Gone, status, Some(excerpt), Some(reason), ms));
+            return (
+                DeliveryEnd::Failed,
+                health,
+                record(AttemptOutcome::Gone, status, Some(excerpt), Some(reason), ms),
+            );
         }
         WebhookOutcome::Refused { status, excerpt } => {
             (AttemptOutcome::Refused, Some(excerpt), Some(format!("HTTP {status}")))

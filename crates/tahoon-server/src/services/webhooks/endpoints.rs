@@ -46,11 +46,17 @@ fn not_found(field: &str, what: &str) -> Refusal {
 }
 
 pub fn endpoint_id(state: &AppState, text: &str) -> ServiceResult<WebhookEndpointId> {
-    Ok(state.ids.decode::<kind::WebhookEndpoint>(text.trim()).map_err(|_| not_found("endpointId", "webhook endpoint"))?)
+    Ok(state
+        .ids
+        .decode::<kind::WebhookEndpoint>(text.trim())
+        .map_err(|_| not_found("endpointId", "webhook endpoint"))?)
 }
 
 pub fn delivery_id(state: &AppState, text: &str) -> ServiceResult<WebhookDeliveryId> {
-    Ok(state.ids.decode::<kind::WebhookDelivery>(text.trim()).map_err(|_| not_found("deliveryId", "webhook delivery"))?)
+    Ok(state
+        .ids
+        .decode::<kind::WebhookDelivery>(text.trim())
+        .map_err(|_| not_found("deliveryId", "webhook delivery"))?)
 }
 
 /// Checks a target at registration: its form, and every address its name resolves to now (the
@@ -81,7 +87,9 @@ fn events(names: &[String]) -> ServiceResult<EventFilter> {
 fn description(text: Option<String>) -> ServiceResult<String> {
     let text = text.unwrap_or_default();
     if text.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(Refusal::validation("description", format!("must be at most {MAX_DESCRIPTION_CHARS} characters")).into());
+        return Err(
+            Refusal::validation("description", format!("must be at most {MAX_DESCRIPTION_CHARS} characters")).into()
+        );
     }
     Ok(FreeText::parse(text).map_err(|e| Refusal::validation("description", e.to_string()))?.into_inner())
 }
@@ -182,7 +190,11 @@ pub async fn delivery(
     organization_id: OrganizationId,
     id: WebhookDeliveryId,
 ) -> ServiceResult<(WebhookDelivery, Vec<WebhookAttempt>)> {
-    Ok(state.store.webhook_delivery(organization_id, id).await?.ok_or_else(|| not_found("deliveryId", "webhook delivery"))?)
+    Ok(state
+        .store
+        .webhook_delivery(organization_id, id)
+        .await?
+        .ok_or_else(|| not_found("deliveryId", "webhook delivery"))?)
 }
 
 /// The same event again (the same `webhook-id`), due now, with a fresh retry schedule.

@@ -71,7 +71,10 @@ fn data(state: &AppState, event: &OutboxEvent) -> Result<Map<String, Value>, Str
         }
         "webhook.test" => {
             copy(&stored, &mut data, &["endpointId"]);
-            data.insert("message".into(), "A test event from Tahoon: your endpoint receives and verifies webhooks.".into());
+            data.insert(
+                "message".into(),
+                "A test event from Tahoon: your endpoint receives and verifies webhooks.".into(),
+            );
         }
         other => return Err(format!("{other} events are not sent to webhooks")),
     }
