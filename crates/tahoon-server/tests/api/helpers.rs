@@ -61,6 +61,8 @@ pub fn test_config() -> ServerConfig {
         operator_token: "thn_op_test-operator-token-0123456789abcdef".into(),
     });
     config.max_body_bytes = 16 * 1024;
+    // Webhook receivers in tests are local (plain http on 127.0.0.1); SSRF tests use a strict policy.
+    config.webhooks_allow_loopback = true;
     config
 }
 
