@@ -405,7 +405,8 @@ pub trait ReminderStore: Send + Sync {
         offsets: Option<Vec<i64>>,
         now: Timestamp,
     ) -> Result<(), StoreError>;
-    /// Scheduled reminders due at `now`, earliest first, with their bookings.
+    /// Scheduled reminders due at `now` whose session has not started, earliest first, with their
+    /// bookings (one still due after its session started, the service having been down, is not sent).
     async fn due_reminders(&self, now: Timestamp, limit: i64) -> Result<Vec<DueReminder>, StoreError>;
     /// Marks a due reminder sent and writes its event, in one transaction, if it is still
     /// scheduled and its booking is still Confirmed at the same time: `false` otherwise (another

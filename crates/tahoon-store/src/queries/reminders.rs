@@ -207,7 +207,7 @@ impl ReminderStore for DbStore {
         let mut tx = self.begin_read().await?;
         let rows: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT id, booking_id FROM booking_reminders WHERE status = 'scheduled' AND due_at <= $1 \
-             ORDER BY due_at, id LIMIT $2",
+             AND session_start > $1 ORDER BY due_at, id LIMIT $2",
         )
         .bind(now.as_microsecond())
         .bind(limit)
