@@ -19,6 +19,9 @@ use tahoon_store::{
     WEBHOOK_TEST_EVENT, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
 };
 
+/// How long registration waits for the target's name to resolve.
+const REGISTRATION_LOOKUP: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The longest description kept.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 
@@ -63,12 +66,13 @@ pub fn delivery_id(state: &AppState, text: &str) -> ServiceResult<WebhookDeliver
 /// same check runs again at every send, on the addresses then connected to).
 async fn target(state: &AppState, url: &str) -> ServiceResult<WebhookUrl> {
     let url = WebhookUrl::parse(url, state.webhooks.policy).map_err(|e| Refusal::validation("url", e.to_string()))?;
-    if let Err(refused) = state.webhooks.sender.check_target(url.as_url()).await {
-        // A name that does not resolve yet is accepted (its deliveries wait and retry); one that
-        // resolves to a refused address is not.
-        if refused.address.is_some() {
-            return Err(Refusal::validation("url", refused.to_string()).into());
-        }
+    // A name that does not resolve (yet, or within the wait) is accepted: its deliveries retry,
+    // and every send checks again. One that resolves to a refused address is not.
+    let checked = tokio::time::timeout(REGISTRATION_LOOKUP, state.webhooks.sender.check_target(url.as_url())).await;
+    if let Ok(Err(refused)) = checked
+        && refused.address.is_some()
+    {
+        return Err(Refusal::validation("url", refused.to_string()).into());
     }
     Ok(url)
 }
