@@ -122,12 +122,18 @@ mod tests {
     }
 
     #[test]
-    fn only_bookings_moves_and_cancellations_are_sent() {
+    fn only_bookings_moves_cancellations_and_reminders_are_sent() {
         let sent: Vec<_> = NotificationType::ALL.into_iter().filter(|t| t.is_sent()).collect();
         assert_eq!(
             sent,
-            [NotificationType::NewBooking, NotificationType::CancelRefundBooking, NotificationType::BookingRescheduled]
+            [
+                NotificationType::NewBooking,
+                NotificationType::CancelRefundBooking,
+                NotificationType::ReminderNotification,
+                NotificationType::BookingRescheduled
+            ]
         );
+        assert_eq!(NotificationType::for_event("booking.reminder"), Some(NotificationType::ReminderNotification));
         assert_eq!(NotificationType::for_event("booking.confirmed"), Some(NotificationType::NewBooking));
         assert_eq!(NotificationType::for_event("booking.failed"), None);
         assert!(NotificationType::for_event("booking.rescheduled").is_some_and(|t| t.is_sent()));
