@@ -1,3 +1,9 @@
+mod reminders;
+mod webhooks;
+
+pub use reminders::ReminderStore;
+pub use webhooks::WebhookStore;
+
 use crate::error::StoreError;
 use crate::models::*;
 use async_trait::async_trait;
@@ -6,9 +12,7 @@ use tahoon_domain::audit::{AuditContent, AuditEntry};
 use tahoon_domain::availability::{BookingPolicy, DatedException, WeeklyRule};
 use tahoon_domain::booking::{Booking, StatusChange};
 use tahoon_domain::catalogue::CatalogueItem;
-use tahoon_domain::ids::{
-    AssessmentId, BookingId, CareProviderId, OrganizationId, ReminderId, UserId, WebhookDeliveryId, WebhookEndpointId,
-};
+use tahoon_domain::ids::{AssessmentId, BookingId, CareProviderId, OrganizationId, UserId};
 use tahoon_domain::organization::{AccessKey, Organization};
 use tahoon_domain::provider::CareProvider;
 use tahoon_domain::user::User;
@@ -317,104 +321,6 @@ pub trait PushStore: Send + Sync {
     async fn finish_push_job(&self, finish: FinishPush) -> Result<bool, StoreError>;
     /// Jobs, newest first, optionally of one status.
     async fn push_jobs(&self, status: Option<PushStatus>, limit: i64) -> Result<Vec<PushJob>, StoreError>;
-}
-
-/// Webhook endpoints, managed by their organization, and the deliveries of outbox events to them.
-/// Webhooks are a consumer of the outbox beside push, with their own cursor and delivery rows.
-/// Every method that names an endpoint or a delivery takes the organization too: another
-/// organization's ids are not found.
-#[async_trait]
-pub trait WebhookStore: Send + Sync {
-    /// Creates an endpoint (with its audit entry), unless the organization has `limit` already.
-    async fn create_webhook_endpoint(&self, new: NewWebhookEndpoint) -> Result<CreateEndpointOutcome, StoreError>;
-    /// The organization's endpoints (not deleted), oldest first.
-    async fn webhook_endpoints(&self, organization_id: OrganizationId) -> Result<Vec<WebhookEndpoint>, StoreError>;
-    async fn webhook_endpoint(
-        &self,
-        organization_id: OrganizationId,
-        endpoint_id: WebhookEndpointId,
-    ) -> Result<Option<WebhookEndpoint>, StoreError>;
-    /// Deletes an endpoint (kept for its deliveries' sake, never shown again) and cancels its
-    /// pending deliveries, with its audit entry. `false` when there is no such endpoint.
-    async fn delete_webhook_endpoint(
-        &self,
-        organization_id: OrganizationId,
-        endpoint_id: WebhookEndpointId,
-        audit: AuditContent,
-        now: Timestamp,
-    ) -> Result<bool, StoreError>;
-    /// Replaces the secret; the current one keeps signing until `previous_until`.
-    async fn rotate_webhook_secret(&self, rotate: RotateWebhookSecret) -> Result<Option<WebhookEndpoint>, StoreError>;
-    /// Creates a pending delivery for every new event after the webhooks cursor and every enabled
-    /// endpoint of its organization that subscribes to it and existed when it was written; moves
-    /// the cursor over the settled events. Idempotent, also across instances.
-    async fn enqueue_webhook_deliveries(&self, enqueue: EnqueueWebhooks) -> Result<u64, StoreError>;
-    /// Writes a `webhook.test` event and its delivery to one endpoint, in one transaction.
-    async fn send_test_webhook(&self, test: TestWebhook) -> Result<Option<WebhookDelivery>, StoreError>;
-    /// Claims up to `limit` due deliveries (see `PushStore::claim_push_jobs`).
-    async fn claim_webhook_deliveries(&self, claim: ClaimWebhooks) -> Result<Vec<ClaimedDelivery>, StoreError>;
-    /// Records an attempt and how the delivery continues, and what it says of the endpoint, in
-    /// one transaction. `false`, with nothing changed, when the attempt no longer holds it.
-    async fn finish_webhook_delivery(&self, finish: FinishDelivery) -> Result<bool, StoreError>;
-    /// An endpoint's deliveries, newest first, and how many there are; `None`: no such endpoint.
-    async fn webhook_deliveries(
-        &self,
-        organization_id: OrganizationId,
-        endpoint_id: WebhookEndpointId,
-        offset: i64,
-        limit: i64,
-    ) -> Result<Option<(Vec<WebhookDelivery>, i64)>, StoreError>;
-    /// One delivery and its attempts, oldest first.
-    async fn webhook_delivery(
-        &self,
-        organization_id: OrganizationId,
-        delivery_id: WebhookDeliveryId,
-    ) -> Result<Option<(WebhookDelivery, Vec<WebhookAttempt>)>, StoreError>;
-    /// Makes a delivery due now with a fresh schedule (the same event, the same `webhook-id`).
-    async fn redeliver_webhook(
-        &self,
-        organization_id: OrganizationId,
-        delivery_id: WebhookDeliveryId,
-        now: Timestamp,
-    ) -> Result<RedeliverOutcome, StoreError>;
-}
-
-/// Reminders before sessions: the offsets an organization and its users chose, and one scheduled
-/// row per reminder of each Confirmed booking, written with the booking's change
-/// (`transition_booking`, `reschedule_booking` replan them) and sent by the reminder pass.
-#[async_trait]
-pub trait ReminderStore: Send + Sync {
-    /// The organization's offsets (minutes), `None` when it never chose.
-    async fn organization_reminder_offsets(
-        &self,
-        organization_id: OrganizationId,
-    ) -> Result<Option<Vec<i64>>, StoreError>;
-    /// Sets the organization's offsets and replans the reminders of its upcoming sessions.
-    async fn set_organization_reminder_offsets(
-        &self,
-        organization_id: OrganizationId,
-        offsets: Vec<i64>,
-        now: Timestamp,
-    ) -> Result<(), StoreError>;
-    async fn user_reminder_preferences(&self, user_id: UserId) -> Result<Option<ReminderPreferences>, StoreError>;
-    /// Sets a user's preferences and replans the reminders of the user's upcoming sessions.
-    async fn set_user_reminder_preferences(
-        &self,
-        user_id: UserId,
-        enabled: bool,
-        offsets: Option<Vec<i64>>,
-        now: Timestamp,
-    ) -> Result<(), StoreError>;
-    /// Scheduled reminders due at `now` whose session has not started, earliest first, with their
-    /// bookings (one still due after its session started, the service having been down, is not sent).
-    async fn due_reminders(&self, now: Timestamp, limit: i64) -> Result<Vec<DueReminder>, StoreError>;
-    /// Marks a due reminder sent and writes its event, in one transaction, if it is still
-    /// scheduled and its booking is still Confirmed at the same time: `false` otherwise (another
-    /// instance sent it, or the booking changed), with nothing written.
-    async fn send_reminder(&self, reminder_id: ReminderId, event: NewEvent, now: Timestamp)
-    -> Result<bool, StoreError>;
-    /// A booking's reminders, in due order (for operators and tests).
-    async fn booking_reminders(&self, booking_id: BookingId) -> Result<Vec<Reminder>, StoreError>;
 }
 
 /// The hash-chained audit log.
