@@ -46,6 +46,9 @@ pub(super) async fn enqueue(store: &DbStore, enqueue: EnqueueWebhooks) -> Result
             .await?;
     // Each event to every enabled endpoint of its organization that wants it and existed when it
     // was written. `webhook.test` events are addressed by `send_test` alone.
+    // Inserted in event order: deliveries are claimed by id, so each endpoint gets its events in
+    // the order they were written, the endpoints taking turns (without the ORDER BY, PostgreSQL's
+    // DISTINCT over many rows hashes them into any order).
     let created = sqlx::query(formatcp!(
         "INSERT INTO webhook_deliveries (endpoint_id, event_id, status, attempts, schedule_from, next_attempt_at, \
          created_at, updated_at) \
@@ -55,6 +58,7 @@ pub(super) async fn enqueue(store: &DbStore, enqueue: EnqueueWebhooks) -> Result
          WHERE o.id > $1 AND o.event_type <> '{WEBHOOK_TEST_EVENT}' AND e.status = 'enabled' \
          AND e.deleted_at IS NULL AND e.created_at <= o.created_at \
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries x WHERE x.endpoint_id = e.id AND x.event_id = o.id) \
+         ORDER BY o.id, e.id \
          ON CONFLICT (endpoint_id, event_id) DO NOTHING"
     ))
     .bind(cursor)

@@ -6,8 +6,12 @@ mod holds;
 mod limits;
 mod providers;
 mod push;
+mod reminders;
 mod settings;
 mod users;
+mod webhook_deliveries;
+mod webhook_fanout;
+mod webhooks;
 
 use bookings::*;
 use holds::*;
@@ -15,6 +19,7 @@ use jiff::Timestamp;
 use limits::*;
 use providers::*;
 use push::*;
+use reminders::*;
 use settings::*;
 use std::sync::Arc;
 use tahoon_domain::audit::{AuditContent, ChainVerifier, Outcome};
@@ -24,6 +29,9 @@ use tahoon_domain::organization::{Organization, OrganizationKind, Role};
 use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 use tahoon_store::*;
 use users::*;
+use webhook_deliveries::*;
+use webhook_fanout::*;
+use webhooks::*;
 
 pub(crate) struct Fixture {
     pub store: Arc<dyn Store>,
@@ -306,4 +314,24 @@ tahoon_store::backend_tests!(
     an_event_committed_after_a_later_one_is_enqueued,
     push_jobs_are_leased_retried_and_fenced,
     concurrent_claimers_never_share_a_job,
+    webhook_endpoints_are_created_listed_and_limited,
+    another_organizations_webhooks_are_not_found,
+    a_rotated_secret_keeps_the_previous_one_until_its_time,
+    concurrent_creations_respect_the_endpoint_limit,
+    events_fan_out_to_the_endpoints_that_want_them,
+    a_test_webhook_goes_to_its_endpoint_only,
+    a_backlog_is_fanned_out_in_event_order,
+    webhook_deliveries_are_leased_and_fenced,
+    a_failed_attempt_is_recorded_and_retried_until_it_succeeds,
+    disabling_an_endpoint_fails_its_pending_deliveries,
+    deleting_an_endpoint_cancels_its_deliveries,
+    webhook_deliveries_are_paged_newest_first,
+    a_redelivery_restarts_the_schedule_with_the_same_event,
+    concurrent_claimers_never_share_a_delivery,
+    a_confirmed_booking_gets_its_reminders,
+    cancelling_or_moving_a_booking_replans_its_reminders,
+    offsets_chosen_replan_upcoming_sessions,
+    due_reminders_are_sent_once,
+    a_reminder_of_a_booking_changed_meanwhile_is_not_sent,
+    a_sent_reminder_is_not_planned_again,
 );
