@@ -156,11 +156,37 @@ impl TestApp {
         self.post_header_signed(path, token, &raw, &signature).await
     }
 
+    /// Sends `body` with `method`, signed with a fresh `X-Tahoon-Signature` header.
+    pub async fn method_signed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        shared_key: &str,
+        body: &Value,
+    ) -> (u16, Value) {
+        let raw = body.to_string();
+        let signature = fresh_signature_at(shared_key, &raw, self.state.clock.now().as_second());
+        self.header_signed(method, path, token, &raw, &signature).await
+    }
+
     /// POSTs raw bytes with a header signature.
     pub async fn post_header_signed(&self, path: &str, token: &str, raw: &str, signature: &str) -> (u16, Value) {
+        self.header_signed(reqwest::Method::POST, path, token, raw, signature).await
+    }
+
+    /// Sends raw bytes with `method` and a header signature.
+    pub async fn header_signed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        raw: &str,
+        signature: &str,
+    ) -> (u16, Value) {
         let response = self
             .http
-            .post(self.url(path))
+            .request(method, self.url(path))
             .bearer_auth(token)
             .header("content-type", "application/json")
             .header("x-tahoon-signature", signature)

@@ -4,8 +4,7 @@
 use super::DbStore;
 use super::audit::append_in;
 use super::outbox::insert_event;
-use super::webhook_rows::{AttemptRow, DELIVERY_COLUMNS, DeliveryRow, cut};
-use super::webhooks::endpoint_in;
+use super::webhook_rows::{AttemptRow, DELIVERY_COLUMNS, DeliveryRow, cut, endpoint_in};
 use crate::error::StoreError;
 use crate::models::*;
 use const_format::formatcp;

@@ -1,9 +1,12 @@
-//! Rows of the webhook tables and their reading back into models.
+//! Rows of the webhook tables, their reading back into models, and reading one endpoint (shared
+//! by the endpoint and delivery queries).
 
+use super::Connection;
 use crate::backend::common::{corrupt, instant};
 use crate::error::StoreError;
 use crate::models::*;
-use tahoon_domain::ids::Id;
+use const_format::formatcp;
+use tahoon_domain::ids::{Id, OrganizationId, WebhookEndpointId};
 
 /// An endpoint's columns, in `EndpointRow` order (its event types are read apart).
 pub(super) const ENDPOINT_COLUMNS: &str = "id, organization_id, url, description, secret_sealed, \
@@ -136,4 +139,37 @@ impl TryFrom<AttemptRow> for WebhookAttempt {
 /// At most `max` characters of `text`.
 pub(super) fn cut(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
+}
+
+/// One endpoint of one organization, deleted or not.
+const SELECT_ENDPOINT: &str =
+    formatcp!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND organization_id = $2");
+
+pub(super) async fn event_types(conn: &mut Connection, endpoint_id: i64) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT event_type FROM webhook_endpoint_events WHERE endpoint_id = $1 ORDER BY event_type")
+        .bind(endpoint_id)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The endpoint with its event types; `None` when it does not exist here (or was deleted, unless
+/// `deleted_too`).
+pub(super) async fn endpoint_in(
+    conn: &mut Connection,
+    organization_id: OrganizationId,
+    endpoint_id: WebhookEndpointId,
+    deleted_too: bool,
+) -> Result<Option<(WebhookEndpoint, bool)>, StoreError> {
+    let row: Option<EndpointRow> = sqlx::query_as(SELECT_ENDPOINT)
+        .bind(endpoint_id.get())
+        .bind(organization_id.get())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let deleted = row.deleted_at.is_some();
+    if deleted && !deleted_too {
+        return Ok(None);
+    }
+    let events = event_types(conn, row.id).await?;
+    Ok(Some((row.into_endpoint(events)?, deleted)))
 }

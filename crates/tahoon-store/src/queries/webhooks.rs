@@ -1,10 +1,10 @@
 //! Webhook endpoints, managed by their organization (`WebhookStore`); their deliveries are in
 //! `webhook_deliveries.rs`.
 
+use super::DbStore;
 use super::audit::append_in;
 use super::webhook_deliveries as deliveries;
-use super::webhook_rows::{ENDPOINT_COLUMNS, EndpointRow};
-use super::{Connection, DbStore};
+use super::webhook_rows::{ENDPOINT_COLUMNS, EndpointRow, endpoint_in, event_types};
 use crate::error::StoreError;
 use crate::models::*;
 use crate::store::WebhookStore;
@@ -12,39 +12,6 @@ use const_format::formatcp;
 use jiff::Timestamp;
 use tahoon_domain::audit::AuditContent;
 use tahoon_domain::ids::{OrganizationId, WebhookDeliveryId, WebhookEndpointId};
-
-/// One endpoint of one organization, deleted or not.
-const SELECT_ENDPOINT: &str =
-    formatcp!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND organization_id = $2");
-
-async fn event_types(conn: &mut Connection, endpoint_id: i64) -> Result<Vec<String>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT event_type FROM webhook_endpoint_events WHERE endpoint_id = $1 ORDER BY event_type")
-        .bind(endpoint_id)
-        .fetch_all(conn)
-        .await?)
-}
-
-/// The endpoint with its event types; `None` when it does not exist here (or was deleted, unless
-/// `deleted_too`).
-pub(super) async fn endpoint_in(
-    conn: &mut Connection,
-    organization_id: OrganizationId,
-    endpoint_id: WebhookEndpointId,
-    deleted_too: bool,
-) -> Result<Option<(WebhookEndpoint, bool)>, StoreError> {
-    let row: Option<EndpointRow> = sqlx::query_as(SELECT_ENDPOINT)
-        .bind(endpoint_id.get())
-        .bind(organization_id.get())
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let deleted = row.deleted_at.is_some();
-    if deleted && !deleted_too {
-        return Ok(None);
-    }
-    let events = event_types(conn, row.id).await?;
-    Ok(Some((row.into_endpoint(events)?, deleted)))
-}
 
 #[async_trait::async_trait]
 impl WebhookStore for DbStore {
