@@ -137,6 +137,7 @@ async fn what_creation_refuses(backend: Backend) {
         (json!({"url": "https://partner.example/hook#top", "events": ["*"]}), 105, "url"),
         (json!({"url": "ftp://partner.example/hook", "events": ["*"]}), 105, "url"),
         (json!({"url": "not a url", "events": ["*"]}), 105, "url"),
+        (json!({"url": format!("https://partner.example/{}", "a".repeat(2_048)), "events": ["*"]}), 105, "url"),
         (json!({"url": url, "events": ["*"], "secret": "whsec_mine"}), 105, "secret"),
         // Missing: the reference's "required parameter" reason.
         (json!({"url": url}), 1, "events"),
@@ -162,6 +163,34 @@ async fn what_creation_refuses(backend: Backend) {
     assert_eq!(status, 200);
     let (status, answer) = w.create(json!({"url": url, "events": ["*"]})).await;
     assert_eq!(status, 200, "{answer}");
+}
+
+/// Creations at once: the limit holds.
+async fn concurrent_creations_stop_at_the_limit(backend: Backend) {
+    let w = world(backend).await;
+    let now = w.app.state.clock.now().as_second();
+    let mut creating = tokio::task::JoinSet::new();
+    for n in 0..26 {
+        let raw = json!({"url": format!("http://127.0.0.1:9/at-once/{n}"), "events": ["*"]}).to_string();
+        let signature = fresh_signature_at(&w.p.org.shared_key, &raw, now);
+        let request = w
+            .app
+            .http
+            .post(w.app.url(ENDPOINTS))
+            .bearer_auth(&w.p.token)
+            .header("content-type", "application/json")
+            .header("x-tahoon-signature", signature)
+            .body(raw);
+        creating.spawn(async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap()["reason"].as_i64().unwrap())
+        });
+    }
+    let mut answers = creating.join_all().await;
+    answers.sort();
+    assert_eq!(answers, [vec![(200, 0); 20], vec![(409, 117); 6]].concat());
+    assert_eq!(w.endpoints().await.len(), 20);
 }
 
 /// The answers kept for `Idempotency-Key` replays, as stored.
@@ -245,5 +274,6 @@ async fn retried_creations_and_rotations_answer_the_same_secret(backend: Backend
 tahoon_store::backend_tests!(
     create_list_delete_and_who_may,
     what_creation_refuses,
+    concurrent_creations_stop_at_the_limit,
     retried_creations_and_rotations_answer_the_same_secret,
 );

@@ -85,6 +85,14 @@ async fn events_arrive_signed_and_thin(backend: Backend) {
     }
     assert!(w.pass().await.is_idle(), "nothing is sent twice");
     assert_eq!(receiver.count(), 4);
+
+    // Erased: `user.erased` carries the public id alone.
+    let (status, erased) = w.no_body(Method::DELETE, &format!("/api/v1/user/{user}")).await;
+    assert_eq!(status, 200, "{erased}");
+    assert_eq!(w.pass().await, Report { enqueued: 1, succeeded: 1, ..Report::default() });
+    let last = &receiver.requests()[4];
+    let body = verified(last, &endpoint.secret);
+    assert_eq!((&body["type"], &body["data"]), (&json!("user.erased"), &json!({"userId": user})));
 }
 
 tahoon_store::backend_tests!(events_arrive_signed_and_thin);

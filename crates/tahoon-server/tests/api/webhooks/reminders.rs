@@ -123,4 +123,50 @@ async fn reminders_follow_their_bookings(backend: Backend) {
     assert_eq!(receiver.webhook_ids().len(), 4);
 }
 
-tahoon_store::backend_tests!(reminders_follow_their_bookings);
+/// The organization's new offsets replan its upcoming sessions' reminders; a session booked less
+/// than an offset ahead skips that offset rather than sending it late.
+async fn new_offsets_replan_and_past_offsets_are_skipped(backend: Backend) {
+    let mut w = world(backend).await;
+    let receiver = WebhookReceiver::start().await;
+    let endpoint = w.endpoint(receiver.url("/reminders").as_str(), &["booking.reminder"]).await;
+    let me = w.register("RM-REPLAN").await;
+    let a = w.book(&me, &w.free[0].0).await["bookingId"].as_str().unwrap().to_string();
+    let (status, body) =
+        put(&w.app, &w.p, super::reminder_settings::ORGANIZATION, &json!({"offsetsMinutes": [30, 120]})).await;
+    assert_eq!(status, 200, "{body}");
+    use ReminderStatus::{Cancelled, Scheduled};
+    assert_eq!(statuses(&w, &a).await, [(1440, Cancelled), (120, Scheduled), (30, Scheduled), (15, Cancelled)]);
+
+    let (start_a, start_b) = (w.start_of(&w.free[0].0), w.start_of(&w.free[2].0));
+    let clock = w.app.state.clock.clone();
+    let second = SignedDuration::from_secs(1);
+    clock.set(start_a - SignedDuration::from_mins(120) + second);
+    assert_eq!(send_due(&w.app.state).await.unwrap(), 1);
+    clock.set(start_a - SignedDuration::from_mins(30) + second);
+    assert_eq!(send_due(&w.app.state).await.unwrap(), 1);
+
+    // Booked 90 minutes ahead: its 120-minute reminder's time has passed, and is skipped.
+    clock.set(start_b - SignedDuration::from_mins(90));
+    w.retoken().await;
+    let b = w.book(&me, &w.free[2].0).await["bookingId"].as_str().unwrap().to_string();
+    assert_eq!(statuses(&w, &b).await, [(30, Scheduled)]);
+    assert_eq!(send_due(&w.app.state).await.unwrap(), 0);
+    clock.set(start_b - SignedDuration::from_mins(30) + second);
+    assert_eq!(send_due(&w.app.state).await.unwrap(), 1);
+    assert_eq!(w.pass().await, Report { enqueued: 3, succeeded: 3, ..Report::default() });
+
+    let mut seen: Vec<(String, i64)> = receiver
+        .requests()
+        .iter()
+        .map(|r| {
+            let data = verified(r, &endpoint.secret)["data"].clone();
+            (data["bookingId"].as_str().unwrap().to_string(), data["offsetMinutes"].as_i64().unwrap())
+        })
+        .collect();
+    seen.sort();
+    let mut expected = vec![(a.clone(), 120), (a, 30), (b, 30)];
+    expected.sort();
+    assert_eq!(seen, expected);
+}
+
+tahoon_store::backend_tests!(reminders_follow_their_bookings, new_offsets_replan_and_past_offsets_are_skipped);

@@ -4,8 +4,13 @@
 //! failures disable the endpoint.
 
 use super::*;
+use std::sync::Arc;
+use std::time::Duration;
+use tahoon_domain::webhooks::TargetPolicy;
 use tahoon_domain::webhooks::schedule::RETRY_DELAYS;
 use tahoon_integrations::testing::webhook_receiver::{Reply, WebhookReceiver};
+use tahoon_integrations::webhook::StaticResolver;
+use tahoon_server::services::webhooks::Webhooks;
 
 fn retried(n: usize) -> Report {
     Report { retried: n, ..Report::default() }
@@ -135,6 +140,32 @@ async fn redirects_are_not_followed(backend: Backend) {
     assert_eq!(detail["attempts"][0]["error"], "HTTP 302");
 }
 
+/// An answer later than the send's timeout is no answer: the attempt is `unreachable`, retried.
+async fn a_receiver_too_slow_to_answer_is_retried(backend: Backend) {
+    let w = world_with(backend, |mut state| {
+        let policy = TargetPolicy { allow_loopback: true };
+        state.webhooks =
+            Webhooks::with_resolver(policy, Arc::new(StaticResolver::default()), Duration::from_millis(300));
+        state
+    })
+    .await;
+    let receiver = WebhookReceiver::start().await;
+    let endpoint = w.endpoint(receiver.url("/slow").as_str(), &["user.registered"]).await;
+    receiver.respond_with(vec![Reply::delay(Duration::from_secs(2), 200), Reply::delay(Duration::from_secs(2), 200)]);
+    w.register("WH-SLOW").await;
+    assert_eq!(w.pass().await, Report { enqueued: 1, retried: 2, ..Report::default() });
+    w.advance(SignedDuration::from_secs(6));
+    assert_eq!(w.pass().await, Report { succeeded: 1, ..Report::default() });
+    let id = w.deliveries(&endpoint.id).await[0]["deliveryId"].as_str().unwrap().to_string();
+    let attempts = w.delivery(&id).await["attempts"].as_array().unwrap().clone();
+    let outcomes: Vec<&str> = attempts.iter().map(|a| a["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["unreachable", "unreachable", "delivered"]);
+    assert_eq!(attempts[0]["responseCode"], json!(null));
+    assert_eq!(attempts[0]["error"], "timeout: no complete answer within 300 ms");
+    assert!(attempts[0]["durationMs"].as_i64().unwrap() >= 300, "{attempts:?}");
+    assert_eq!(receiver.count(), 3);
+}
+
 async fn eleven_failures_fail_the_delivery_and_five_days_disable_the_endpoint(backend: Backend) {
     let mut w = world(backend).await;
     let receiver = WebhookReceiver::start().await;
@@ -175,5 +206,6 @@ tahoon_store::backend_tests!(
     a_failing_receiver_is_retried_until_it_answers,
     gone_disables_the_endpoint,
     redirects_are_not_followed,
+    a_receiver_too_slow_to_answer_is_retried,
     eleven_failures_fail_the_delivery_and_five_days_disable_the_endpoint,
 );

@@ -71,6 +71,12 @@ async fn two_workers_deliver_each_event_once(backend: Backend) {
     assert!(all.iter().all(|d| d.attempts == 1 && d.status == DeliveryStatus::Succeeded));
     let events: BTreeSet<String> = all.iter().map(|d| w.app.state.ids.encode(d.event.id)).collect();
     assert_eq!(events, seen.into_iter().collect::<BTreeSet<_>>());
+    // Paged over HTTP: 100 at most a page.
+    let (status, page) = w.get(&format!("{ENDPOINTS}/{}/deliveries?page=2&pageSize=100", endpoint.id)).await;
+    assert_eq!((status, page["data"]["totalCount"].as_i64()), (200, Some(200)), "{page}");
+    assert_eq!((page["data"]["page"].as_i64(), page["data"]["deliveries"].as_array().unwrap().len()), (Some(2), 100));
+    let (status, page) = w.get(&format!("{ENDPOINTS}/{}/deliveries?pageSize=101", endpoint.id)).await;
+    assert_envelope(status, &page, 400, 105, Some("pageSize"));
 }
 
 async fn a_delivery_held_by_a_dead_worker_is_delivered_once(backend: Backend) {
