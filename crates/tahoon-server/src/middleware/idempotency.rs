@@ -101,9 +101,11 @@ async fn finish(state: &AppState, claim: Claim, response: Response) -> Response 
         return Response::from_parts(parts, body);
     }
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let text = String::from_utf8_lossy(&body);
+    // Sealed with the master key: an answer may hold a secret shown once (a webhook endpoint's
+    // signing secret), which must not sit in the database in clear for the key's day.
+    let sealed = state.config.secrets.master_key.seal(&String::from_utf8_lossy(&body));
     let status = parts.status.as_u16();
-    if let Err(e) = state.store.complete_idempotency_key(claim.organization_id, &claim.key, status, &text).await {
+    if let Err(e) = state.store.complete_idempotency_key(claim.organization_id, &claim.key, status, &sealed).await {
         tracing::error!(error = %e, "recording an idempotency key failed");
     }
     Response::from_parts(parts, Body::from(body))
@@ -152,6 +154,8 @@ pub async fn claim(
             }
             IdempotencyClaim::Replay { status_code, body } => {
                 let status = StatusCode::from_u16(status_code).unwrap_or(StatusCode::OK);
+                // Answers stored before they were sealed (at most a day old) are replayed as kept.
+                let body = state.config.secrets.master_key.unseal(&body).unwrap_or(body);
                 let mut response = (status, body).into_response();
                 response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));

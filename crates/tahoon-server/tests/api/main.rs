@@ -23,3 +23,4 @@ mod signing;
 mod user;
 mod user_data_rights;
 mod video;
+mod webhooks;
