@@ -1,8 +1,8 @@
 //! When a failed delivery is tried again, and when an endpoint is given up on.
 //!
-//! The schedule is Svix's: an attempt right away, then retries after 5 s, 5 min, 30 min, 2 h,
-//! 5 h, 10 h, 14 h, 20 h and 24 h: eleven attempts over a little more than three days, so that an
-//! endpoint down over a weekend still receives its events. Each delay is spread by ±10 %
+//! The schedule is Svix's: the first attempt, then retries immediately, after 5 s, 5 min, 30 min,
+//! 2 h, 5 h, 10 h, 14 h, 20 h and 24 h: eleven attempts over a little more than three days, so that
+//! an endpoint down over a weekend still receives its events. Each delay is spread by ±10 %
 //! so that the retries of many deliveries that failed together do not arrive together.
 
 use jiff::SignedDuration;
