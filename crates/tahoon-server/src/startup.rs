@@ -44,8 +44,11 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(user::favorites::remove_favorite))
         .routes(routes!(user::favorites::list_favorites))
         .routes(routes!(organization::usage::usage))
-        .routes(routes!(organization::reminders::get_reminders, organization::reminders::set_reminders))
-        .routes(routes!(user::reminders::get_reminders, user::reminders::set_reminders))
+        .routes(routes!(
+            organization::reminders::get_organization_reminders,
+            organization::reminders::set_organization_reminders
+        ))
+        .routes(routes!(user::reminders::get_user_reminders, user::reminders::set_user_reminders))
         .routes(routes!(webhooks::endpoints::create_endpoint, webhooks::endpoints::list_endpoints))
         .routes(routes!(webhooks::endpoints::delete_endpoint))
         .routes(routes!(webhooks::endpoints::rotate_secret))

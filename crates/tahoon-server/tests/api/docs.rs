@@ -12,6 +12,22 @@ fn openapi_snapshot() {
     insta::assert_json_snapshot!("openapi", spec);
 }
 
+#[test]
+fn operation_ids_are_unique() {
+    let (_, openapi) = tahoon_server::startup::api();
+    let spec: Value = serde_json::to_value(&openapi).unwrap();
+    let mut ids: Vec<&str> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values().filter_map(|op| op["operationId"].as_str()))
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "every operationId once (generated clients name methods by them)");
+}
+
 async fn spec_and_docs_page_are_served(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let served: Value = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();

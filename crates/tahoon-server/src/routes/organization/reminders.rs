@@ -37,7 +37,7 @@ pub struct OrganizationReminders {
     security(("bearer" = [])),
     responses((status = 200, description = "The offsets in force", body = Envelope<OrganizationReminders>), QueryErrors)
 )]
-pub async fn get_reminders(
+pub async fn get_organization_reminders(
     State(state): State<AppState>,
     Partner(auth): Partner,
 ) -> ApiResult<Success<OrganizationReminders>> {
@@ -59,7 +59,7 @@ pub async fn get_reminders(
     extensions(("x-tahoon-signature" = json!({"forms": ["header"], "signs": "body"}))),
     responses((status = 200, description = "Set", body = Envelope<OrganizationReminders>), SignedErrors)
 )]
-pub async fn set_reminders(
+pub async fn set_organization_reminders(
     State(state): State<AppState>,
     request: Signed<SetOrganizationReminders>,
 ) -> ApiResult<Success<OrganizationReminders>> {

@@ -73,7 +73,7 @@ async fn answer(
     security(("bearer" = [])),
     responses((status = 200, description = "The preferences", body = Envelope<UserReminders>), QueryErrors)
 )]
-pub async fn get_reminders(
+pub async fn get_user_reminders(
     State(state): State<AppState>,
     Partner(auth): Partner,
     ApiQuery(q): ApiQuery<RemindersQuery>,
@@ -103,7 +103,7 @@ pub async fn get_reminders(
         (status = 404, response = NotFound)
     )
 )]
-pub async fn set_reminders(
+pub async fn set_user_reminders(
     State(state): State<AppState>,
     request: Signed<SetUserReminders>,
 ) -> ApiResult<Success<UserReminders>> {
