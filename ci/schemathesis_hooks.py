@@ -238,6 +238,12 @@ def cancel(booking: str, user: str, provider: str) -> None:
     )
 
 
+def webhook_endpoint() -> str:
+    """A webhook endpoint of the partner (its name does not resolve here: deliveries just retry)."""
+    body = {"url": "https://partner.example/tahoon/webhooks", "events": ["*"], "description": "fuzzing"}
+    return partner("POST", "/api/v1/webhooks/endpoints", body)["endpointId"]
+
+
 def _fixtures() -> dict[str, Any]:
     run = uuid.uuid4().hex[:8]
     user = register(f"fuzz-{run}")
@@ -249,6 +255,8 @@ def _fixtures() -> dict[str, Any]:
     ]
     partner("POST", "/api/v1/user/submituserassessmentquestions", {"userId": user, "instrument": "PHQ-9", "answers": answers})
     booking, provider = book(user)
+    endpoint = webhook_endpoint()
+    delivery = partner("POST", f"/api/v1/webhooks/endpoints/{endpoint}/test")["deliveryId"]
     spare = _token_grant()
     other, slot = SLOTS.any_free(but=provider)
     return {
@@ -258,6 +266,8 @@ def _fixtures() -> dict[str, Any]:
         "other_provider": other,
         "slot": slot,
         "booking": booking,
+        "endpoint": endpoint,
+        "delivery": delivery,
         "refresh_token": spare["refresh_token"],
         "access_token": spare["access_token"],
     }
@@ -287,6 +297,8 @@ def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
     _set_example(schemas["BookingId"], FIXTURES["booking"])
     _set_example(schemas["SlotId"], FIXTURES["slot"])
     _set_example(schemas["OrganizationId"], DECOY_ORGANIZATION)
+    _set_example(schemas["WebhookEndpointId"], FIXTURES["endpoint"])
+    _set_example(schemas["WebhookDeliveryId"], FIXTURES["delivery"])
     # Whole-request examples where a valid request is more than valid fields.
     examples = {
         ("/api/v1/auth/token", "post"): {"grant_type": "password", "access_key": ACCESS_KEY},
@@ -469,6 +481,12 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     elif path.startswith("/api/"):
         if case.method.upper() == "DELETE" and parameters.get("userId") == FIXTURES.get("user"):
             case.path_parameters = {**parameters, "userId": register(f"erasable-{uuid.uuid4().hex[:12]}")}
+        if case.method.upper() == "DELETE" and parameters.get("endpointId") == FIXTURES.get("endpoint"):
+            try:
+                case.path_parameters = {**parameters, "endpointId": webhook_endpoint()}
+            except RuntimeError:
+                # At the organization's limit (fuzzed creations): delete another id instead.
+                case.path_parameters = {**parameters, "endpointId": "whe_" + "A" * 27}
         if path == "/api/v1/sessionbooking/cancelbooking" and isinstance(case.body, dict):
             if case.body.get("bookingId") == FIXTURES.get("booking"):
                 booking, provider = book(FIXTURES["user"])
@@ -479,5 +497,8 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
                 SUBSTITUTES[case.id] = (booking, provider)
         if path in ("/api/v1/sessionbooking/booksession", "/api/v1/sessionbooking/reschedule"):
             _give_free_slots(case, kwargs)
+        if path == "/api/v1/user/reminders" and _is_positive(case) and isinstance(case.body, dict):
+            # A valid request names a user of the organization (a random id is another's, or none).
+            _set_body(case, kwargs, {**case.body, "userId": FIXTURES["user"]})
         _known_zones(case, kwargs)
         kwargs["auth"] = _PartnerAuth(_signs(case.operation))

@@ -318,6 +318,10 @@ number_schema! {
     GmtOffsetHours: Type::Number, { minimum(Some(-12)), maximum(Some(14)), multiple_of(Some(0.25)) }
 }
 number_schema! {
+    /// Minutes before a session at which a reminder goes: 1 to 20160 (two weeks).
+    ReminderOffset: Type::Integer, { minimum(Some(1)), maximum(Some(20160)) }
+}
+number_schema! {
     /// `genderType`: 0 female, 1 male.
     GenderType: Type::Integer, { enum_values(Some([0, 1])) }
 }

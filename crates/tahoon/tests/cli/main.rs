@@ -11,10 +11,12 @@ mod data;
 mod push;
 mod settings;
 mod video;
+mod worker;
 use data::*;
 use push::*;
 use settings::*;
 use video::*;
+use worker::*;
 
 struct Cli {
     dir: PathBuf,
@@ -318,6 +320,7 @@ tahoon_store::backend_tests!(
     organizations_from_the_cli,
     serve_migrates_answers_and_stops_on_sigterm,
     migrate_on_an_empty_database,
+    worker_delivers_a_webhook_and_stops_on_sigterm,
     settings_from_the_cli,
     a_running_server_picks_up_cli_changes,
     push_jobs_from_the_cli,

@@ -4,7 +4,7 @@ use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
 use crate::extract::auth::Partner;
 use crate::extract::signed::Signed;
-use crate::openapi::{Idempotency, QueryErrors, SignedErrors};
+use crate::openapi::{Idempotency, QueryErrors, ReminderOffset, SignedErrors};
 use crate::services::reminders;
 use crate::state::AppState;
 use axum::extract::State;
@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SetOrganizationReminders {
     /// Minutes before a session, each 1–20160 (two weeks), at most 8; `[]` for no reminders.
-    #[schema(max_items = 8, examples(json!([1440, 15])))]
+    #[schema(value_type = Vec<ReminderOffset>, max_items = 8, examples(json!([1440, 15])))]
     pub offsets_minutes: Vec<i64>,
 }
 

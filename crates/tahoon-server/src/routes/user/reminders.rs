@@ -5,7 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::Partner;
 use crate::extract::query::ApiQuery;
 use crate::extract::signed::Signed;
-use crate::openapi::{Idempotency, NotFound, QueryErrors, SignedErrors, UserId};
+use crate::openapi::{Idempotency, NotFound, QueryErrors, ReminderOffset, SignedErrors, UserId};
 use crate::services::{reminders, users};
 use crate::state::AppState;
 use axum::extract::State;
@@ -30,7 +30,7 @@ pub struct SetUserReminders {
     pub enabled: bool,
     /// The user's own minutes before a session (each 1–20160, at most 8); absent or `null` for
     /// the organization's.
-    #[schema(max_items = 8)]
+    #[schema(value_type = Option<Vec<ReminderOffset>>, max_items = 8)]
     #[serde(default)]
     pub offsets_minutes: Option<Vec<i64>>,
 }
