@@ -202,43 +202,48 @@ impl TokenService {
         Ok(Some(organization))
     }
 
-    /// Checks a bearer token completely: shape, algorithm, `kid`, signature, issuer, audience,
-    /// lifetime, then revocation (token, family, key), organization enabled, credentials version.
-    pub async fn authenticate(&self, token: &str) -> ServiceResult<Authenticated> {
+    /// The checks of a bearer token that need no database: shape, algorithm, `kid`, signature,
+    /// issuer, audience, lifetime and subject. `authenticate` adds the database's.
+    pub fn verify(&self, token: &str) -> Result<(AccessClaims, OrganizationId), TokenRejection> {
         let header = match jsonwebtoken::decode_header(token) {
             Ok(header) => header,
-            Err(e) if matches!(e.kind(), ErrorKind::InvalidAlgorithmName) => {
-                return Err(ServiceError::Unauthenticated(TokenRejection::Algorithm));
-            }
-            Err(_) => return Err(ServiceError::Unauthenticated(TokenRejection::Malformed)),
+            Err(e) if matches!(e.kind(), ErrorKind::InvalidAlgorithmName) => return Err(TokenRejection::Algorithm),
+            Err(_) => return Err(TokenRejection::Malformed),
         };
         if header.alg != Algorithm::HS256 {
-            return Err(ServiceError::Unauthenticated(TokenRejection::Algorithm));
+            return Err(TokenRejection::Algorithm);
         }
         if header.kid.as_deref() != Some(self.kid.as_str()) {
-            return Err(ServiceError::Unauthenticated(TokenRejection::UnknownKey));
+            return Err(TokenRejection::UnknownKey);
         }
         let claims = match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation) {
             Ok(data) => data.claims,
             Err(e) => {
-                return Err(ServiceError::Unauthenticated(match e.kind() {
+                return Err(match e.kind() {
                     ErrorKind::InvalidSignature => TokenRejection::BadSignature,
                     ErrorKind::ExpiredSignature | ErrorKind::ImmatureSignature => TokenRejection::Expired,
                     ErrorKind::InvalidIssuer => TokenRejection::Issuer,
                     ErrorKind::InvalidAudience => TokenRejection::Audience,
                     ErrorKind::InvalidAlgorithm => TokenRejection::Algorithm,
                     _ => TokenRejection::Malformed,
-                }));
+                });
             }
         };
         // We issue and check our own tokens on one clock: no leeway.
         let now = self.clock.now().as_second();
         if now >= claims.exp || now < claims.nbf {
-            return Err(ServiceError::Unauthenticated(TokenRejection::Expired));
+            return Err(TokenRejection::Expired);
         }
         let Ok(organization_id) = self.ids.decode::<kind::Organization>(&claims.sub) else {
-            return Err(ServiceError::Unauthenticated(TokenRejection::Malformed));
+            return Err(TokenRejection::Malformed);
         };
+        Ok((claims, organization_id))
+    }
+
+    /// Checks a bearer token completely: `verify`, then revocation (token, family, key),
+    /// organization enabled, credentials version.
+    pub async fn authenticate(&self, token: &str) -> ServiceResult<Authenticated> {
+        let (claims, organization_id) = self.verify(token).map_err(ServiceError::Unauthenticated)?;
         let Some(standing) = self.store.token_standing(organization_id, &claims.fam, &claims.jti).await? else {
             return Err(ServiceError::Unauthenticated(TokenRejection::Revoked));
         };
