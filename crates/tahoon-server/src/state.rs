@@ -1,7 +1,8 @@
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::services::audit::Auditor;
-use crate::services::settings::Settings;
+use crate::services::push::client::PushClient;
+use crate::services::settings::cache::Settings;
 use crate::services::tokens::TokenService;
 use crate::services::video::VideoClients;
 use crate::services::webhooks::Webhooks;
@@ -24,7 +25,7 @@ pub struct AppState {
     /// The settings held in the database, read through a cache (`services::settings`).
     pub settings: Settings,
     /// The FCM client of the push worker, kept while the FCM settings stay the same.
-    pub push: crate::services::push::PushClient,
+    pub push: PushClient,
     /// The webhook sender and target policy (`services::webhooks`).
     pub webhooks: Webhooks,
     pub clock: Clock,

@@ -18,7 +18,7 @@
 //! pass). With FCM settings that cannot be used, jobs wait (one error line per pass) until they
 //! are fixed.
 
-mod client;
+pub mod client;
 pub mod jobs;
 mod notice;
 
@@ -85,7 +85,7 @@ pub async fn deliver_due(state: &AppState) -> ServiceResult<Report> {
         enqueued: state.store.enqueue_push_jobs(EnqueuePush { now, settled_before }).await?,
         ..Report::default()
     };
-    let (client, request_timeout) = match state.push.current(state).await? {
+    let (client, request_timeout) = match state.push.current(&state.settings, &state.clock).await? {
         Fcm::Ready { client, request_timeout } => (Some(client), request_timeout),
         Fcm::NotConfigured => (None, Duration::from_secs(10)),
         Fcm::Invalid(why) => {

@@ -5,7 +5,7 @@
 //! transaction, and read through the cache (`Settings`) at once by this process and within
 //! seconds by others.
 
-mod cache;
+pub mod cache;
 
 pub use cache::{CHECK_UNWATCHED, CHECK_WATCHED, Settings, Snapshot, StoredInfo};
 

@@ -2,8 +2,9 @@
 //! with its cached access token, for as long as those settings stay the same: a change of the
 //! service account, the endpoint or a timeout makes a new one on the next pass.
 
+use crate::clock::Clock;
 use crate::services::error::ServiceResult;
-use crate::state::AppState;
+use crate::services::settings::cache::Settings;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,12 +37,12 @@ struct Current {
 
 impl PushClient {
     /// The client the settings in force describe: the one made before when they have not changed.
-    pub async fn current(&self, state: &AppState) -> ServiceResult<Fcm> {
-        let Some(SettingValue::Json(account)) = state.settings.get("fcm.service_account").await? else {
+    pub async fn current(&self, settings_in_force: &Settings, clock: &Clock) -> ServiceResult<Fcm> {
+        let Some(SettingValue::Json(account)) = settings_in_force.get("fcm.service_account").await? else {
             *self.current.lock().await = None;
             return Ok(Fcm::NotConfigured);
         };
-        let settings = state.settings.fcm().await?;
+        let settings = settings_in_force.fcm().await?;
         let account = account.to_string();
         let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         let (connect_ms, request_ms) = (millis(settings.connect_timeout), millis(settings.request_timeout));
@@ -66,7 +67,7 @@ impl PushClient {
                 return Ok(Fcm::Invalid(e.to_string()));
             }
         };
-        let clock = state.clock.clone();
+        let clock = clock.clone();
         let client = match FcmClient::with_clock(config, Arc::new(move || clock.now())) {
             Ok(client) => Arc::new(client),
             Err(e) => return Ok(Fcm::Invalid(e.to_string())),
