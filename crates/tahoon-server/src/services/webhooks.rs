@@ -45,3 +45,15 @@ impl Webhooks {
 pub fn timeout() -> Duration {
     Duration::try_from(SUCCESS_WITHIN).unwrap_or(Duration::from_secs(15))
 }
+
+#[cfg(test)]
+mod tests {
+    use tahoon_domain::webhooks::EventType;
+    use tahoon_store::WEBHOOK_EVENT_TYPES;
+
+    #[test]
+    fn the_store_fans_out_exactly_the_catalogue() {
+        let catalogue: Vec<&str> = EventType::ALL_SUBSCRIBABLE.iter().map(|e| e.name()).collect();
+        assert_eq!(catalogue, WEBHOOK_EVENT_TYPES);
+    }
+}

@@ -11,6 +11,22 @@ pub const WEBHOOK_EXCERPT_MAX_CHARS: usize = 1024;
 /// The longest `last_error` kept (longer ones are cut).
 pub const WEBHOOK_ERROR_MAX_CHARS: usize = 200;
 
+/// The events delivered to webhooks (the domain's `EventType::ALL_SUBSCRIBABLE`; a test in the
+/// server keeps the two lists equal). An event of another type is never fanned out, even to `*`.
+pub const WEBHOOK_EVENT_TYPES: [&str; 11] = [
+    "booking.confirmed",
+    "booking.failed",
+    "booking.cancelled",
+    "booking.rescheduled",
+    "booking.completed",
+    "booking.no_show",
+    "booking.reminder",
+    "user.registered",
+    "user.erased",
+    "assessment.submitted",
+    "assessment.risk_flagged",
+];
+
 /// The event delivered only to the endpoint it was sent to (`POST …/test`); never fanned out.
 pub const WEBHOOK_TEST_EVENT: &str = "webhook.test";
 

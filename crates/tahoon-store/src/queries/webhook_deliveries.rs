@@ -24,6 +24,22 @@ const SELECT_OWNED: &str = formatcp!(
      JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = $1 AND e.organization_id = $2"
 );
 
+/// `WEBHOOK_EVENT_TYPES` as an SQL list.
+const EVENT_TYPES: &str = formatcp!(
+    "'{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'",
+    WEBHOOK_EVENT_TYPES[0],
+    WEBHOOK_EVENT_TYPES[1],
+    WEBHOOK_EVENT_TYPES[2],
+    WEBHOOK_EVENT_TYPES[3],
+    WEBHOOK_EVENT_TYPES[4],
+    WEBHOOK_EVENT_TYPES[5],
+    WEBHOOK_EVENT_TYPES[6],
+    WEBHOOK_EVENT_TYPES[7],
+    WEBHOOK_EVENT_TYPES[8],
+    WEBHOOK_EVENT_TYPES[9],
+    WEBHOOK_EVENT_TYPES[10]
+);
+
 /// Due: pending and its time has come, or sending and its lease has expired.
 const DUE: &str = "(status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND locked_until <= $1)";
 
@@ -44,7 +60,8 @@ pub(super) async fn enqueue(store: &DbStore, enqueue: EnqueueWebhooks) -> Result
             .fetch_one(&mut *tx)
             .await?;
     // Each event to every enabled endpoint of its organization that wants it and existed when it
-    // was written. `webhook.test` events are addressed by `send_test` alone.
+    // was written; only the catalogue's types (`webhook.test` events are addressed by `send_test`
+    // alone).
     // Inserted in event order: deliveries are claimed by id, so each endpoint gets its events in
     // the order they were written, the endpoints taking turns (without the ORDER BY, PostgreSQL's
     // DISTINCT over many rows hashes them into any order).
@@ -54,7 +71,7 @@ pub(super) async fn enqueue(store: &DbStore, enqueue: EnqueueWebhooks) -> Result
          SELECT DISTINCT e.id, o.id, 'pending', 0, 0, $2, $2, $2 FROM outbox_events o \
          JOIN webhook_endpoints e ON e.organization_id = o.organization_id \
          JOIN webhook_endpoint_events f ON f.endpoint_id = e.id AND (f.event_type = '*' OR f.event_type = o.event_type) \
-         WHERE o.id > $1 AND o.event_type <> '{WEBHOOK_TEST_EVENT}' AND e.status = 'enabled' \
+         WHERE o.id > $1 AND o.event_type IN ({EVENT_TYPES}) AND e.status = 'enabled' \
          AND e.deleted_at IS NULL AND e.created_at <= o.created_at \
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries x WHERE x.endpoint_id = e.id AND x.event_id = o.id) \
          ORDER BY o.id, e.id \
