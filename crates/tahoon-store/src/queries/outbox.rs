@@ -57,3 +57,42 @@ impl OutboxStore for DbStore {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 }
+
+/// One pass of an outbox consumer (push, webhooks), in one transaction: `insert` (`$1`: the
+/// consumer's cursor, `$2`: now) creates the consumer's rows for the events after the cursor that
+/// have none, then the cursor moves over the events created before `settled_before`. Returns how
+/// many rows `insert` created.
+///
+/// The cursor trails the newest event by a settling time and each pass rescans behind it, because
+/// PostgreSQL numbers events when they are inserted, not when they commit: an event that commits
+/// after a later one is still found. Where the cursor may go is read before the insert, so every
+/// event it passes is one the insert saw.
+pub(super) async fn enqueue_behind_cursor(
+    store: &DbStore,
+    consumer: &str,
+    insert: &'static str,
+    settled_before: Timestamp,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let cursor: i64 = sqlx::query_scalar("SELECT enqueued_through FROM outbox_consumers WHERE consumer = $1")
+        .bind(consumer)
+        .fetch_one(&mut *tx)
+        .await?;
+    let settled: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(id) FROM outbox_events WHERE id > $1 AND created_at < $2")
+            .bind(cursor)
+            .bind(settled_before.as_microsecond())
+            .fetch_one(&mut *tx)
+            .await?;
+    let created = sqlx::query(insert).bind(cursor).bind(now.as_microsecond()).execute(&mut *tx).await?.rows_affected();
+    if let Some(settled) = settled {
+        sqlx::query("UPDATE outbox_consumers SET enqueued_through = $2 WHERE consumer = $1 AND enqueued_through < $2")
+            .bind(consumer)
+            .bind(settled)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(created)
+}

@@ -2,6 +2,7 @@
 //! by the attempt that holds them.
 
 use super::DbStore;
+use super::outbox::enqueue_behind_cursor;
 use crate::backend::common::{corrupt, instant};
 use crate::error::StoreError;
 use crate::models::*;
@@ -28,6 +29,18 @@ const COLUMNS: &str = "j.id, j.event_id, o.organization_id, o.event_type, o.payl
 
 const SELECT_JOB: &str =
     formatcp!("SELECT {COLUMNS} FROM push_jobs j JOIN outbox_events o ON o.id = j.event_id WHERE j.id = $1");
+
+/// A job for every pushed event after the cursor (`$1`) that has none, due now (`$2`). NOT EXISTS
+/// spares the rows already enqueued (and, on PostgreSQL, sequence numbers); ON CONFLICT settles a
+/// race with another instance inserting the same event.
+const ENQUEUE: &str = formatcp!(
+    "INSERT INTO push_jobs (event_id, status, attempts, sent_parts, next_attempt_at, created_at, updated_at) \
+     SELECT o.id, 'pending', 0, 0, $2, $2, $2 FROM outbox_events o \
+     WHERE o.id > $1 AND o.event_type IN ({EVENT_TYPES}) \
+     AND NOT EXISTS (SELECT 1 FROM push_jobs j WHERE j.event_id = o.id) \
+     ORDER BY o.id \
+     ON CONFLICT (event_id) DO NOTHING"
+);
 
 /// Due: pending and its time has come, or sending and its lease has expired.
 const DUE: &str = "(status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND locked_until <= $1)";
@@ -87,46 +100,7 @@ fn short(text: &str) -> String {
 #[async_trait::async_trait]
 impl PushStore for DbStore {
     async fn enqueue_push_jobs(&self, enqueue: EnqueuePush) -> Result<u64, StoreError> {
-        let now = enqueue.now.as_microsecond();
-        let mut tx = self.begin_write().await?;
-        let cursor: i64 = sqlx::query_scalar("SELECT enqueued_through FROM outbox_consumers WHERE consumer = $1")
-            .bind(CONSUMER)
-            .fetch_one(&mut *tx)
-            .await?;
-        // Where the cursor may go, read before the insert: every event it passes is then inserted
-        // below (the insert sees at least what this read saw).
-        let settled: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(id) FROM outbox_events WHERE id > $1 AND created_at < $2")
-                .bind(cursor)
-                .bind(enqueue.settled_before.as_microsecond())
-                .fetch_one(&mut *tx)
-                .await?;
-        // NOT EXISTS spares the rows already enqueued (and, on PostgreSQL, sequence numbers);
-        // ON CONFLICT settles a race with another instance inserting the same event.
-        let created = sqlx::query(formatcp!(
-            "INSERT INTO push_jobs (event_id, status, attempts, sent_parts, next_attempt_at, created_at, updated_at) \
-             SELECT o.id, 'pending', 0, 0, $2, $2, $2 FROM outbox_events o \
-             WHERE o.id > $1 AND o.event_type IN ({EVENT_TYPES}) \
-             AND NOT EXISTS (SELECT 1 FROM push_jobs j WHERE j.event_id = o.id) \
-             ORDER BY o.id \
-             ON CONFLICT (event_id) DO NOTHING"
-        ))
-        .bind(cursor)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if let Some(settled) = settled {
-            sqlx::query(
-                "UPDATE outbox_consumers SET enqueued_through = $2 WHERE consumer = $1 AND enqueued_through < $2",
-            )
-            .bind(CONSUMER)
-            .bind(settled)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(created)
+        enqueue_behind_cursor(self, CONSUMER, ENQUEUE, enqueue.settled_before, enqueue.now).await
     }
 
     async fn claim_push_jobs(&self, claim: ClaimPush) -> Result<Vec<PushJob>, StoreError> {

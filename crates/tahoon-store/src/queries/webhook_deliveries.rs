@@ -3,7 +3,7 @@
 
 use super::DbStore;
 use super::audit::append_in;
-use super::outbox::insert_event;
+use super::outbox::{enqueue_behind_cursor, insert_event};
 use super::webhook_rows::{AttemptRow, DELIVERY_COLUMNS, DeliveryRow, cut, endpoint_in};
 use crate::error::StoreError;
 use crate::models::*;
@@ -40,57 +40,32 @@ const EVENT_TYPES: &str = formatcp!(
     WEBHOOK_EVENT_TYPES[10]
 );
 
+/// A delivery of every event after the cursor (`$1`), due now (`$2`), to every enabled endpoint of
+/// its organization that wants it and existed when it was written; only the catalogue's types
+/// (`webhook.test` events are addressed by `send_test` alone). Inserted in event order: deliveries
+/// are claimed by id, so each endpoint gets its events in the order they were written, the
+/// endpoints taking turns (without the ORDER BY, PostgreSQL's DISTINCT over many rows hashes them
+/// into any order).
+const ENQUEUE: &str = formatcp!(
+    "INSERT INTO webhook_deliveries (endpoint_id, event_id, status, attempts, schedule_from, next_attempt_at, \
+     created_at, updated_at) \
+     SELECT DISTINCT e.id, o.id, 'pending', 0, 0, $2, $2, $2 FROM outbox_events o \
+     JOIN webhook_endpoints e ON e.organization_id = o.organization_id \
+     JOIN webhook_endpoint_events f ON f.endpoint_id = e.id AND (f.event_type = '*' OR f.event_type = o.event_type) \
+     WHERE o.id > $1 AND o.event_type IN ({EVENT_TYPES}) AND e.status = 'enabled' \
+     AND e.deleted_at IS NULL AND e.created_at <= o.created_at \
+     AND NOT EXISTS (SELECT 1 FROM webhook_deliveries x WHERE x.endpoint_id = e.id AND x.event_id = o.id) \
+     ORDER BY o.id, e.id \
+     ON CONFLICT (endpoint_id, event_id) DO NOTHING"
+);
+
 /// Due: pending and its time has come, or sending and its lease has expired.
 const DUE: &str = "(status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND locked_until <= $1)";
 
 const SKIP_LOCKED: &str = DbStore::SKIP_LOCKED;
 
 pub(super) async fn enqueue(store: &DbStore, enqueue: EnqueueWebhooks) -> Result<u64, StoreError> {
-    let now = enqueue.now.as_microsecond();
-    let mut tx = store.begin_write().await?;
-    let cursor: i64 = sqlx::query_scalar("SELECT enqueued_through FROM outbox_consumers WHERE consumer = $1")
-        .bind(CONSUMER)
-        .fetch_one(&mut *tx)
-        .await?;
-    // Read before the insert, as push does: every event the cursor passes is inserted below.
-    let settled: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(id) FROM outbox_events WHERE id > $1 AND created_at < $2")
-            .bind(cursor)
-            .bind(enqueue.settled_before.as_microsecond())
-            .fetch_one(&mut *tx)
-            .await?;
-    // Each event to every enabled endpoint of its organization that wants it and existed when it
-    // was written; only the catalogue's types (`webhook.test` events are addressed by `send_test`
-    // alone).
-    // Inserted in event order: deliveries are claimed by id, so each endpoint gets its events in
-    // the order they were written, the endpoints taking turns (without the ORDER BY, PostgreSQL's
-    // DISTINCT over many rows hashes them into any order).
-    let created = sqlx::query(formatcp!(
-        "INSERT INTO webhook_deliveries (endpoint_id, event_id, status, attempts, schedule_from, next_attempt_at, \
-         created_at, updated_at) \
-         SELECT DISTINCT e.id, o.id, 'pending', 0, 0, $2, $2, $2 FROM outbox_events o \
-         JOIN webhook_endpoints e ON e.organization_id = o.organization_id \
-         JOIN webhook_endpoint_events f ON f.endpoint_id = e.id AND (f.event_type = '*' OR f.event_type = o.event_type) \
-         WHERE o.id > $1 AND o.event_type IN ({EVENT_TYPES}) AND e.status = 'enabled' \
-         AND e.deleted_at IS NULL AND e.created_at <= o.created_at \
-         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries x WHERE x.endpoint_id = e.id AND x.event_id = o.id) \
-         ORDER BY o.id, e.id \
-         ON CONFLICT (endpoint_id, event_id) DO NOTHING"
-    ))
-    .bind(cursor)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if let Some(settled) = settled {
-        sqlx::query("UPDATE outbox_consumers SET enqueued_through = $2 WHERE consumer = $1 AND enqueued_through < $2")
-            .bind(CONSUMER)
-            .bind(settled)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(created)
+    enqueue_behind_cursor(store, CONSUMER, ENQUEUE, enqueue.settled_before, enqueue.now).await
 }
 
 pub(super) async fn send_test(store: &DbStore, test: TestWebhook) -> Result<Option<WebhookDelivery>, StoreError> {
