@@ -29,6 +29,8 @@ pub enum TargetError {
     Fragment,
     #[error("must name a host")]
     MissingHost,
+    #[error("must not use port 0")]
+    PortZero,
     #[error("{0} is an internal name; webhook targets must be public")]
     InternalName(String),
     #[error("{address} is {reason}; webhook targets must be public")]
@@ -68,6 +70,9 @@ impl WebhookUrl {
         }
         if url.fragment().is_some() {
             return Err(TargetError::Fragment);
+        }
+        if url.port() == Some(0) {
+            return Err(TargetError::PortZero);
         }
         match url.host() {
             None => return Err(TargetError::MissingHost),

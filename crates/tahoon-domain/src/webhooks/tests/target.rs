@@ -157,6 +157,7 @@ fn urls_refused() {
         ("https://:pw@example.com/", Credentials),
         ("https://example.com/hook#part", Fragment),
         ("https://example.com/hook#", Fragment),
+        ("https://example.com:0/hook", PortZero),
         ("https://", MissingHost),
         ("https://:8443/hook", MissingHost),
         // WHATWG parsing skips the extra slash: the host is `hook`, a single label.
