@@ -47,3 +47,44 @@ async fn spec_and_docs_page_are_served(backend: Backend) {
 }
 
 tahoon_store::backend_tests!(spec_and_docs_page_are_served);
+
+/// The fenced block of `language` that follows `heading` in `text`.
+fn code_block<'a>(text: &'a str, heading: &str, language: &str) -> &'a str {
+    let after = &text[text.find(heading).unwrap_or_else(|| panic!("{heading} in docs/webhooks.md"))..];
+    let fence = format!("```{language}\n");
+    let start = after.find(&fence).expect("a code block") + fence.len();
+    &after[start..start + after[start..].find("```").expect("the block ends")]
+}
+
+/// The Python verifier in docs/webhooks.md, run as written: it accepts the specification's test
+/// vector (with one of two signatures, as during a rotation) and refuses a changed body, an old
+/// timestamp and another secret.
+#[test]
+fn the_documented_python_verifier_works() {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/webhooks.md")).unwrap();
+    let verifier = code_block(&docs, "### Verifying (Python)", "python");
+    let check = r#"
+import time
+time.time = lambda: 1614265330 + 10
+secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+headers = {"webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
+           "webhook-signature": "v1,bm90IGl0 v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}
+body = b'{"test": 2432232314}'
+assert verify(secret, headers, body)
+assert not verify(secret, headers, b'{"test": 2432232315}')
+assert not verify("whsec_" + "A" * 32, headers, body)
+time.time = lambda: 1614265330 + 301
+assert not verify(secret, headers, body)
+print("ok")
+"#;
+    let output = match std::process::Command::new("python3").arg("-c").arg(format!("{verifier}\n{check}")).output() {
+        Ok(output) => output,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("skipped: python3 is not installed");
+            return;
+        }
+        Err(e) => panic!("python3: {e}"),
+    };
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
+}
