@@ -20,14 +20,55 @@ struct OutboxRow {
 impl TryFrom<OutboxRow> for OutboxEvent {
     type Error = StoreError;
     fn try_from(r: OutboxRow) -> Result<Self, StoreError> {
-        Ok(OutboxEvent {
-            id: Id::new(r.id),
-            organization_id: r.organization_id.map(Id::new),
-            event_type: r.event_type,
-            payload: r.payload,
-            created_at: instant(r.created_at)?,
-        })
+        event_of(r.id, r.organization_id, r.event_type, r.payload, r.created_at)
     }
+}
+
+/// An event from its stored columns (also read beside a consumer's job or delivery).
+pub(super) fn event_of(
+    id: i64,
+    organization_id: Option<i64>,
+    event_type: String,
+    payload: String,
+    created_at: i64,
+) -> Result<OutboxEvent, StoreError> {
+    Ok(OutboxEvent {
+        id: Id::new(id),
+        organization_id: organization_id.map(Id::new),
+        event_type,
+        payload,
+        created_at: instant(created_at)?,
+    })
+}
+
+/// Due work of an outbox consumer (its job or delivery table, unqualified): pending and its time
+/// has come (`$1`: now), or sending and its lease has expired (its worker died).
+pub(super) const DUE: &str =
+    "(status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND locked_until <= $1)";
+
+/// Leases due rows of a consumer's table inside the caller's transaction: `select_due` (`$1`: now,
+/// `$2`: limit) picks their ids (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent claimers never
+/// get the same row; SQLite: under its write lock), and `take` (`$1`: id, `$2`: lease until, `$3`:
+/// now) marks each `sending`, counting the attempt. Returns the ids leased, due order.
+pub(super) async fn lease_due(
+    conn: &mut Connection,
+    select_due: &'static str,
+    take: &'static str,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let due: Vec<i64> =
+        sqlx::query_scalar(select_due).bind(now.as_microsecond()).bind(limit).fetch_all(&mut *conn).await?;
+    for id in &due {
+        sqlx::query(take)
+            .bind(id)
+            .bind(lease_until.as_microsecond())
+            .bind(now.as_microsecond())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(due)
 }
 
 /// Writes one event inside the caller's transaction; returns its row id.

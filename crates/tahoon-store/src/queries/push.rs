@@ -2,7 +2,7 @@
 //! by the attempt that holds them.
 
 use super::DbStore;
-use super::outbox::enqueue_behind_cursor;
+use super::outbox::{DUE, enqueue_behind_cursor, event_of, lease_due};
 use crate::backend::common::{corrupt, instant};
 use crate::error::StoreError;
 use crate::models::*;
@@ -42,10 +42,12 @@ const ENQUEUE: &str = formatcp!(
      ON CONFLICT (event_id) DO NOTHING"
 );
 
-/// Due: pending and its time has come, or sending and its lease has expired.
-const DUE: &str = "(status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND locked_until <= $1)";
-
 const SKIP_LOCKED: &str = DbStore::SKIP_LOCKED;
+
+/// `lease_due`'s queries for push jobs.
+const SELECT_DUE: &str =
+    formatcp!("SELECT id FROM push_jobs WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $2{SKIP_LOCKED}");
+const TAKE: &str = "UPDATE push_jobs SET status = 'sending', attempts = attempts + 1, locked_until = $2, updated_at = $3 WHERE id = $1";
 
 #[derive(sqlx::FromRow)]
 struct JobRow {
@@ -71,13 +73,7 @@ impl TryFrom<JobRow> for PushJob {
     fn try_from(r: JobRow) -> Result<Self, StoreError> {
         Ok(PushJob {
             id: Id::new(r.id),
-            event: OutboxEvent {
-                id: Id::new(r.event_id),
-                organization_id: r.organization_id.map(Id::new),
-                event_type: r.event_type,
-                payload: r.payload,
-                created_at: instant(r.event_created_at)?,
-            },
+            event: event_of(r.event_id, r.organization_id, r.event_type, r.payload, r.event_created_at)?,
             status: PushStatus::parse(&r.status).ok_or_else(|| corrupt("push job status", &r.status))?,
             attempts: r.attempts,
             sent_parts: PushParts::from_bits(r.sent_parts)
@@ -104,26 +100,10 @@ impl PushStore for DbStore {
     }
 
     async fn claim_push_jobs(&self, claim: ClaimPush) -> Result<Vec<PushJob>, StoreError> {
-        let now = claim.now.as_microsecond();
         let mut tx = self.begin_write().await?;
-        let due: Vec<i64> = sqlx::query_scalar(formatcp!(
-            "SELECT id FROM push_jobs WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $2{SKIP_LOCKED}"
-        ))
-        .bind(now)
-        .bind(claim.limit)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut claimed = Vec::with_capacity(due.len());
-        for id in due {
-            sqlx::query(
-                "UPDATE push_jobs SET status = 'sending', attempts = attempts + 1, locked_until = $2, updated_at = $3 \
-                 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(claim.lease_until.as_microsecond())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let leased = lease_due(&mut tx, SELECT_DUE, TAKE, claim.now, claim.lease_until, claim.limit).await?;
+        let mut claimed = Vec::with_capacity(leased.len());
+        for id in leased {
             let row: JobRow = sqlx::query_as(SELECT_JOB).bind(id).fetch_one(&mut *tx).await?;
             claimed.push(row.try_into()?);
         }

@@ -3,7 +3,7 @@
 
 use super::DbStore;
 use super::audit::append_in;
-use super::outbox::{enqueue_behind_cursor, insert_event};
+use super::outbox::{DUE, enqueue_behind_cursor, insert_event, lease_due};
 use super::webhook_rows::{AttemptRow, DELIVERY_COLUMNS, DeliveryRow, cut, endpoint_in};
 use crate::error::StoreError;
 use crate::models::*;
@@ -59,10 +59,13 @@ const ENQUEUE: &str = formatcp!(
      ON CONFLICT (endpoint_id, event_id) DO NOTHING"
 );
 
-/// Due: pending and its time has come, or sending and its lease has expired.
-const DUE: &str = "(status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND locked_until <= $1)";
-
 const SKIP_LOCKED: &str = DbStore::SKIP_LOCKED;
+
+/// `lease_due`'s queries for deliveries.
+const SELECT_DUE: &str =
+    formatcp!("SELECT id FROM webhook_deliveries WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $2{SKIP_LOCKED}");
+const TAKE: &str = "UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1, locked_until = $2, \
+     updated_at = $3 WHERE id = $1";
 
 pub(super) async fn enqueue(store: &DbStore, enqueue: EnqueueWebhooks) -> Result<u64, StoreError> {
     enqueue_behind_cursor(store, CONSUMER, ENQUEUE, enqueue.settled_before, enqueue.now).await
@@ -90,26 +93,10 @@ pub(super) async fn send_test(store: &DbStore, test: TestWebhook) -> Result<Opti
 }
 
 pub(super) async fn claim(store: &DbStore, claim: ClaimWebhooks) -> Result<Vec<ClaimedDelivery>, StoreError> {
-    let now = claim.now.as_microsecond();
     let mut tx = store.begin_write().await?;
-    let due: Vec<i64> = sqlx::query_scalar(formatcp!(
-        "SELECT id FROM webhook_deliveries WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $2{SKIP_LOCKED}"
-    ))
-    .bind(now)
-    .bind(claim.limit)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut claimed = Vec::with_capacity(due.len());
-    for id in due {
-        sqlx::query(
-            "UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1, locked_until = $2, \
-             updated_at = $3 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(claim.lease_until.as_microsecond())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    let leased = lease_due(&mut tx, SELECT_DUE, TAKE, claim.now, claim.lease_until, claim.limit).await?;
+    let mut claimed = Vec::with_capacity(leased.len());
+    for id in leased {
         let row: DeliveryRow = sqlx::query_as(SELECT_DELIVERY).bind(id).fetch_one(&mut *tx).await?;
         let delivery: WebhookDelivery = row.try_into()?;
         let organization_id: i64 = sqlx::query_scalar("SELECT organization_id FROM webhook_endpoints WHERE id = $1")

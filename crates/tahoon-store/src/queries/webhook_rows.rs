@@ -2,6 +2,7 @@
 //! by the endpoint and delivery queries).
 
 use super::Connection;
+use super::outbox::event_of;
 use crate::backend::common::{corrupt, instant};
 use crate::error::StoreError;
 use crate::models::*;
@@ -88,13 +89,7 @@ impl TryFrom<DeliveryRow> for WebhookDelivery {
         Ok(WebhookDelivery {
             id: Id::new(r.id),
             endpoint_id: Id::new(r.endpoint_id),
-            event: OutboxEvent {
-                id: Id::new(r.event_id),
-                organization_id: r.organization_id.map(Id::new),
-                event_type: r.event_type,
-                payload: r.payload,
-                created_at: instant(r.event_created_at)?,
-            },
+            event: event_of(r.event_id, r.organization_id, r.event_type, r.payload, r.event_created_at)?,
             status: DeliveryStatus::parse(&r.status).ok_or_else(|| corrupt("webhook delivery status", &r.status))?,
             attempts: r.attempts,
             schedule_from: r.schedule_from,
