@@ -4,6 +4,7 @@
 //! (`tahoon_integrations::testing::webhook_receiver`). Time moves by the application's manual
 //! clock, never by sleeping.
 
+mod edges;
 mod endpoints;
 mod filters;
 mod payloads;
