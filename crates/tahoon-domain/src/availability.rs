@@ -235,41 +235,74 @@ pub fn open_intervals(schedule: &Schedule<'_>, range: Interval) -> Vec<Interval>
     out
 }
 
-/// The bookable slots starting on the caller's local date, sorted and without duplicates.
-pub fn slots(schedule: &Schedule<'_>, request: &SlotRequest<'_>) -> Vec<Interval> {
-    let Some(day) = day_bounds(request.date, request.caller_zone) else { return Vec::new() };
+/// Every slot of the provider's default length laid out in its open windows that touch `range`,
+/// before any booking or limit is considered: a window's slots start at its start and follow one
+/// another; a slot that would run past the window's end is not laid out. Unsorted; a DST fold can
+/// lay one instant out twice.
+pub fn laid_out(schedule: &Schedule<'_>, range: Interval) -> Vec<Interval> {
+    let mut out = Vec::new();
     if schedule.slot_minutes == 0 {
-        return Vec::new();
+        return out;
     }
     let length = SignedDuration::from_mins(i64::from(schedule.slot_minutes));
-    let policy = schedule.policy;
-    let earliest = request.now.checked_add(SignedDuration::from_mins(i64::from(policy.min_notice_minutes)));
-    let latest = request.now.checked_add(SignedDuration::from_hours(24 * i64::from(policy.horizon_days)));
-    let (Ok(earliest), Ok(latest)) = (earliest, latest) else { return Vec::new() };
-
-    let mut out = Vec::new();
-    for window in open_intervals(schedule, day) {
+    for window in open_intervals(schedule, range) {
         let mut start = window.start;
         while let Ok(end) = start.checked_add(length) {
             if end > window.end {
                 break;
             }
-            let slot = Interval { start, end };
-            let Some(held) = policy.held(slot) else { break };
-            if start >= day.start
-                && start < day.end
-                && start >= earliest
-                && end <= latest
-                && !request.provider_busy.iter().any(|b| b.overlaps(&held))
-                && !request.caller_busy.iter().any(|b| b.overlaps(&slot))
-            {
-                out.push(slot);
-            }
+            out.push(Interval { start, end });
             start = end;
         }
     }
+    out
+}
+
+/// The slots starting in `range` whose held time (`BookingPolicy::held`) overlaps none of
+/// `provider_busy`, sorted and without duplicates: what the provider could offer anyone, before
+/// the notice, the horizon and the caller's own sessions are applied (`SlotLimits`).
+pub fn free_slots(schedule: &Schedule<'_>, range: Interval, provider_busy: &[Interval]) -> Vec<Interval> {
+    let mut out: Vec<Interval> = laid_out(schedule, range)
+        .into_iter()
+        .filter(|slot| {
+            slot.start >= range.start
+                && slot.start < range.end
+                && schedule.policy.held(*slot).is_some_and(|held| !provider_busy.iter().any(|b| b.overlaps(&held)))
+        })
+        .collect();
     out.sort();
     out.dedup();
+    out
+}
+
+/// What a free slot must also satisfy to be offered at `now`: the provider's notice and horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotLimits {
+    /// A slot must start at or after this instant.
+    pub earliest_start: Timestamp,
+    /// A slot must end at or before this instant.
+    pub latest_end: Timestamp,
+}
+
+impl SlotLimits {
+    /// `None` when the limits leave nothing (an instant out of range).
+    pub fn new(policy: BookingPolicy, now: Timestamp) -> Option<SlotLimits> {
+        let earliest_start = now.checked_add(SignedDuration::from_mins(i64::from(policy.min_notice_minutes))).ok()?;
+        let latest_end = now.checked_add(SignedDuration::from_hours(24 * i64::from(policy.horizon_days))).ok()?;
+        Some(SlotLimits { earliest_start, latest_end })
+    }
+
+    pub fn allow(&self, slot: Interval) -> bool {
+        slot.start >= self.earliest_start && slot.end <= self.latest_end
+    }
+}
+
+/// The bookable slots starting on the caller's local date, sorted and without duplicates.
+pub fn slots(schedule: &Schedule<'_>, request: &SlotRequest<'_>) -> Vec<Interval> {
+    let Some(day) = day_bounds(request.date, request.caller_zone) else { return Vec::new() };
+    let Some(limits) = SlotLimits::new(schedule.policy, request.now) else { return Vec::new() };
+    let mut out = free_slots(schedule, day, request.provider_busy);
+    out.retain(|slot| limits.allow(*slot) && !request.caller_busy.iter().any(|b| b.overlaps(slot)));
     out
 }
 

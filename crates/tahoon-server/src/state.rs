@@ -1,6 +1,7 @@
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::services::audit::Auditor;
+use crate::services::directory::Directory;
 use crate::services::push::client::PushClient;
 use crate::services::settings::cache::Settings;
 use crate::services::tokens::TokenService;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub push: PushClient,
     /// The webhook sender and target policy (`services::webhooks`).
     pub webhooks: Webhooks,
+    /// The availability index search reads (`services::directory`).
+    pub directory: Directory,
     pub clock: Clock,
 }
 
@@ -51,6 +54,7 @@ impl AppState {
             ),
             push: Default::default(),
             webhooks: Webhooks::new(TargetPolicy { allow_loopback: config.webhooks_allow_loopback }),
+            directory: Directory::new(store.clone(), clock.clone()),
             clock,
             video: Arc::new(VideoClients::from_settings()),
             store,

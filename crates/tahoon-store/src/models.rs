@@ -3,10 +3,12 @@
 //! `jiff::Timestamp`s; the store converts them to the integers and microseconds it keeps, where
 //! values are bound and where rows are read.
 
+mod directory;
 mod push;
 mod reminders;
 mod webhooks;
 
+pub use directory::*;
 pub use push::*;
 pub use reminders::*;
 pub use webhooks::*;

@@ -1,6 +1,8 @@
+mod directory;
 mod reminders;
 mod webhooks;
 
+pub use directory::DirectoryStore;
 pub use reminders::ReminderStore;
 pub use webhooks::WebhookStore;
 
@@ -60,6 +62,7 @@ pub trait Store:
     + PushStore
     + WebhookStore
     + ReminderStore
+    + DirectoryStore
     + AuditStore
     + SettingStore
     + 'static

@@ -135,6 +135,19 @@ pub async fn book(
     slot: RequestedSlot,
     options: BookingOptions,
 ) -> ServiceResult<Booking> {
+    let result = book_unsynced(state, organization, who, slot, options).await;
+    state.directory.changed().await;
+    result
+}
+
+/// `book` before the availability index hears of it.
+async fn book_unsynced(
+    state: &AppState,
+    organization: &Organization,
+    who: BookingFor,
+    slot: RequestedSlot,
+    options: BookingOptions,
+) -> ServiceResult<Booking> {
     // An unknown or inactive provider is the reference's NotAllowed; a database failure stays one.
     let provider = match directory::active_provider(state, slot.provider_id).await {
         Err(ServiceError::Refused(_)) => {
@@ -246,6 +259,18 @@ pub async fn cancel(
     b: Booking,
     reason: String,
 ) -> ServiceResult<(Booking, bool)> {
+    let result = cancel_unsynced(state, organization, b, reason).await;
+    state.directory.changed().await;
+    result
+}
+
+/// `cancel` before the availability index hears of it.
+async fn cancel_unsynced(
+    state: &AppState,
+    organization: &Organization,
+    b: Booking,
+    reason: String,
+) -> ServiceResult<(Booking, bool)> {
     if !b.status.is_active() {
         return Err(Refusal::new(Reason::NotAllowed).with_detail(format!("the booking is {}", b.status.name())).into());
     }
@@ -278,6 +303,18 @@ pub async fn cancel(
 
 /// Moves a confirmed booking to another offered slot of the same provider, atomically.
 pub async fn reschedule(
+    state: &AppState,
+    organization: &Organization,
+    b: Booking,
+    to: Interval,
+) -> ServiceResult<Booking> {
+    let result = reschedule_unsynced(state, organization, b, to).await;
+    state.directory.changed().await;
+    result
+}
+
+/// `reschedule` before the availability index hears of it.
+async fn reschedule_unsynced(
     state: &AppState,
     organization: &Organization,
     b: Booking,
@@ -337,6 +374,19 @@ pub async fn history(state: &AppState, booking: &Booking) -> ServiceResult<Vec<S
 /// Records how a session ended (operator): Completed or NoShow, only once it has started. Writes
 /// `booking.completed` or `booking.no_show` with the change, and audits it.
 pub async fn record_outcome(
+    state: &AppState,
+    booking_id: BookingId,
+    outcome: BookingStatus,
+    reason: Option<String>,
+    actor: &str,
+) -> ServiceResult<Booking> {
+    let result = record_outcome_unsynced(state, booking_id, outcome, reason, actor).await;
+    state.directory.changed().await;
+    result
+}
+
+/// `record_outcome` before the availability index hears of it.
+async fn record_outcome_unsynced(
     state: &AppState,
     booking_id: BookingId,
     outcome: BookingStatus,

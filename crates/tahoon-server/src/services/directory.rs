@@ -1,21 +1,24 @@
 //! The care-provider directory: search with real-time slots, one provider's schedule, profiles.
 //!
-//! A search reads the providers with their availability (six queries, whatever their number), the
-//! active bookings of the day (one query), filters and computes slots in memory, sorts (providers
-//! with availability first, earliest first, then rating) and pages.
+//! Search and schedule read the availability index (`live::Directory`, rules in
+//! `tahoon_domain::directory`): no database round trip, and a cost that follows the page shown.
+
+mod live;
+
+pub use live::{Directory, POLL_EVERY};
 
 use crate::services::error::{Refusal, ServiceResult};
 use crate::state::AppState;
-use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::collections::HashMap;
-use tahoon_domain::availability::{Interval, SlotRequest, day_bounds, slots};
+use std::sync::Arc;
+use tahoon_domain::availability::{Interval, day_bounds};
+use tahoon_domain::directory::Query;
 use tahoon_domain::ids::{CareProviderId, UserId};
 use tahoon_domain::paging::PageRequest;
 use tahoon_domain::provider::{CareProvider, ProviderFilter};
 use tahoon_domain::reason::Reason;
-use tahoon_store::BusyInterval;
 
 /// The caller's day: a local date in the caller's zone.
 #[derive(Debug, Clone)]
@@ -27,7 +30,7 @@ pub struct CallerDay {
 /// One provider with its slots on the caller's day.
 #[derive(Debug, Clone)]
 pub struct ProviderDay {
-    pub provider: CareProvider,
+    pub provider: Arc<CareProvider>,
     pub slots: Vec<Interval>,
 }
 
@@ -43,51 +46,9 @@ pub enum Viewer {
     User(UserId),
 }
 
-/// Active bookings that can touch a slot starting on the caller's day: a slot may run past
-/// midnight and keeps its buffer after it, so the read reaches a day further.
-async fn busy_for_day(state: &AppState, day: &CallerDay) -> ServiceResult<(Interval, Vec<BusyInterval>)> {
-    let bounds =
-        day_bounds(day.date, &day.zone).ok_or_else(|| Refusal::validation("scheduleDate", "is out of range"))?;
-    let reach = bounds.end.checked_add(jiff::SignedDuration::from_hours(24)).unwrap_or(bounds.end);
-    let busy = state.store.busy_intervals(bounds.start, reach).await?;
-    Ok((bounds, busy))
-}
-
-/// Slots of one provider on the caller's day.
-fn provider_day(
-    provider: CareProvider,
-    day: &CallerDay,
-    busy: &[BusyInterval],
-    viewer: Viewer,
-    now: Timestamp,
-) -> ProviderDay {
-    let Ok(zone) = TimeZone::get(&provider.time_zone) else {
-        tracing::warn!(provider_id = provider.id.get(), "provider has an unknown time zone; no slots offered");
-        return ProviderDay { provider, slots: Vec::new() };
-    };
-    // The provider's calendar compares held times (sessions and their buffers), as booking does.
-    let provider_busy: Vec<Interval> = busy.iter().filter(|b| b.provider_id == provider.id).map(|b| b.held).collect();
-    let caller_busy: Vec<Interval> = match viewer {
-        Viewer::Guest => Vec::new(),
-        Viewer::User(user) => busy.iter().filter(|b| b.user_id == user).map(|b| b.interval).collect(),
-    };
-    let Some(schedule) = provider.schedule(&zone) else {
-        return ProviderDay { provider, slots: Vec::new() };
-    };
-    let request = SlotRequest {
-        date: day.date,
-        caller_zone: &day.zone,
-        now,
-        provider_busy: &provider_busy,
-        caller_busy: &caller_busy,
-    };
-    let found = slots(&schedule, &request);
-    ProviderDay { provider, slots: found }
-}
-
-/// Exceptions matter on the provider's local dates around the caller's date.
-fn exception_range(date: Date) -> (Date, Date) {
-    (date.yesterday().unwrap_or(date), date.tomorrow().unwrap_or(date))
+fn checked_day(day: &CallerDay) -> ServiceResult<()> {
+    day_bounds(day.date, &day.zone).ok_or_else(|| Refusal::validation("scheduleDate", "is out of range"))?;
+    Ok(())
 }
 
 pub async fn search(
@@ -97,29 +58,30 @@ pub async fn search(
     viewer: Viewer,
     page: PageRequest,
 ) -> ServiceResult<SearchPage> {
-    let (from, to) = exception_range(day.date);
-    let providers = state.store.care_providers(from, to).await?;
-    let (_, busy) = busy_for_day(state, day).await?;
+    checked_day(day)?;
     let now = state.clock.now();
-    let mut days: Vec<ProviderDay> =
-        providers.into_iter().filter(|p| filter.matches(p)).map(|p| provider_day(p, day, &busy, viewer, now)).collect();
-    days.sort_by(|a, b| {
-        let first = |d: &ProviderDay| d.slots.first().map(|s| s.start);
-        match (first(a), first(b)) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        }
-        .then(b.provider.rating.total_cmp(&a.provider.rating))
-        .then(a.provider.id.cmp(&b.provider.id))
-    });
-    let total_count = days.len();
     // Past the end (or past what this platform can address) is an empty page.
-    let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
-    let take = usize::try_from(page.limit()).unwrap_or(usize::MAX);
-    let providers = days.into_iter().skip(skip).take(take).collect();
-    Ok(SearchPage { providers, total_count })
+    let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+    let limit = usize::try_from(page.limit()).unwrap_or(usize::MAX);
+    state
+        .directory
+        .read(|index| {
+            let caller_busy = match viewer {
+                Viewer::Guest => &[][..],
+                Viewer::User(user) => index.user_busy(user),
+            };
+            let query = Query { date: day.date, zone: &day.zone, now, filter, caller_busy, offset, limit };
+            let found = index.search(&query);
+            SearchPage {
+                providers: found
+                    .providers
+                    .into_iter()
+                    .map(|f| ProviderDay { provider: f.provider, slots: f.slots })
+                    .collect(),
+                total_count: found.total,
+            }
+        })
+        .await
 }
 
 /// One active provider's slots on the caller's day; unknown or inactive is NotFound.
@@ -129,9 +91,21 @@ pub async fn schedule(
     day: &CallerDay,
     viewer: Viewer,
 ) -> ServiceResult<ProviderDay> {
-    let provider = active_provider(state, provider_id).await?;
-    let (_, busy) = busy_for_day(state, day).await?;
-    Ok(provider_day(provider, day, &busy, viewer, state.clock.now()))
+    checked_day(day)?;
+    let now = state.clock.now();
+    let found = state
+        .directory
+        .read(|index| {
+            let listed = index.provider(provider_id).filter(|l| l.provider.active)?;
+            let caller_busy = match viewer {
+                Viewer::Guest => &[][..],
+                Viewer::User(user) => index.user_busy(user),
+            };
+            let slots = listed.slots_on(day.date, &day.zone, now, caller_busy);
+            Some(ProviderDay { provider: listed.provider.clone(), slots })
+        })
+        .await?;
+    Ok(found.ok_or_else(|| Refusal::new(Reason::NotFound).with_detail("no such care provider"))?)
 }
 
 pub async fn active_provider(state: &AppState, provider_id: CareProviderId) -> ServiceResult<CareProvider> {

@@ -63,6 +63,7 @@ pub async fn import(
         report.care_provider_ids.push(state.ids.encode(id));
         progress(i + 1);
     }
+    state.directory.changed().await;
     state
         .audit
         .record(
@@ -92,6 +93,7 @@ pub async fn set_availability(
     if !state.store.set_provider_availability(provider_id, policy, weekly, exceptions, now).await? {
         return Err(Refusal::new(Reason::NotFound).with_detail("no such care provider").into());
     }
+    state.directory.changed().await;
     state
         .audit
         .record(

@@ -80,6 +80,8 @@ impl TestApp {
         let state = change(AppState::with_clock(store, test_config(), clock));
         // As `tahoon serve` does: hear of other instances' settings changes (PostgreSQL).
         state.settings.watch().await.expect("settings watch");
+        // As `tahoon serve` does: follow other processes' changes to the directory.
+        state.directory.start();
         let extra = Router::new().route("/test/probe", post(probe)).route("/test/panic", get(panics));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -42,10 +42,13 @@ async fn abandoned_hold(app: &TestApp, p: &Partner, user: &str, slot_id: &str) -
         actor: "test".into(),
         now: app.state.clock.now(),
     };
-    match app.state.store.hold_booking(hold).await.unwrap() {
+    let held = match app.state.store.hold_booking(hold).await.unwrap() {
         HoldOutcome::Held { booking, .. } => booking.id,
         other => panic!("not held: {other:?}"),
-    }
+    };
+    // Written behind the service: the search index hears of it at its next poll, or now.
+    app.state.directory.sync().await.unwrap();
+    held
 }
 
 async fn balance(app: &TestApp, p: &Partner) -> i64 {

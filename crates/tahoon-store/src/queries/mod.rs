@@ -32,6 +32,7 @@
 //! | `PushStore` | `push.rs` |
 //! | `WebhookStore` | `webhooks.rs` (deliveries: `webhook_deliveries.rs`, rows: `webhook_rows.rs`) |
 //! | `ReminderStore` | `reminders.rs` |
+//! | `DirectoryStore` | `directory.rs` (provider rows: `provider_rows.rs`, through `providers.rs`) |
 //! | `AuditStore` | `audit.rs` |
 //! | `SettingStore` | `settings.rs` |
 
@@ -39,6 +40,7 @@ mod audit;
 mod booking_rows;
 mod bookings;
 mod catalogue;
+mod directory;
 mod favorites;
 mod idempotency;
 mod organizations;

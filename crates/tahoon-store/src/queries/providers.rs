@@ -78,7 +78,7 @@ where
 
 /// Reads the providers with ids in `lo..=hi` and their details (exceptions dated `from..=to`):
 /// six queries whatever the number of providers, run in one read transaction by the caller.
-async fn load_providers(
+pub(super) async fn load_providers(
     conn: &mut Connection,
     ids: (i64, i64),
     (from, to): (&str, &str),

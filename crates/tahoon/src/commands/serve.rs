@@ -15,6 +15,9 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
         super::demo::print(&data, false)?;
     }
     watch_settings(&state).await;
+    // Searches read the availability index: load it before the first request, then follow changes.
+    state.directory.sync().await.context("loading the availability index")?;
+    state.directory.start();
     let listen = settings.listen(args.listen);
     let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
     let background = Background::start(&state);

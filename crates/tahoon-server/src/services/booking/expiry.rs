@@ -52,6 +52,9 @@ pub async fn sweep(state: &AppState) -> ServiceResult<usize> {
             }
         }
         if (stale.len() as i64) < BATCH {
+            if expired > 0 {
+                state.directory.changed().await;
+            }
             return Ok(expired);
         }
     }
