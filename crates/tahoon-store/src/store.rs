@@ -1,7 +1,9 @@
+mod booking_import;
 mod directory;
 mod reminders;
 mod webhooks;
 
+pub use booking_import::BookingImportStore;
 pub use directory::DirectoryStore;
 pub use reminders::ReminderStore;
 pub use webhooks::WebhookStore;
@@ -63,6 +65,7 @@ pub trait Store:
     + WebhookStore
     + ReminderStore
     + DirectoryStore
+    + BookingImportStore
     + AuditStore
     + SettingStore
     + 'static

@@ -91,6 +91,19 @@ impl TestApp {
         TestApp { base, http, state, _db: db }
     }
 
+    /// Another instance of the service on this app's database (as a second `tahoon serve` would
+    /// be), on its own port, with its own availability index; returns its base URL.
+    pub async fn second_instance(&self) -> String {
+        let store = tahoon_store::open(&self._db.url).await.expect("open store");
+        let state = AppState::with_clock(store, test_config(), self.state.clock.clone());
+        state.settings.watch().await.expect("settings watch");
+        state.directory.start();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(Application::new(state, listener).run_until(std::future::pending()));
+        base
+    }
+
     /// The database URL, for fixtures written behind the API (bookings before booking exists).
     pub fn _db_url(&self) -> String {
         self._db.url.clone()

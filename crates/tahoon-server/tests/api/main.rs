@@ -7,6 +7,7 @@ mod booking_rules;
 mod bulk_and_usage;
 mod careprovider;
 mod careprovider_admin;
+mod directory_index;
 mod docs;
 mod envelope;
 mod free_text;

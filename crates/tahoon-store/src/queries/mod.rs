@@ -26,6 +26,7 @@
 //! | `UserStore` | `users.rs` |
 //! | `ScreeningStore` | `screening.rs` |
 //! | `BookingStore` | `bookings.rs` (rows: `booking_rows.rs`) |
+//! | `BookingImportStore` | `booking_import.rs` |
 //! | `FavoriteStore` | `favorites.rs` |
 //! | `IdempotencyStore` | `idempotency.rs` |
 //! | `OutboxStore` | `outbox.rs` |
@@ -37,6 +38,7 @@
 //! | `SettingStore` | `settings.rs` |
 
 mod audit;
+mod booking_import;
 mod booking_rows;
 mod bookings;
 mod catalogue;

@@ -2,6 +2,7 @@
 //! `TAHOON_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 mod bookings;
+mod directory;
 mod holds;
 mod limits;
 mod providers;
@@ -14,6 +15,7 @@ mod webhook_fanout;
 mod webhooks;
 
 use bookings::*;
+use directory::*;
 use holds::*;
 use jiff::Timestamp;
 use limits::*;
@@ -289,6 +291,9 @@ tahoon_store::backend_tests!(
     migrations_are_idempotent,
     catalogue_is_seeded_and_upserted,
     providers_upsert_idempotently,
+    every_change_that_alters_a_search_is_sequenced,
+    the_directory_loads_whole_and_in_part,
+    imported_bookings_skip_overlaps_and_are_sequenced,
     availability_is_replaced,
     users_and_busy_intervals,
     concurrent_registrations_create_one_user,

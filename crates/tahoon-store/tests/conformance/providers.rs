@@ -118,7 +118,7 @@ pub async fn users_and_busy_intervals(backend: Backend) {
 }
 
 /// A booking held through the store and moved to `status` (Pending stays as held).
-async fn booked(
+pub(crate) async fn booked(
     store: &Arc<dyn Store>,
     organization_id: OrganizationId,
     user_id: UserId,

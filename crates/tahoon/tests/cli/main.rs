@@ -8,11 +8,13 @@ use tahoon_store::Backend;
 use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 
 mod data;
+mod directory;
 mod push;
 mod settings;
 mod video;
 mod worker;
 use data::*;
+use directory::*;
 use push::*;
 use settings::*;
 use video::*;
@@ -323,6 +325,7 @@ tahoon_store::backend_tests!(
     worker_delivers_a_webhook_and_stops_on_sigterm,
     settings_from_the_cli,
     a_running_server_picks_up_cli_changes,
+    a_running_server_follows_availability_set_from_the_cli,
     push_jobs_from_the_cli,
     the_cli_switches_a_running_server_to_videosdk,
 );
