@@ -99,6 +99,67 @@ pub enum Command {
     /// Run the outbox worker alone, without the HTTP service: reminders, webhooks and push
     /// (docs/webhooks.md). Any number may run beside `serve` on one PostgreSQL database.
     Worker,
+    /// Benchmarks (docs/benchmarks.md): seed a data set, or measure the service over HTTP beside
+    /// the ceilings of the same run.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Fill an empty database with the benchmark's data (deterministic) and write the credentials
+    /// `bench run` uses.
+    Seed(BenchSeedArgs),
+    /// Seed fresh databases and measure: search, schedule, token refresh, booking and cancel over
+    /// real HTTP to a `tahoon serve` it starts, beside /healthz, the in-memory search and the
+    /// direct database insert; writes results.json and, with --doc, the report and its charts.
+    Run(BenchRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSeedArgs {
+    /// How many care providers.
+    #[arg(long, default_value_t = 2000)]
+    pub providers: usize,
+    /// Seed of the generator: the same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write the organizations' keys and the users' ids (mode 0600).
+    #[arg(long, default_value = "bench-credentials.json")]
+    pub credentials: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchRunArgs {
+    /// Directory sizes to measure search at.
+    #[arg(long, value_delimiter = ',', default_values_t = [200, 2000, 20000])]
+    pub providers: Vec<usize>,
+    #[arg(long, value_delimiter = ',', default_values_t = ["sqlite".to_string(), "postgres".to_string()])]
+    pub backends: Vec<String>,
+    /// A PostgreSQL URL whose server gets one fresh database per size (tahoon_bench_<size>).
+    #[arg(long, env = "TAHOON_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pub postgres_url: String,
+    /// Seconds each measurement lasts.
+    #[arg(long, default_value_t = 5.0)]
+    pub seconds: f64,
+    /// The directory size booking is measured at.
+    #[arg(long, default_value_t = 2000)]
+    pub booking_providers: usize,
+    /// Concurrent booking clients.
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 4, 16, 64])]
+    pub clients: Vec<usize>,
+    /// Databases, credentials and results.json.
+    #[arg(long, default_value = "target/bench")]
+    pub out: PathBuf,
+    /// Rewrite this document's results section and draw its charts beside it
+    /// (docs/benchmarks.md → docs/benchmarks/*.svg).
+    #[arg(long)]
+    pub doc: Option<PathBuf>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Keep the databases an earlier run seeded (same sizes and seed).
+    #[arg(long)]
+    pub reuse: bool,
 }
 
 #[derive(Debug, Args)]

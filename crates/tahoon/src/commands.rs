@@ -1,6 +1,7 @@
 //! One file per command.
 
 mod audit;
+mod bench;
 mod demo;
 mod instrument;
 mod org;
@@ -17,6 +18,7 @@ use std::process::ExitCode;
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Sign(args) => sign::run(args),
+        Command::Bench(command) => bench::run(&cli.global, command).await,
         command => {
             let settings = Settings::load(&cli.global)?;
             match command {
@@ -34,7 +36,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Settings(command) => self::settings::run(&settings, command).await,
                 Command::Push(command) => push::run(&settings, command).await,
                 Command::Worker => serve::run_worker(&settings).await,
-                Command::Sign(_) => unreachable!("handled above"),
+                Command::Sign(_) | Command::Bench(_) => unreachable!("handled above"),
             }
         }
     }

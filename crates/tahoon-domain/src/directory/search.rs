@@ -52,8 +52,10 @@ pub enum SearchPlan {
     Choose,
 }
 
-/// Below this many held slots per match, computing each match's day is cheaper than reading.
-const SLOTS_PER_MATCH_FOR_SCAN: usize = 32;
+/// Computing one match's day costs about as much as reading 500 held slots; a scan reads until
+/// the page is full, at worst the whole day. Below this many held slots per match, computing each
+/// match's day is cheaper.
+const SLOTS_PER_MATCH_FOR_SCAN: usize = 512;
 
 impl Listed {
     /// The first slot this provider offers in `[from, to)` at `now`, or whether `start` is one.

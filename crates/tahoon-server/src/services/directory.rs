@@ -115,17 +115,25 @@ pub async fn active_provider(state: &AppState, provider_id: CareProviderId) -> S
 
 /// The catalogue grouped by kind, for naming ids in responses.
 pub struct CatalogueIndex {
+    pub items: Vec<tahoon_domain::catalogue::CatalogueItem>,
     pub by_kind: HashMap<(tahoon_domain::catalogue::CatalogueKind, i64), tahoon_domain::catalogue::CatalogueItem>,
 }
 
-pub async fn catalogue_index(state: &AppState) -> ServiceResult<CatalogueIndex> {
-    let items = state.store.catalogue().await?;
-    Ok(CatalogueIndex { by_kind: items.into_iter().map(|i| ((i.kind, i.id), i)).collect() })
+impl CatalogueIndex {
+    pub fn new(items: Vec<tahoon_domain::catalogue::CatalogueItem>) -> CatalogueIndex {
+        let by_kind = items.iter().map(|i| ((i.kind, i.id), i.clone())).collect();
+        CatalogueIndex { items, by_kind }
+    }
+}
+
+/// The catalogue, from memory (`Directory::catalogue`).
+pub async fn catalogue_index(state: &AppState) -> ServiceResult<Arc<CatalogueIndex>> {
+    state.directory.catalogue().await
 }
 
 /// The filter catalogue.
 pub async fn catalogue(state: &AppState) -> ServiceResult<Vec<tahoon_domain::catalogue::CatalogueItem>> {
-    Ok(state.store.catalogue().await?)
+    Ok(state.directory.catalogue().await?.items.clone())
 }
 
 /// Adds or renames catalogue entries (operator), audited.
@@ -135,6 +143,7 @@ pub async fn upsert_catalogue(
     actor: &str,
 ) -> ServiceResult<()> {
     state.store.upsert_catalogue_items(items).await?;
+    state.directory.forget_catalogue();
     state
         .audit
         .record(

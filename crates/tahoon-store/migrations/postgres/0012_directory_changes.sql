@@ -7,8 +7,9 @@
 CREATE TABLE directory_changes (
     seq         BIGSERIAL PRIMARY KEY,
     provider_id BIGINT NOT NULL,
-    -- 1: the provider's bookings changed; 2: the provider itself (profile, rates, availability).
-    scope       BIGINT NOT NULL CHECK (scope IN (1, 2)),
+    -- 1: the provider's bookings changed; 2: the provider itself (profile, rates, availability);
+    -- 3: the filter catalogue (provider_id 0).
+    scope       BIGINT NOT NULL CHECK (scope IN (1, 2, 3)),
     -- Microseconds since the epoch by the database's clock; old rows are pruned by it.
     changed_at  BIGINT NOT NULL DEFAULT ((extract(epoch FROM clock_timestamp()) * 1000000)::BIGINT)
 );
@@ -41,3 +42,13 @@ $$;
 
 CREATE TRIGGER care_providers_directory_change AFTER INSERT OR UPDATE ON care_providers
 FOR EACH ROW EXECUTE FUNCTION directory_change_of_provider();
+
+CREATE FUNCTION directory_change_of_catalogue() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO directory_changes (provider_id, scope) VALUES (0, 3);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER catalogue_items_directory_change AFTER INSERT OR UPDATE OR DELETE ON catalogue_items
+FOR EACH STATEMENT EXECUTE FUNCTION directory_change_of_catalogue();

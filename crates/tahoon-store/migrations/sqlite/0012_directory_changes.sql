@@ -6,8 +6,9 @@
 CREATE TABLE directory_changes (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
     provider_id INTEGER NOT NULL,
-    -- 1: the provider's bookings changed; 2: the provider itself (profile, rates, availability).
-    scope       INTEGER NOT NULL CHECK (scope IN (1, 2)),
+    -- 1: the provider's bookings changed; 2: the provider itself (profile, rates, availability);
+    -- 3: the filter catalogue (provider_id 0).
+    scope       INTEGER NOT NULL CHECK (scope IN (1, 2, 3)),
     -- Microseconds since the epoch by the database's clock; old rows are pruned by it.
     changed_at  INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER))
 );
@@ -38,4 +39,19 @@ END;
 CREATE TRIGGER care_providers_directory_change_on_update AFTER UPDATE ON care_providers
 BEGIN
     INSERT INTO directory_changes (provider_id, scope) VALUES (NEW.id, 2);
+END;
+
+CREATE TRIGGER catalogue_items_directory_change_on_insert AFTER INSERT ON catalogue_items
+BEGIN
+    INSERT INTO directory_changes (provider_id, scope) VALUES (0, 3);
+END;
+
+CREATE TRIGGER catalogue_items_directory_change_on_update AFTER UPDATE ON catalogue_items
+BEGIN
+    INSERT INTO directory_changes (provider_id, scope) VALUES (0, 3);
+END;
+
+CREATE TRIGGER catalogue_items_directory_change_on_delete AFTER DELETE ON catalogue_items
+BEGIN
+    INSERT INTO directory_changes (provider_id, scope) VALUES (0, 3);
 END;

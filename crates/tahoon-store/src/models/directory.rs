@@ -20,6 +20,8 @@ pub enum ChangeScope {
     Bookings,
     /// The provider itself: profile, rates, policy or availability (its bookings may not have).
     Provider,
+    /// The filter catalogue (the change's provider id is 0).
+    Catalogue,
 }
 
 impl ChangeScope {
@@ -27,6 +29,7 @@ impl ChangeScope {
         match code {
             1 => Some(ChangeScope::Bookings),
             2 => Some(ChangeScope::Provider),
+            3 => Some(ChangeScope::Catalogue),
             _ => None,
         }
     }

@@ -11,7 +11,8 @@ use tahoon_domain::provider::CareProvider;
 /// The availability index's reads. Every change that can alter a search appends the provider's id
 /// to the change sequence in the change's own transaction (by trigger, migration 0012): a booking
 /// inserted, moved, or changing status (`ChangeScope::Bookings`), a provider inserted or updated,
-/// which every edit of its profile, rates or availability does (`ChangeScope::Provider`).
+/// which every edit of its profile, rates or availability does (`ChangeScope::Provider`), and the
+/// filter catalogue changed (`ChangeScope::Catalogue`).
 #[async_trait]
 pub trait DirectoryStore: Send + Sync {
     /// Every provider (exceptions dated from `from` on) and every active booking holding time after

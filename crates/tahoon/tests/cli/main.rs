@@ -7,12 +7,14 @@ use std::process::{Command, Output, Stdio};
 use tahoon_store::Backend;
 use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 
+mod bench;
 mod data;
 mod directory;
 mod push;
 mod settings;
 mod video;
 mod worker;
+use bench::*;
 use data::*;
 use directory::*;
 use push::*;
@@ -326,6 +328,7 @@ tahoon_store::backend_tests!(
     settings_from_the_cli,
     a_running_server_picks_up_cli_changes,
     a_running_server_follows_availability_set_from_the_cli,
+    bench_seeds_measures_and_reports,
     push_jobs_from_the_cli,
     the_cli_switches_a_running_server_to_videosdk,
 );

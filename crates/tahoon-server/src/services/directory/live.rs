@@ -2,6 +2,7 @@
 //! and kept fresh from the change sequence (`DirectoryStore`), at once after this process's own
 //! changes (`sync`) and within `POLL_EVERY` after anyone else's (`start`: other instances, the CLI).
 
+use super::CatalogueIndex;
 use crate::clock::Clock;
 use crate::services::error::ServiceResult;
 use jiff::civil::Date;
@@ -34,6 +35,10 @@ struct Inner {
     /// until the first load.
     cursor: tokio::sync::Mutex<Option<ChangeCursor>>,
     started: AtomicBool,
+    /// The filter catalogue, named in every listing; dropped when it changes.
+    catalogue: RwLock<Option<Arc<CatalogueIndex>>>,
+    /// Bumped when the catalogue is dropped, so a read that began before is not cached after.
+    catalogue_generation: std::sync::atomic::AtomicU64,
 }
 
 fn booked(b: BusyInterval) -> Booked {
@@ -49,6 +54,8 @@ impl Directory {
                 index: RwLock::new(None),
                 cursor: tokio::sync::Mutex::new(None),
                 started: AtomicBool::new(false),
+                catalogue: RwLock::new(None),
+                catalogue_generation: Default::default(),
             }),
         }
     }
@@ -64,6 +71,27 @@ impl Directory {
             self.sync().await?;
         }
         Ok(self.with_index(|index| read(index.expect("loaded by sync"))))
+    }
+
+    /// The filter catalogue, read once and then from memory until it changes.
+    pub async fn catalogue(&self) -> ServiceResult<Arc<CatalogueIndex>> {
+        if let Some(cached) = self.inner.catalogue.read().unwrap_or_else(|p| p.into_inner()).clone() {
+            return Ok(cached);
+        }
+        let generation = self.inner.catalogue_generation.load(Ordering::SeqCst);
+        let loaded = Arc::new(CatalogueIndex::new(self.inner.store.catalogue().await?));
+        let mut cached = self.inner.catalogue.write().unwrap_or_else(|p| p.into_inner());
+        if self.inner.catalogue_generation.load(Ordering::SeqCst) == generation {
+            *cached = Some(loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// Drops the cached catalogue (this process changed it; others hear of it by the sequence).
+    pub fn forget_catalogue(&self) {
+        let mut cached = self.inner.catalogue.write().unwrap_or_else(|p| p.into_inner());
+        self.inner.catalogue_generation.fetch_add(1, Ordering::SeqCst);
+        *cached = None;
     }
 
     fn with_index<R>(&self, f: impl FnOnce(Option<&DirectoryIndex>) -> R) -> R {
@@ -92,6 +120,10 @@ impl Directory {
             let read = rows.len();
             let mut scopes: BTreeMap<CareProviderId, ChangeScope> = BTreeMap::new();
             for row in rows.iter().filter(|r| cursor.wants(r.seq)) {
+                if row.scope == ChangeScope::Catalogue {
+                    self.forget_catalogue();
+                    continue;
+                }
                 let scope = scopes.entry(row.provider_id).or_insert(row.scope);
                 *scope = (*scope).max(row.scope);
             }

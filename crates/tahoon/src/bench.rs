@@ -1,0 +1,12 @@
+//! `tahoon bench`: seeds a benchmark data set and measures the service over real HTTP beside the
+//! ceilings measured in the same run (docs/benchmarks.md).
+
+pub mod ceilings;
+pub mod client;
+pub mod load;
+pub mod plan;
+pub mod report;
+pub mod run;
+pub mod seed;
+pub mod server;
+pub mod workload;
