@@ -1,7 +1,7 @@
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::services::audit::Auditor;
-use crate::services::directory::Directory;
+use crate::services::directory::live::Directory;
 use crate::services::push::client::PushClient;
 use crate::services::settings::cache::Settings;
 use crate::services::tokens::TokenService;

@@ -3,15 +3,16 @@
 //! Search and schedule read the availability index (`live::Directory`, rules in
 //! `tahoon_domain::directory`): no database round trip, and a cost that follows the page shown.
 
-mod live;
+mod catalogue;
+pub mod live;
 
+pub use catalogue::CatalogueIndex;
 pub use live::{Directory, POLL_EVERY};
 
 use crate::services::error::{Refusal, ServiceResult};
 use crate::state::AppState;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use std::collections::HashMap;
 use std::sync::Arc;
 use tahoon_domain::availability::{Interval, day_bounds};
 use tahoon_domain::directory::Query;
@@ -111,19 +112,6 @@ pub async fn schedule(
 pub async fn active_provider(state: &AppState, provider_id: CareProviderId) -> ServiceResult<CareProvider> {
     let provider = state.store.care_provider(provider_id).await?.filter(|p| p.active);
     Ok(provider.ok_or_else(|| Refusal::new(Reason::NotFound).with_detail("no such care provider"))?)
-}
-
-/// The catalogue grouped by kind, for naming ids in responses.
-pub struct CatalogueIndex {
-    pub items: Vec<tahoon_domain::catalogue::CatalogueItem>,
-    pub by_kind: HashMap<(tahoon_domain::catalogue::CatalogueKind, i64), tahoon_domain::catalogue::CatalogueItem>,
-}
-
-impl CatalogueIndex {
-    pub fn new(items: Vec<tahoon_domain::catalogue::CatalogueItem>) -> CatalogueIndex {
-        let by_kind = items.iter().map(|i| ((i.kind, i.id), i.clone())).collect();
-        CatalogueIndex { items, by_kind }
-    }
 }
 
 /// The catalogue, from memory (`Directory::catalogue`).

@@ -2,7 +2,7 @@
 //! and kept fresh from the change sequence (`DirectoryStore`), at once after this process's own
 //! changes (`sync`) and within `POLL_EVERY` after anyone else's (`start`: other instances, the CLI).
 
-use super::CatalogueIndex;
+use super::catalogue::CatalogueIndex;
 use crate::clock::Clock;
 use crate::services::error::ServiceResult;
 use jiff::civil::Date;
