@@ -112,7 +112,33 @@ async fn a_second_instance_sees_the_first_ones_booking_within_a_second(backend: 
     assert_envelope(status, &response.json().await.unwrap(), 200, 4, None);
 }
 
+async fn a_second_instance_names_the_catalogue_as_the_operator_changed_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let o = app.partner().await;
+    let second = app.second_instance().await;
+    let languages = |base: String| {
+        let request = app.http.get(format!("{base}/api/v1/careprovider/getcataloguedataforfilters")).bearer_auth(&o.token);
+        async move {
+            let answer: Value = request.send().await.unwrap().json().await.unwrap();
+            answer["data"]["languagesList"].as_array().unwrap().iter().map(|l| l["namePLang"].clone()).collect::<Vec<_>>()
+        }
+    };
+    // Both read (and cache) the catalogue, and the second has loaded its index.
+    assert!(!languages(second.clone()).await.contains(&json!("Tagalog")));
+    assert_eq!(searched(&app.http, &second, &o.token, &soon()).await.len(), 0);
+    let item = json!({"items": [{"kind": "language", "id": 7, "namePLang": "Tagalog", "nameSLang": "التاغالوغية"}]});
+    let (status, _) = admin(&app, reqwest::Method::PUT, "/api/v1/admin/catalogue", Some(item)).await;
+    assert_eq!(status, 200);
+    assert!(languages(app.base.clone()).await.contains(&json!("Tagalog")), "at once where it was changed");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while !languages(second.clone()).await.contains(&json!("Tagalog")) {
+        assert!(Instant::now() < deadline, "the second instance kept the old catalogue");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 tahoon_store::backend_tests!(
+    a_second_instance_names_the_catalogue_as_the_operator_changed_it,
     a_booking_leaves_search_at_once_and_its_cancellation_brings_it_back,
     availability_replaced_by_the_operator_is_searched_at_once,
     a_second_instance_sees_the_first_ones_booking_within_a_second,

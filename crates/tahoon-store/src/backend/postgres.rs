@@ -76,6 +76,14 @@ impl PostgresStore {
 
     /// Announces a settings change on `SETTINGS_CHANNEL`; PostgreSQL delivers it at commit, and
     /// not at all if the transaction rolls back.
+    /// After a bulk import: the planner's statistics still describe the table before it, and with
+    /// them PostgreSQL plans the overlap check through the exclusion constraint's whole partial
+    /// index (11 ms a check at 70,000 bookings instead of 0.2 ms); ANALYZE refreshes them.
+    async fn refresh_statistics(&self, table: &'static str) -> Result<(), StoreError> {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ANALYZE {table}"))).execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn notify_settings_changed(tx: &mut Transaction<'static, Postgres>, version: i64) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(SETTINGS_CHANNEL)

@@ -74,6 +74,11 @@ impl SqliteStore {
     }
 
     /// SQLite cannot tell other processes; they look at the settings' change counter.
+    /// SQLite plans the overlap check on its indexes without statistics.
+    async fn refresh_statistics(&self, _table: &'static str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     async fn notify_settings_changed(_tx: &mut Transaction<'static, Sqlite>, _version: i64) -> Result<(), StoreError> {
         Ok(())
     }

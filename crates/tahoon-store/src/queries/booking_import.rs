@@ -7,6 +7,9 @@ use crate::models::{BookingImport, ImportedBooking};
 use crate::store::BookingImportStore;
 use tahoon_domain::ids::Id;
 
+/// Imports this large refresh the planner's statistics (`refresh_statistics`).
+const ANALYZE_AFTER: u64 = 500;
+
 #[async_trait::async_trait]
 impl BookingImportStore for DbStore {
     async fn import_bookings(&self, bookings: &[ImportedBooking]) -> Result<BookingImport, StoreError> {
@@ -63,6 +66,9 @@ impl BookingImportStore for DbStore {
             outcome.imported += 1;
         }
         tx.commit().await?;
+        if outcome.imported >= ANALYZE_AFTER {
+            self.refresh_statistics("bookings").await?;
+        }
         Ok(outcome)
     }
 }

@@ -52,6 +52,17 @@ pub async fn every_change_that_alters_a_search_is_sequenced(backend: Backend) {
     assert_eq!(changes(&f.store, mark).await, [(q, ChangeScope::Bookings); 2], "held, then confirmed");
 
     let mark = head(&f.store).await;
+    let item = tahoon_domain::catalogue::CatalogueItem {
+        kind: tahoon_domain::catalogue::CatalogueKind::Language,
+        id: 77,
+        name_plang: "Tagalog".into(),
+        name_slang: "التاغالوغية".into(),
+    };
+    f.store.upsert_catalogue_items(&[item]).await.unwrap();
+    let catalogue = changes(&f.store, mark).await;
+    assert!(!catalogue.is_empty() && catalogue.iter().all(|c| *c == (Id::new(0), ChangeScope::Catalogue)));
+
+    let mark = head(&f.store).await;
     let unrelated = f.store.create_organization(new_org("Beta", "d2")).await.unwrap();
     a_user(&f.store, &unrelated).await;
     assert!(changes(&f.store, mark).await.is_empty(), "nothing about providers");

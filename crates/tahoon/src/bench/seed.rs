@@ -110,7 +110,7 @@ pub async fn seed(state: &AppState, providers: usize, seed: u64) -> anyhow::Resu
     let stored = state.store.care_providers(today, today).await?;
     let planned = plan::bookings(&stored, user_count, seed, today);
     let progress = bar(planned.len(), "bookings");
-    for chunk in planned.chunks(1000) {
+    for chunk in planned.chunks(5000) {
         let rows: Vec<ImportedBooking> = chunk
             .iter()
             .map(|b| {
