@@ -117,10 +117,16 @@ async fn a_second_instance_names_the_catalogue_as_the_operator_changed_it(backen
     let o = app.partner().await;
     let second = app.second_instance().await;
     let languages = |base: String| {
-        let request = app.http.get(format!("{base}/api/v1/careprovider/getcataloguedataforfilters")).bearer_auth(&o.token);
+        let request =
+            app.http.get(format!("{base}/api/v1/careprovider/getcataloguedataforfilters")).bearer_auth(&o.token);
         async move {
             let answer: Value = request.send().await.unwrap().json().await.unwrap();
-            answer["data"]["languagesList"].as_array().unwrap().iter().map(|l| l["namePLang"].clone()).collect::<Vec<_>>()
+            answer["data"]["languagesList"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["namePLang"].clone())
+                .collect::<Vec<_>>()
         }
     };
     // Both read (and cache) the catalogue, and the second has loaded its index.
