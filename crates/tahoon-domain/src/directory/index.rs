@@ -65,6 +65,13 @@ fn add_days(date: Date, days: i64) -> Date {
     date.checked_add(SignedDuration::from_hours(24 * days)).unwrap_or(date)
 }
 
+/// A day's list filled in bulk: sorted, and its spare capacity (up to half of it after growing
+/// by doubling) given back, since millions of entries stay held.
+fn sorted_and_trimmed(list: &mut Vec<u32>) {
+    list.sort_unstable();
+    list.shrink_to_fit();
+}
+
 /// Days of free slots worth holding for these providers: their longest horizon and a day more.
 fn span_for(listed: &[Listed]) -> i64 {
     let longest = listed.iter().filter(|l| l.provider.active).map(|l| i64::from(l.provider.policy.horizon_days)).max();
@@ -110,7 +117,7 @@ impl DirectoryIndex {
             let free = index.listed[rank].free_in(whole);
             index.place(rank as u32, &free, true);
         }
-        index.days.iter_mut().for_each(|d| d.sort_unstable());
+        index.days.iter_mut().for_each(sorted_and_trimmed);
         index
     }
 
@@ -206,7 +213,7 @@ impl DirectoryIndex {
         }
         let first = day_start(self.first_day);
         let from = (range.start.duration_since(first).as_secs() / 86_400).max(0) as usize;
-        self.days.iter_mut().skip(from).for_each(|d| d.sort_unstable());
+        self.days.iter_mut().skip(from).for_each(sorted_and_trimmed);
     }
 
     /// Whether applying these changes moves providers between ranks (a provider added, removed or
