@@ -5,6 +5,7 @@ pub mod booking;
 pub mod ceilings;
 pub mod client;
 pub mod load;
+pub mod measure;
 pub mod plan;
 pub mod report;
 pub mod run;

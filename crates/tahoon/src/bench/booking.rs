@@ -4,7 +4,7 @@
 use super::ceilings;
 use super::client::{Booked, Client, Partner};
 use super::load::closed_loop;
-use super::run::{Contention, Row, RunOptions, backend_name, row, served};
+use super::measure::{Contention, Row, RunOptions, backend_name, row, served};
 use super::seed::Credentials;
 use super::server::Server;
 use super::workload::{self, pick};

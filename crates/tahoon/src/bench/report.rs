@@ -1,7 +1,7 @@
 //! The report: the results table, each target met or not, and the scaling curves as SVG, written
 //! into `docs/benchmarks.md` between its markers and beside it under `docs/benchmarks/`.
 
-use super::run::{Results, Row};
+use super::measure::{Results, Row};
 use anyhow::Context;
 use plotters::prelude::*;
 use std::fmt::Write;

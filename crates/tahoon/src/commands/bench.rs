@@ -1,5 +1,6 @@
+use crate::bench::measure::RunOptions;
 use crate::bench::report;
-use crate::bench::run::{self, RunOptions};
+use crate::bench::run;
 use crate::bench::seed;
 use crate::cli::{BenchCommand, BenchRunArgs, BenchSeedArgs};
 use crate::settings::Settings;
