@@ -3,11 +3,13 @@
 //! `jiff::Timestamp`s; the store converts them to the integers and microseconds it keeps, where
 //! values are bound and where rows are read.
 
+mod booking_import;
 mod directory;
 mod push;
 mod reminders;
 mod webhooks;
 
+pub use booking_import::*;
 pub use directory::*;
 pub use push::*;
 pub use reminders::*;
@@ -391,30 +393,4 @@ pub enum SettingsNotice {
 pub trait SettingsWatch: Send {
     /// Waits for the next notice. After an error, calling again reconnects.
     async fn next(&mut self) -> Result<SettingsNotice, crate::StoreError>;
-}
-
-/// A booking as it already is elsewhere (`BookingImportStore`).
-#[derive(Debug, Clone)]
-pub struct ImportedBooking {
-    pub organization_id: OrganizationId,
-    pub user_id: UserId,
-    pub provider_id: CareProviderId,
-    pub starts_at: Timestamp,
-    pub ends_at: Timestamp,
-    pub blocks_until: Timestamp,
-    pub status: tahoon_domain::booking::BookingStatus,
-    pub price_minor: i64,
-    pub currency: String,
-    pub meeting: Option<Meeting>,
-    /// Named in the status history ("import", "bench").
-    pub actor: String,
-    pub now: Timestamp,
-}
-
-/// What an import wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct BookingImport {
-    pub imported: u64,
-    /// Left out: an active booking of the provider or the user overlapped.
-    pub overlapping: u64,
 }

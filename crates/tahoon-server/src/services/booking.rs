@@ -5,7 +5,10 @@
 //! long are failed by `expiry`.
 
 pub mod expiry;
+mod outcome;
 mod room;
+
+pub use outcome::record_outcome;
 
 use crate::services::audit::AuditEvent;
 use crate::services::directory;
@@ -369,43 +372,4 @@ async fn reschedule_unsynced(
 /// A booking's status changes, oldest first.
 pub async fn history(state: &AppState, booking: &Booking) -> ServiceResult<Vec<StatusChange>> {
     Ok(state.store.booking_history(booking.id).await?)
-}
-
-/// Records how a session ended (operator): Completed or NoShow, only once it has started. Writes
-/// `booking.completed` or `booking.no_show` with the change, and audits it.
-pub async fn record_outcome(
-    state: &AppState,
-    booking_id: BookingId,
-    outcome: BookingStatus,
-    reason: Option<String>,
-    actor: &str,
-) -> ServiceResult<Booking> {
-    let result = record_outcome_unsynced(state, booking_id, outcome, reason, actor).await;
-    state.directory.changed().await;
-    result
-}
-
-/// `record_outcome` before the availability index hears of it.
-async fn record_outcome_unsynced(
-    state: &AppState,
-    booking_id: BookingId,
-    outcome: BookingStatus,
-    reason: Option<String>,
-    actor: &str,
-) -> ServiceResult<Booking> {
-    if !matches!(outcome, BookingStatus::Completed | BookingStatus::NoShow) {
-        return Err(Refusal::validation("status", "must be Completed or NoShow").into());
-    }
-    let refused = || {
-        Refusal::new(Reason::NotAllowed)
-            .with_detail("only a Confirmed booking whose session has started can become Completed or NoShow")
-    };
-    let current = state.store.booking_by_id(booking_id).await?.ok_or_else(refused)?;
-    let reason = reason.unwrap_or_else(|| "recorded by the operator".into());
-    let transition = Transition {
-        from: vec![BookingStatus::Confirmed],
-        audit: Some(audit(state, &current, "booking.status_set", outcome, actor)),
-        ..change(state, &current, outcome, actor, &reason)
-    };
-    Ok(state.store.transition_booking(transition).await?.ok_or_else(refused)?)
 }
