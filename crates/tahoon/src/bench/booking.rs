@@ -37,6 +37,34 @@ pub(super) async fn bookings(
     for (provider, date) in &days {
         pool.extend(client.slots(&partners[0].token, provider, date, "UTC").await?);
     }
+    // A day's slots come once per schedule read, and a (provider, day) can be drawn twice.
+    pool.sort();
+    pool.dedup();
+    // 64 racers for one slot, before anything else is booked (so no booking of the run, nor its
+    // buffer, has taken the slot first): exactly one must win, every round.
+    let mut contention =
+        Contention { backend: backend_name(backend).into(), rounds: 5, exactly_one_winner: 0, winners: Vec::new() };
+    for round in 0..contention.rounds {
+        let Some(slot) = pool.pop() else { break };
+        let racers: Vec<_> = (0..64)
+            .map(|i| {
+                let users = &credentials.users;
+                let (org, user) = users[(round * 64 + i) * 7 % users.len()].clone();
+                let (c, p, slot) = (client.clone(), partners.clone(), slot.clone());
+                tokio::spawn(async move { c.book(&p[org], &user, &slot).await })
+            })
+            .collect();
+        let mut winners = 0;
+        for racer in racers {
+            if matches!(racer.await, Ok(Booked::Yes(..))) {
+                winners += 1;
+            }
+        }
+        if winners == 1 {
+            contention.exactly_one_winner += 1;
+        }
+        contention.winners.push(winners);
+    }
     let hot: Arc<Vec<String>> = Arc::new(pool.split_off(pool.len().saturating_sub(8)));
     let pool = Arc::new(Mutex::new(pool));
     let users = Arc::new(credentials.users.clone());
@@ -95,25 +123,5 @@ pub(super) async fn bookings(
         .await,
     );
 
-    let mut contention = Contention { backend: backend_name(backend).into(), rounds: 5, exactly_one_winner: 0 };
-    for round in 0..contention.rounds {
-        let Some(slot) = pool.lock().unwrap().pop() else { break };
-        let racers: Vec<_> = (0..64)
-            .map(|i| {
-                let (org, user) = users[(round * 64 + i) * 7 % users.len()].clone();
-                let (c, p, slot) = (client.clone(), partners.clone(), slot.clone());
-                tokio::spawn(async move { c.book(&p[org], &user, &slot).await })
-            })
-            .collect();
-        let mut winners = 0;
-        for racer in racers {
-            if matches!(racer.await, Ok(Booked::Yes(..))) {
-                winners += 1;
-            }
-        }
-        if winners == 1 {
-            contention.exactly_one_winner += 1;
-        }
-    }
     Ok((rows, contention))
 }

@@ -49,6 +49,8 @@ pub struct Contention {
     pub rounds: usize,
     /// Rounds in which exactly one of the 64 requests booked the slot.
     pub exactly_one_winner: usize,
+    /// How many of the 64 booked, round by round (1 every time, or the database let two in).
+    pub winners: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
