@@ -109,9 +109,19 @@ pub async fn schedule(
     Ok(found.ok_or_else(|| Refusal::new(Reason::NotFound).with_detail("no such care provider"))?)
 }
 
-pub async fn active_provider(state: &AppState, provider_id: CareProviderId) -> ServiceResult<CareProvider> {
-    let provider = state.store.care_provider(provider_id).await?.filter(|p| p.active);
+pub async fn active_provider(state: &AppState, provider_id: CareProviderId) -> ServiceResult<Arc<CareProvider>> {
+    let provider = provider(state, provider_id).await?.filter(|p| p.active);
     Ok(provider.ok_or_else(|| Refusal::new(Reason::NotFound).with_detail("no such care provider"))?)
+}
+
+/// A provider as the availability index holds it (this process's changes at once, other
+/// processes' within `POLL_EVERY`), or from the database when the index is not loaded (a CLI
+/// command) or does not list it yet.
+pub async fn provider(state: &AppState, provider_id: CareProviderId) -> ServiceResult<Option<Arc<CareProvider>>> {
+    if let Some(listed) = state.directory.provider(provider_id) {
+        return Ok(Some(listed));
+    }
+    Ok(state.store.care_provider(provider_id).await?.map(Arc::new))
 }
 
 /// The catalogue, from memory (`Directory::catalogue`).

@@ -1,5 +1,11 @@
 //! SQLite: the zero-set-up default. WAL, a busy timeout, and `BEGIN IMMEDIATE` for every write
 //! transaction (a deferred one that upgrades gets SQLITE_BUSY without waiting).
+//!
+//! Write transactions take turns on one connection of their own (`writer`): SQLite admits one
+//! writer at a time anyway, and a writer waiting in the pool's queue starts the moment the one
+//! before commits, where one waiting in SQLite's busy handler sleeps for milliseconds at a time.
+//! Reads use the other pool and never wait for writers (WAL). Other processes (the CLI) still
+//! meet this one's writes through the busy timeout.
 
 use crate::error::StoreError;
 use crate::models::SettingsWatch;
@@ -23,6 +29,8 @@ mod queries;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The one connection write transactions take turns on.
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -37,9 +45,14 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(15));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore { pool, writer })
     }
 
     /// The pool, for tests and tools that need raw access (such as tampering with the audit log).
@@ -54,7 +67,7 @@ impl SqliteStore {
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// `BEGIN IMMEDIATE` already holds the database's single write lock.

@@ -52,20 +52,17 @@ async fn offsets_for(
     organization_id: OrganizationId,
     user_id: UserId,
 ) -> Result<ReminderOffsets, StoreError> {
-    let user: Option<(bool, Option<String>)> =
-        sqlx::query_as("SELECT enabled, offsets FROM user_reminder_preferences WHERE user_id = $1")
-            .bind(user_id.get())
-            .fetch_optional(&mut *conn)
-            .await?;
-    let organization: Option<String> =
-        sqlx::query_scalar("SELECT offsets FROM organization_reminder_settings WHERE organization_id = $1")
-            .bind(organization_id.get())
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (enabled, own) = match user {
-        Some((enabled, own)) => (Some(enabled), own.map(|t| offsets("user reminder offsets", &t)).transpose()?),
-        None => (None, None),
-    };
+    // One round trip: the user's preference (no row: `enabled` is NULL) and the organization's.
+    let (enabled, own, organization): (Option<bool>, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT (SELECT enabled FROM user_reminder_preferences WHERE user_id = $1), \
+         (SELECT offsets FROM user_reminder_preferences WHERE user_id = $1), \
+         (SELECT offsets FROM organization_reminder_settings WHERE organization_id = $2)",
+    )
+    .bind(user_id.get())
+    .bind(organization_id.get())
+    .fetch_one(&mut *conn)
+    .await?;
+    let own = own.map(|t| offsets("user reminder offsets", &t)).transpose()?;
     let organization = organization.map(|t| offsets("organization reminder offsets", &t)).transpose()?;
     Ok(effective(enabled, own, organization))
 }

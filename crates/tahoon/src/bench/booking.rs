@@ -70,6 +70,7 @@ pub(super) async fn bookings(
     let users = Arc::new(credentials.users.clone());
     let made: Arc<Mutex<Vec<MadeBooking>>> = Arc::new(Mutex::new(Vec::new()));
     for &clients in &options.clients {
+        eprintln!("booking with {clients} clients");
         let (c, p, pool, hot, users, made) =
             (client.clone(), partners.clone(), pool.clone(), hot.clone(), users.clone(), made.clone());
         let mut r = served(

@@ -8,11 +8,12 @@ use crate::services::error::ServiceResult;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 use tahoon_domain::directory::{Booked, ChangeCursor, DirectoryIndex, ProviderChange};
 use tahoon_domain::ids::CareProviderId;
+use tahoon_domain::provider::CareProvider;
 use tahoon_store::{BusyInterval, ChangeScope, Store};
 
 /// How often the change sequence is read for other processes' changes.
@@ -35,10 +36,12 @@ struct Inner {
     /// until the first load.
     cursor: tokio::sync::Mutex<Option<ChangeCursor>>,
     started: AtomicBool,
+    /// Reads of the change sequence begun so far (each under `cursor`).
+    reads_begun: AtomicU64,
     /// The filter catalogue, named in every listing; dropped when it changes.
     catalogue: RwLock<Option<Arc<CatalogueIndex>>>,
     /// Bumped when the catalogue is dropped, so a read that began before is not cached after.
-    catalogue_generation: std::sync::atomic::AtomicU64,
+    catalogue_generation: AtomicU64,
 }
 
 fn booked(b: BusyInterval) -> Booked {
@@ -54,6 +57,7 @@ impl Directory {
                 index: RwLock::new(None),
                 cursor: tokio::sync::Mutex::new(None),
                 started: AtomicBool::new(false),
+                reads_begun: AtomicU64::new(0),
                 catalogue: RwLock::new(None),
                 catalogue_generation: Default::default(),
             }),
@@ -94,6 +98,12 @@ impl Directory {
         *cached = None;
     }
 
+    /// The provider as the loaded index holds it; `None` when it is not loaded or lists no such
+    /// provider.
+    pub fn provider(&self, id: CareProviderId) -> Option<Arc<CareProvider>> {
+        self.with_index(|index| index?.provider(id).map(|listed| listed.provider.clone()))
+    }
+
     fn with_index<R>(&self, f: impl FnOnce(Option<&DirectoryIndex>) -> R) -> R {
         let guard = self.inner.index.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(guard.as_ref())
@@ -103,6 +113,10 @@ impl Directory {
     /// change this process commits, so its own searches see it at once.
     pub async fn sync(&self) -> ServiceResult<()> {
         let mut guard = self.inner.cursor.lock().await;
+        self.sync_locked(&mut guard).await
+    }
+
+    async fn sync_locked(&self, guard: &mut Option<ChangeCursor>) -> ServiceResult<()> {
         let today = self.today();
         if guard.is_none() {
             let load = self.inner.store.directory(exceptions_from(today), day_start(today)).await?;
@@ -115,6 +129,7 @@ impl Directory {
         }
         let cursor = guard.as_mut().expect("loaded above");
         self.write(|index| index.advance(today));
+        self.inner.reads_begun.fetch_add(1, Ordering::SeqCst);
         loop {
             let rows = self.inner.store.directory_changes(cursor.after(), BATCH).await?;
             let read = rows.len();
@@ -186,7 +201,14 @@ impl Directory {
         if !self.with_index(|i| i.is_some()) {
             return;
         }
-        if let Err(e) = self.sync().await {
+        // Under concurrent changes, one read of the sequence serves every change committed
+        // before it began: a caller that waited for the lock while such a read ran is done.
+        let begun = self.inner.reads_begun.load(Ordering::SeqCst);
+        let mut guard = self.inner.cursor.lock().await;
+        if self.inner.reads_begun.load(Ordering::SeqCst) != begun {
+            return;
+        }
+        if let Err(e) = self.sync_locked(&mut guard).await {
             tracing::warn!(error = %e, "the availability index could not apply a change yet");
         }
     }

@@ -65,7 +65,7 @@ pub async fn names(state: &AppState, booking: &Booking, share: bool) -> ServiceR
     } else {
         None
     };
-    let provider = state.store.care_provider(booking.provider_id).await?;
+    let provider = crate::services::directory::provider(state, booking.provider_id).await?;
     Ok(Names { client, provider: provider.map(|p| p.names.full_name()).unwrap_or_default() })
 }
 
