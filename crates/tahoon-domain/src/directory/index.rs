@@ -47,7 +47,9 @@ pub struct DirectoryIndex {
     /// The UTC date of `days[0]`.
     pub(super) first_day: Date,
     pub(super) days: VecDeque<Vec<u32>>,
-    by_user: HashMap<UserId, Vec<Interval>>,
+    /// Each user's bookings, as the rank of the provider holding each (one entry per booking):
+    /// the sessions themselves stay with their providers.
+    by_user: HashMap<UserId, Vec<u32>>,
 }
 
 pub(super) fn day_start(date: Date) -> Timestamp {
@@ -82,17 +84,24 @@ impl DirectoryIndex {
     /// The index of `providers` with their active `bookings`, holding free slots from `today`'s
     /// UTC date on. Providers past `MAX_PROVIDERS` are not listed.
     pub fn build(providers: Vec<CareProvider>, bookings: Vec<Booked>, today: Date) -> DirectoryIndex {
-        let mut of_provider: HashMap<CareProviderId, Vec<Booked>> = HashMap::new();
-        for b in bookings {
-            of_provider.entry(b.provider_id).or_default().push(b);
-        }
-        let listed = providers
+        let mut bookings = bookings;
+        bookings.sort_unstable_by_key(|b| b.provider_id);
+        let of = |id: CareProviderId| {
+            let from = bookings.partition_point(|b| b.provider_id < id);
+            let to = bookings.partition_point(|b| b.provider_id <= id);
+            &bookings[from..to]
+        };
+        let mut listed: Vec<Listed> = providers
             .into_iter()
             .map(|p| {
-                let own = of_provider.remove(&p.id).unwrap_or_default();
+                let own = of(p.id);
                 Listed::new(Arc::new(p), own)
             })
             .collect();
+        // Collected in place, the list would keep the profiles' larger allocation.
+        listed.shrink_to_fit();
+        // The bookings are the providers' now: gone before the day lists grow.
+        drop(bookings);
         DirectoryIndex::from_listed(listed, today)
     }
 
@@ -101,23 +110,27 @@ impl DirectoryIndex {
         listed.truncate(MAX_PROVIDERS);
         let mut filters = Filters::new(listed.len());
         let mut rank_of = HashMap::with_capacity(listed.len());
-        let mut by_user: HashMap<UserId, Vec<Interval>> = HashMap::new();
+        let mut by_user: HashMap<UserId, Vec<u32>> = HashMap::new();
         for (rank, l) in listed.iter().enumerate() {
             filters.add(rank as u32, &l.provider);
             rank_of.insert(l.provider.id, rank as u32);
             for b in &l.bookings {
-                by_user.entry(b.user_id).or_default().push(b.interval);
+                by_user.entry(b.user_id).or_default().push(rank as u32);
             }
         }
+        by_user.values_mut().for_each(|ranks| ranks.shrink_to_fit());
         let span = span_for(&listed);
         let mut index = DirectoryIndex { listed, rank_of, filters, first_day: today, days: VecDeque::new(), by_user };
         index.days = (0..span).map(|_| Vec::new()).collect();
+        // A week at a time, each week's lists sorted and trimmed before the next week's grow: the
+        // spare capacity of lists growing by doubling stays a week's, not the whole coverage's.
         let whole = index.coverage();
-        for rank in 0..index.listed.len() {
-            let free = index.listed[rank].free_in(whole);
-            index.place(rank as u32, &free, true);
+        let mut start = whole.start;
+        while start < whole.end {
+            let end = start.checked_add(SignedDuration::from_hours(24 * 7)).unwrap_or(whole.end).min(whole.end);
+            index.fill(Interval { start, end });
+            start = end;
         }
-        index.days.iter_mut().for_each(sorted_and_trimmed);
         index
     }
 
@@ -148,9 +161,20 @@ impl DirectoryIndex {
         self.rank_of.get(&id).map(|&r| &self.listed[r as usize])
     }
 
-    /// The sessions a user is busy with (its active bookings with anyone).
-    pub fn user_busy(&self, user: UserId) -> &[Interval] {
-        self.by_user.get(&user).map(Vec::as_slice).unwrap_or_default()
+    /// The sessions a user is busy with (its active bookings with anyone), in time order.
+    pub fn user_busy(&self, user: UserId) -> Vec<Interval> {
+        let Some(ranks) = self.by_user.get(&user) else { return Vec::new() };
+        let mut ranks = ranks.clone();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let mut busy: Vec<Interval> = ranks
+            .iter()
+            .flat_map(|&rank| self.listed[rank as usize].bookings.iter())
+            .filter(|b| b.user_id == user)
+            .map(|b| b.interval())
+            .collect();
+        busy.sort_unstable_by_key(|i| (i.start, i.end));
+        busy
     }
 
     /// Adds (`on`) or removes a provider's free slots from the day lists; the days must be sorted
@@ -237,9 +261,13 @@ impl DirectoryIndex {
                 Some(None) => None,
                 None => current.as_ref().map(|l| l.provider.clone()),
             };
-            let bookings = change.bookings.or_else(|| current.map(|l| l.bookings)).unwrap_or_default();
             if let Some(provider) = provider {
-                by_id.insert(change.id, Listed::new(provider, bookings));
+                let listed = match (change.bookings, current) {
+                    (Some(bookings), _) => Listed::new(provider, &bookings),
+                    (None, Some(current)) => current.with_provider(provider),
+                    (None, None) => Listed::new(provider, &[]),
+                };
+                by_id.insert(change.id, listed);
             }
         }
         DirectoryIndex::from_listed(by_id.into_values().collect(), today)
@@ -253,24 +281,26 @@ impl DirectoryIndex {
             Some(Some(p)) => Arc::new(p),
             _ => old.provider.clone(),
         };
-        let bookings = change.bookings.unwrap_or_else(|| old.bookings.clone());
-        let new = Listed::new(provider, bookings);
+        let new = match &change.bookings {
+            Some(bookings) => Listed::new(provider, bookings),
+            None => old.clone().with_provider(provider),
+        };
         if !Arc::ptr_eq(&old.provider, &new.provider) {
             self.filters.remove(rank, &old.provider);
             self.filters.add(rank, &new.provider);
         }
         for b in &old.bookings {
-            if let Some(list) = self.by_user.get_mut(&b.user_id) {
-                if let Some(at) = list.iter().position(|i| *i == b.interval) {
-                    list.swap_remove(at);
+            if let Some(ranks) = self.by_user.get_mut(&b.user_id) {
+                if let Some(at) = ranks.iter().position(|&r| r == rank) {
+                    ranks.swap_remove(at);
                 }
-                if list.is_empty() {
+                if ranks.is_empty() {
                     self.by_user.remove(&b.user_id);
                 }
             }
         }
         for b in &new.bookings {
-            self.by_user.entry(b.user_id).or_default().push(b.interval);
+            self.by_user.entry(b.user_id).or_default().push(rank);
         }
         let coverage = self.coverage();
         let (before, after) = (old.free_in(coverage), new.free_in(coverage));

@@ -225,7 +225,7 @@ fn check(
         zone: &zone,
         now,
         filter: &filter,
-        caller_busy: index.user_busy(user),
+        caller_busy: &index.user_busy(user),
         offset: spec.offset,
         limit: spec.limit,
     };

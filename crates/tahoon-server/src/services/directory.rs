@@ -68,10 +68,11 @@ pub async fn search(
         .directory
         .read(|index| {
             let caller_busy = match viewer {
-                Viewer::Guest => &[][..],
+                Viewer::Guest => Vec::new(),
                 Viewer::User(user) => index.user_busy(user),
             };
-            let query = Query { date: day.date, zone: &day.zone, now, filter, caller_busy, offset, limit };
+            let query =
+                Query { date: day.date, zone: &day.zone, now, filter, caller_busy: &caller_busy, offset, limit };
             let found = index.search(&query);
             SearchPage {
                 providers: found
@@ -99,10 +100,10 @@ pub async fn schedule(
         .read(|index| {
             let listed = index.provider(provider_id).filter(|l| l.provider.active)?;
             let caller_busy = match viewer {
-                Viewer::Guest => &[][..],
+                Viewer::Guest => Vec::new(),
                 Viewer::User(user) => index.user_busy(user),
             };
-            let slots = listed.slots_on(day.date, &day.zone, now, caller_busy);
+            let slots = listed.slots_on(day.date, &day.zone, now, &caller_busy);
             Some(ProviderDay { provider: listed.provider.clone(), slots })
         })
         .await?;

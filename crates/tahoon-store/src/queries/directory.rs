@@ -8,6 +8,7 @@ use crate::error::StoreError;
 use crate::models::{BusyInterval, ChangeScope, DirectoryChange, DirectoryLoad};
 use crate::store::DirectoryStore;
 use const_format::formatcp;
+use futures_util::TryStreamExt;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use tahoon_domain::ids::{CareProviderId, Id};
@@ -26,9 +27,13 @@ async fn busy_of(
     (lo, hi): (i64, i64),
     since: Timestamp,
 ) -> Result<Vec<BusyInterval>, StoreError> {
-    let rows: Vec<BusyRow> =
-        sqlx::query_as(BUSY).bind(since.as_microsecond()).bind(lo).bind(hi).fetch_all(conn).await?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    // Streamed: half a million rows at 20,000 providers are never held twice.
+    let mut rows = sqlx::query_as::<_, BusyRow>(BUSY).bind(since.as_microsecond()).bind(lo).bind(hi).fetch(conn);
+    let mut busy = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        busy.push(row.try_into()?);
+    }
+    Ok(busy)
 }
 
 #[derive(sqlx::FromRow)]
