@@ -6,7 +6,7 @@ use crate::store::Backend;
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
-use tahoon_domain::ids::UserId;
+use tahoon_domain::ids::{CareProviderId, UserId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -57,9 +57,20 @@ impl PostgresStore {
         Ok(self.pool.begin().await?)
     }
 
-    /// Serializes concurrent holds of one user (the cap on active bookings counts them).
-    async fn lock_user(tx: &mut Transaction<'static, Postgres>, user_id: UserId) -> Result<(), StoreError> {
+    /// Serializes the holds and moves that could conflict: the user's (the cap on active bookings
+    /// counts them) and the provider's. Without it two overlapping inserts can each wait for the
+    /// other under the exclusion constraints, and PostgreSQL aborts one as a deadlock (64 racers
+    /// for one slot did). Always the user first, then the provider, so no two wait in a cycle.
+    async fn lock_calendars(
+        tx: &mut Transaction<'static, Postgres>,
+        user_id: UserId,
+        provider_id: CareProviderId,
+    ) -> Result<(), StoreError> {
         sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(user_id.get()).execute(&mut **tx).await?;
+        sqlx::query("SELECT id FROM care_providers WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(provider_id.get())
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 

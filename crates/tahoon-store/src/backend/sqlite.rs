@@ -14,7 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use tahoon_domain::ids::UserId;
+use tahoon_domain::ids::{CareProviderId, UserId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -71,7 +71,11 @@ impl SqliteStore {
     }
 
     /// `BEGIN IMMEDIATE` already holds the database's single write lock.
-    async fn lock_user(_tx: &mut Transaction<'static, Sqlite>, _user_id: UserId) -> Result<(), StoreError> {
+    async fn lock_calendars(
+        _tx: &mut Transaction<'static, Sqlite>,
+        _user_id: UserId,
+        _provider_id: CareProviderId,
+    ) -> Result<(), StoreError> {
         Ok(())
     }
 

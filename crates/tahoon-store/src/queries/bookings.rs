@@ -36,14 +36,14 @@ impl BookingStore for DbStore {
                 Registration::Existing(user) => (user.id, false),
             },
         };
+        DbStore::lock_calendars(&mut tx, user_id, new.provider_id).await?;
         let (cap,): (Option<i64>,) =
             sqlx::query_as("SELECT max_active_bookings_per_user FROM organizations WHERE id = $1")
                 .bind(new.organization_id.get())
                 .fetch_one(&mut *tx)
                 .await?;
         if let Some(limit) = cap {
-            // Concurrent holds for one user count one after the other.
-            DbStore::lock_user(&mut tx, user_id).await?;
+            // Concurrent holds for one user count one after the other (`lock_calendars`).
             let (active,): (i64,) = sqlx::query_as(formatcp!(
                 "SELECT COUNT(*) FROM bookings WHERE user_id = $1 AND {ACTIVE_STATUSES} AND starts_at > $2"
             ))
@@ -208,6 +208,7 @@ impl BookingStore for DbStore {
                 .await?;
         let Some(current) = current else { return Ok(RescheduleOutcome::NotMovable) };
         let current: Booking = current.try_into()?;
+        DbStore::lock_calendars(&mut tx, current.user_id, current.provider_id).await?;
         let overlap = Overlap {
             except: Some(booking_id),
             provider_id: current.provider_id,

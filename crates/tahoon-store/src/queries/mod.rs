@@ -12,7 +12,7 @@
 //!
 //! What differs between the backends stays in each backend's file, reached as methods of
 //! `DbStore`: `begin_write` (SQLite: `BEGIN IMMEDIATE`), `begin_read` (a read-only snapshot for a
-//! read of several queries), `lock_user`, `serialize_audit_appends`, `is_overlap`, and
+//! read of several queries), `lock_calendars`, `serialize_audit_appends`, `is_overlap`, and
 //! `refresh_statistics` (PostgreSQL's `ANALYZE` after a bulk import), `notify_settings_changed` with `settings_watch` (PostgreSQL's `NOTIFY` and `LISTEN`; nothing
 //! on SQLite), and `SKIP_LOCKED` (PostgreSQL's `FOR UPDATE SKIP LOCKED` on claimed jobs; nothing
 //! on SQLite, whose write lock already serializes claims).

@@ -300,6 +300,7 @@ tahoon_store::backend_tests!(
     erasure_keeps_scores_and_frees_the_reference,
     instruments_get_ids_and_unique_codes,
     sixty_four_racers_one_booking,
+    racers_hold_and_confirm_without_deadlocks,
     overlaps_conflict_and_neighbours_do_not,
     failed_and_cancelled_free_the_slot_and_balance,
     reschedule_moves_atomically,
