@@ -14,6 +14,7 @@ pub mod organization;
 pub mod paging;
 pub mod provider;
 pub mod public_id;
+pub mod rate_limit;
 pub mod reason;
 pub mod reminders;
 pub mod screening;
