@@ -42,8 +42,13 @@ pub(super) async fn bookings(
     pool.dedup();
     // 64 racers for one slot, before anything else is booked (so no booking of the run, nor its
     // buffer, has taken the slot first): exactly one must win, every round.
-    let mut contention =
-        Contention { backend: backend_name(backend).into(), rounds: 5, exactly_one_winner: 0, winners: Vec::new() };
+    let mut contention = Contention {
+        backend: backend_name(backend).into(),
+        rounds: 5,
+        exactly_one_winner: 0,
+        winners: Vec::new(),
+        failed: Vec::new(),
+    };
     for round in 0..contention.rounds {
         let Some(slot) = pool.pop() else { break };
         let racers: Vec<_> = (0..64)
@@ -54,16 +59,19 @@ pub(super) async fn bookings(
                 tokio::spawn(async move { c.book(&p[org], &user, &slot).await })
             })
             .collect();
-        let mut winners = 0;
+        let (mut winners, mut failed) = (0, 0);
         for racer in racers {
-            if matches!(racer.await, Ok(Booked::Yes(..))) {
-                winners += 1;
+            match racer.await {
+                Ok(Booked::Yes(..)) => winners += 1,
+                Ok(Booked::Taken) => {}
+                Ok(Booked::Failed(_)) | Err(_) => failed += 1,
             }
         }
         if winners == 1 {
             contention.exactly_one_winner += 1;
         }
         contention.winners.push(winners);
+        contention.failed.push(failed);
     }
     let hot: Arc<Vec<String>> = Arc::new(pool.split_off(pool.len().saturating_sub(8)));
     let pool = Arc::new(Mutex::new(pool));

@@ -51,6 +51,10 @@ pub struct Contention {
     pub exactly_one_winner: usize,
     /// How many of the 64 booked, round by round (1 every time, or the database let two in).
     pub winners: Vec<usize>,
+    /// How many of the 64 ended neither booked nor refused as taken (an error), round by round:
+    /// a round without a winner says here whether the slot was gone or the server failed.
+    #[serde(default)]
+    pub failed: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -141,8 +141,13 @@ pub fn targets(results: &Results) -> String {
     for c in &results.contention {
         line(
             &format!("64 racers for one slot: exactly one winner, every run ({})", c.backend),
-            format!("{} of {} runs", c.exactly_one_winner, c.rounds),
-            Some(c.exactly_one_winner == c.rounds),
+            format!(
+                "{} of {} runs; {} attempts ended in an error",
+                c.exactly_one_winner,
+                c.rounds,
+                c.failed.iter().sum::<usize>()
+            ),
+            Some(c.exactly_one_winner == c.rounds && c.failed.iter().all(|&f| f == 0)),
         );
     }
     out

@@ -45,6 +45,7 @@ pub async fn bench_seeds_measures_and_reports(backend: Backend) {
     let contention = &results["contention"][0];
     assert_eq!(contention["exactlyOneWinner"], contention["rounds"], "{contention}");
     assert!(contention["winners"].as_array().unwrap().iter().all(|w| w == 1), "{contention}");
+    assert!(contention["failed"].as_array().unwrap().iter().all(|f| f == 0), "{contention}");
     let report = std::fs::read_to_string(&doc).unwrap();
     assert!(report.contains("| target | measured | met |") && !report.contains("\nold\n"), "{report}");
     for chart in ["search-latency.svg", "search-throughput.svg", "booking-throughput.svg"] {
