@@ -57,6 +57,23 @@ pub(crate) fn booking(w: &World, user: usize, provider: usize, start: i64, minut
     }
 }
 
+/// Pending to Confirmed, with nothing else written.
+pub(crate) fn confirming(id: BookingId, meeting: Option<Meeting>, now: i64) -> Transition {
+    Transition {
+        booking_id: id,
+        from: vec![BookingStatus::Pending],
+        to: BookingStatus::Confirmed,
+        actor: "test".into(),
+        reason: "room ready".into(),
+        restore_balance: false,
+        meeting,
+        event: None,
+        withdraw_guest: None,
+        audit: None,
+        now: us(now),
+    }
+}
+
 pub async fn sixty_four_racers_one_booking(backend: Backend) {
     let w = world(backend, 64).await;
     let tasks: Vec<_> = (0..64)
@@ -94,19 +111,7 @@ pub async fn racers_hold_and_confirm_without_deadlocks(backend: Backend) {
                     let HoldOutcome::Held { booking: b, .. } = store.hold_booking(new).await? else {
                         return Ok::<_, tahoon_store::StoreError>(false);
                     };
-                    let confirm = Transition {
-                        booking_id: b.id,
-                        from: vec![BookingStatus::Pending],
-                        to: BookingStatus::Confirmed,
-                        actor: "test".into(),
-                        reason: "room ready".into(),
-                        restore_balance: false,
-                        meeting: None,
-                        event: None,
-                        withdraw_guest: None,
-                        audit: None,
-                        now: us(3),
-                    };
+                    let confirm = confirming(b.id, None, 3);
                     Ok(store.transition_booking(confirm).await?.is_some())
                 })
             })
@@ -168,23 +173,12 @@ pub async fn failed_and_cancelled_free_the_slot_and_balance(backend: Backend) {
     let HoldOutcome::Held { booking: b2, .. } = s.hold_booking(booking(&w, 1, 0, T0, 60, true)).await.unwrap() else {
         panic!()
     };
-    let confirm = Transition {
-        booking_id: b2.id,
-        from: vec![BookingStatus::Pending],
-        to: BookingStatus::Confirmed,
-        actor: "test".into(),
-        reason: "room ready".into(),
-        restore_balance: false,
-        meeting: Some(Meeting {
-            meeting_id: "room-1".into(),
-            join_url: Some("https://meet/room-1".into()),
-            vendor: VideoProvider::Jitsi,
-        }),
-        event: None,
-        withdraw_guest: None,
-        audit: None,
-        now: us(3),
+    let meeting = Meeting {
+        meeting_id: "room-1".into(),
+        join_url: Some("https://meet/room-1".into()),
+        vendor: VideoProvider::Jitsi,
     };
+    let confirm = confirming(b2.id, Some(meeting), 3);
     let confirmed = s.transition_booking(confirm).await.unwrap().unwrap();
     assert_eq!(
         (confirmed.meeting_id.as_deref(), confirmed.join_url.as_deref(), confirmed.video_vendor),

@@ -46,19 +46,7 @@ pub async fn stale_holds_are_found_by_age_and_by_overlap(backend: Backend) {
     other_provider.provider_id = w.providers[1];
     assert_eq!(ids(s.stale_holds(query(1_000, Some(other_provider))).await.unwrap()), [young.id], "the user's time");
     // Confirmed bookings are not holds.
-    let confirm = Transition {
-        booking_id: old.id,
-        from: vec![BookingStatus::Pending],
-        to: BookingStatus::Confirmed,
-        actor: "t".into(),
-        reason: "r".into(),
-        restore_balance: false,
-        meeting: None,
-        event: None,
-        withdraw_guest: None,
-        audit: None,
-        now: us(600),
-    };
+    let confirm = super::bookings::confirming(old.id, None, 600);
     s.transition_booking(confirm).await.unwrap().unwrap();
     assert_eq!(ids(s.stale_holds(query(1_000, None)).await.unwrap()), [young.id]);
     // Any booking by id, for the operator; unknown ids are None.
