@@ -129,6 +129,14 @@ fn actor(organization: &Organization) -> String {
     format!("org:{}", organization.id.get())
 }
 
+/// Runs a change to bookings, then lets the availability index hear of it whatever the outcome
+/// (a refusal can follow a committed change, such as a failed saga's).
+pub(crate) async fn synced<T>(state: &AppState, change: impl Future<Output = ServiceResult<T>>) -> ServiceResult<T> {
+    let result = change.await;
+    state.directory.changed().await;
+    result
+}
+
 /// Books `slot` for a user or a guest. Errors follow the reference's table; a refused booking
 /// registers no guest.
 pub async fn book(
@@ -138,9 +146,7 @@ pub async fn book(
     slot: RequestedSlot,
     options: BookingOptions,
 ) -> ServiceResult<Booking> {
-    let result = book_unsynced(state, organization, who, slot, options).await;
-    state.directory.changed().await;
-    result
+    synced(state, book_unsynced(state, organization, who, slot, options)).await
 }
 
 /// `book` before the availability index hears of it.
@@ -262,9 +268,7 @@ pub async fn cancel(
     b: Booking,
     reason: String,
 ) -> ServiceResult<(Booking, bool)> {
-    let result = cancel_unsynced(state, organization, b, reason).await;
-    state.directory.changed().await;
-    result
+    synced(state, cancel_unsynced(state, organization, b, reason)).await
 }
 
 /// `cancel` before the availability index hears of it.
@@ -311,9 +315,7 @@ pub async fn reschedule(
     b: Booking,
     to: Interval,
 ) -> ServiceResult<Booking> {
-    let result = reschedule_unsynced(state, organization, b, to).await;
-    state.directory.changed().await;
-    result
+    synced(state, reschedule_unsynced(state, organization, b, to)).await
 }
 
 /// `reschedule` before the availability index hears of it.

@@ -1,6 +1,6 @@
 //! The operator's record of how a session ended: Completed or NoShow.
 
-use super::{audit, change};
+use super::{audit, change, synced};
 use crate::services::error::{Refusal, ServiceResult};
 use crate::state::AppState;
 use tahoon_domain::booking::{Booking, BookingStatus};
@@ -17,32 +17,22 @@ pub async fn record_outcome(
     reason: Option<String>,
     actor: &str,
 ) -> ServiceResult<Booking> {
-    let result = record_outcome_unsynced(state, booking_id, outcome, reason, actor).await;
-    state.directory.changed().await;
-    result
-}
-
-/// `record_outcome` before the availability index hears of it.
-async fn record_outcome_unsynced(
-    state: &AppState,
-    booking_id: BookingId,
-    outcome: BookingStatus,
-    reason: Option<String>,
-    actor: &str,
-) -> ServiceResult<Booking> {
-    if !matches!(outcome, BookingStatus::Completed | BookingStatus::NoShow) {
-        return Err(Refusal::validation("status", "must be Completed or NoShow").into());
-    }
-    let refused = || {
-        Refusal::new(Reason::NotAllowed)
-            .with_detail("only a Confirmed booking whose session has started can become Completed or NoShow")
-    };
-    let current = state.store.booking_by_id(booking_id).await?.ok_or_else(refused)?;
-    let reason = reason.unwrap_or_else(|| "recorded by the operator".into());
-    let transition = Transition {
-        from: vec![BookingStatus::Confirmed],
-        audit: Some(audit(state, &current, "booking.status_set", outcome, actor)),
-        ..change(state, &current, outcome, actor, &reason)
-    };
-    Ok(state.store.transition_booking(transition).await?.ok_or_else(refused)?)
+    synced(state, async move {
+        if !matches!(outcome, BookingStatus::Completed | BookingStatus::NoShow) {
+            return Err(Refusal::validation("status", "must be Completed or NoShow").into());
+        }
+        let refused = || {
+            Refusal::new(Reason::NotAllowed)
+                .with_detail("only a Confirmed booking whose session has started can become Completed or NoShow")
+        };
+        let current = state.store.booking_by_id(booking_id).await?.ok_or_else(refused)?;
+        let reason = reason.unwrap_or_else(|| "recorded by the operator".into());
+        let transition = Transition {
+            from: vec![BookingStatus::Confirmed],
+            audit: Some(audit(state, &current, "booking.status_set", outcome, actor)),
+            ..change(state, &current, outcome, actor, &reason)
+        };
+        Ok(state.store.transition_booking(transition).await?.ok_or_else(refused)?)
+    })
+    .await
 }
