@@ -161,7 +161,9 @@ fn nullable_data(envelope: &mut RefOr<Schema>) {
     object.required.push("data".to_string());
 }
 
+mod birth_date;
 mod errors;
 mod schemas;
+pub use birth_date::BirthDate;
 pub use errors::*;
 pub use schemas::*;

@@ -106,15 +106,6 @@ string_schema! {
     Date { format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))), examples(["2026-03-14"]) }
 }
 string_schema! {
-    /// A date of birth, `YYYY-MM-DD`: not in the future and giving an age of 0 to 120 years (the
-    /// pattern admits the years 1900–2099, a superset of those).
-    BirthDate {
-        format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
-        pattern(Some("^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")),
-        examples(["1990-05-15"])
-    }
-}
-string_schema! {
     /// A clock time, `HH:MM` or `HH:MM:00`, from `00:00` to `24:00` (midnight at the end of the day).
     ClockTime { pattern(Some("^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)(:00)?$")), examples(["09:30"]) }
 }
