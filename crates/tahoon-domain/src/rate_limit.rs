@@ -47,6 +47,16 @@ impl Quota {
         self.limit
     }
 
+    /// The period, in microseconds.
+    pub fn period_micros(&self) -> i64 {
+        self.period_micros
+    }
+
+    /// The period in whole seconds (`RateLimit-Policy`'s window).
+    pub fn period_secs(&self) -> i64 {
+        self.period_micros / MICROS_PER_SECOND
+    }
+
     /// The time one request uses up: `period / limit` (at least a microsecond).
     fn emission_micros(&self) -> i64 {
         (self.period_micros / i64::from(self.limit)).max(1)

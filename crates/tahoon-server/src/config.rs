@@ -1,5 +1,6 @@
 //! What the server needs to run, already parsed. Loading (files, environment, flags) is the CLI's.
 
+use crate::services::rate_limits::TokenLimits;
 use std::fmt;
 use tahoon_domain::organization::RateLimit;
 use tahoon_domain::secrets::MasterKey;
@@ -34,6 +35,12 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Default requests per minute for new organizations.
     pub default_rate_limit_per_minute: RateLimit,
+    /// The token routes' limits, per client address and per access key.
+    pub token_rate_limits: TokenLimits,
+    /// Redis shared by every instance for rate-limit state (`None`: kept in process).
+    pub redis_url: Option<String>,
+    /// Prefix of this deployment's keys in Redis.
+    pub redis_key_prefix: String,
     /// How long a hold may wait for its video room before it is failed and its slot freed.
     pub pending_hold_ttl_secs: i64,
     /// Webhook targets may be plain `http` and loopback (`TAHOON_WEBHOOKS_ALLOW_LOOPBACK`, for
@@ -41,14 +48,22 @@ pub struct ServerConfig {
     pub webhooks_allow_loopback: bool,
 }
 
-const DEFAULT_RATE_LIMIT: RateLimit = match RateLimit::new(100) {
-    Ok(limit) => limit,
-    Err(_) => panic!("100 requests a minute is within the rate limit's bounds"),
-};
+const fn per_minute(limit: i64) -> RateLimit {
+    match RateLimit::new(limit) {
+        Ok(limit) => limit,
+        Err(_) => panic!("a default rate limit is within the rate limit's bounds"),
+    }
+}
+
+const DEFAULT_RATE_LIMIT: RateLimit = per_minute(100);
+/// Generous for a partner's servers behind one address, which fetch a token a day; tight for
+/// someone trying access keys.
+const DEFAULT_TOKEN_LIMITS: TokenLimits = TokenLimits { per_address: per_minute(30), per_access_key: per_minute(10) };
 
 impl ServerConfig {
     pub const DEFAULT_ISSUER: &'static str = "tahoon";
     pub const DEFAULT_AUDIENCE: &'static str = "tahoon-partner-api";
+    pub const DEFAULT_REDIS_KEY_PREFIX: &'static str = "tahoon:ratelimit:";
 
     pub fn new(secrets: Secrets) -> ServerConfig {
         ServerConfig {
@@ -59,6 +74,9 @@ impl ServerConfig {
             refresh_token_ttl_secs: 30 * 86_400,
             max_body_bytes: 256 * 1024,
             default_rate_limit_per_minute: DEFAULT_RATE_LIMIT,
+            token_rate_limits: DEFAULT_TOKEN_LIMITS,
+            redis_url: None,
+            redis_key_prefix: Self::DEFAULT_REDIS_KEY_PREFIX.into(),
             pending_hold_ttl_secs: 120,
             webhooks_allow_loopback: false,
         }

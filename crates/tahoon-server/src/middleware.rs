@@ -2,4 +2,5 @@
 
 pub mod idempotency;
 pub mod legacy;
+pub mod rate_limit;
 pub mod request_context;

@@ -73,11 +73,34 @@ impl Modify for SecurityAndResponses {
         );
         for (name, description) in ERROR_RESPONSES {
             let envelope = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorEnvelope"))).build();
-            let response = ResponseBuilder::new().description(*description).content("application/json", envelope);
+            let mut response = ResponseBuilder::new().description(*description).content("application/json", envelope);
+            if *name == "TooManyRequests" {
+                for (header, description) in RATE_LIMIT_HEADERS {
+                    let schema = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0));
+                    let schema = if *header == "RateLimit-Policy" {
+                        ObjectBuilder::new().schema_type(Type::String)
+                    } else {
+                        schema
+                    };
+                    let header_object = utoipa::openapi::header::HeaderBuilder::new()
+                        .schema(Some(schema))
+                        .description(Some(*description));
+                    response = response.header(*header, header_object.build());
+                }
+            }
             components.responses.insert(name.to_string(), response.build().into());
         }
     }
 }
+
+/// The fields a rate-limited answer carries (every partner answer has the `RateLimit-*` ones).
+const RATE_LIMIT_HEADERS: &[(&str, &str)] = &[
+    ("Retry-After", "Seconds until a request is allowed again."),
+    ("RateLimit-Limit", "Requests allowed per window."),
+    ("RateLimit-Remaining", "Requests still allowed at once."),
+    ("RateLimit-Reset", "Seconds until the whole quota is available again."),
+    ("RateLimit-Policy", "The quota as `<limit>;w=<window seconds>`, such as `100;w=60`."),
+];
 
 /// What can only be done once the routes' schemas are in the document (`startup::api` calls it).
 pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {

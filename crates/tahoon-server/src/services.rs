@@ -9,6 +9,7 @@ pub mod health;
 pub mod organizations;
 pub mod providers;
 pub mod push;
+pub mod rate_limits;
 pub mod reminders;
 pub mod screening;
 pub mod settings;

@@ -1,6 +1,6 @@
 //! Builds the application on a given listener (tests bind port 0) and runs it until told to stop.
 
-use crate::middleware::{idempotency, legacy, request_context};
+use crate::middleware::{idempotency, legacy, rate_limit, request_context};
 use crate::openapi::ApiDoc;
 use crate::routes::{
     admin, auth, careprovider, diagnostics, fallback, health, organization, sessionbooking, user, webhooks,
@@ -59,10 +59,13 @@ fn partner_routes() -> OpenApiRouter<AppState> {
 }
 
 /// The partner routes as served: every signed mutating route honours `Idempotency-Key` (claimed
-/// by the signed extractor), so the middleware is bound to the state here, once.
+/// by the signed extractor), so the middleware is bound to the state here, once; every answer
+/// reports the rate limit its request was counted against (outermost, so replays do too).
 fn served_partner_routes(state: &AppState) -> Router<AppState> {
     let (routes, _) = partner_routes().split_for_parts();
-    routes.route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
+    routes
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
+        .route_layer(axum::middleware::from_fn(rate_limit::rate_limit_headers))
 }
 
 /// Operator routes, only under `/api/v1/admin`.

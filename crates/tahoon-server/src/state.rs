@@ -3,6 +3,7 @@ use crate::config::ServerConfig;
 use crate::services::audit::Auditor;
 use crate::services::directory::live::Directory;
 use crate::services::push::client::PushClient;
+use crate::services::rate_limits::RateLimits;
 use crate::services::settings::cache::Settings;
 use crate::services::tokens::TokenService;
 use crate::services::video::VideoClients;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub webhooks: Webhooks,
     /// The availability index search reads (`services::directory`).
     pub directory: Directory,
+    /// Rate-limit state, in process or shared through Redis (`services::rate_limits`).
+    pub rate_limits: RateLimits,
     pub clock: Clock,
 }
 
@@ -55,6 +58,7 @@ impl AppState {
             push: Default::default(),
             webhooks: Webhooks::new(TargetPolicy { allow_loopback: config.webhooks_allow_loopback }),
             directory: Directory::new(store.clone(), clock.clone()),
+            rate_limits: rate_limits(&config),
             clock,
             video: Arc::new(VideoClients::from_settings()),
             store,
@@ -62,6 +66,15 @@ impl AppState {
             ids,
         }
     }
+}
+
+/// Shared through Redis when configured (the URL was checked when the configuration was read).
+fn rate_limits(config: &ServerConfig) -> RateLimits {
+    let Some(url) = &config.redis_url else { return RateLimits::local() };
+    RateLimits::shared(url, &config.redis_key_prefix).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the Redis URL cannot be used: rate limits are enforced per instance");
+        RateLimits::local()
+    })
 }
 
 impl AppState {

@@ -54,6 +54,10 @@ pub struct GlobalArgs {
     /// only; every other private or internal address stays refused).
     #[arg(long, env = "TAHOON_WEBHOOKS_ALLOW_LOOPBACK", global = true)]
     pub webhooks_allow_loopback: bool,
+    /// Redis shared by every instance for rate-limit state (redis://… or rediss://…). Without
+    /// it each instance keeps its own.
+    #[arg(long, env = "TAHOON_REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<String>,
     /// Log format.
     #[arg(long, env = "TAHOON_LOG_FORMAT", global = true, value_enum)]
     pub log_format: Option<LogFormat>,

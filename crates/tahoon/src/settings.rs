@@ -27,6 +27,14 @@ pub struct FileConfig {
     pub token_audience: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub default_rate_limit_per_minute: Option<i64>,
+    /// Requests per minute to the token routes from one client address (default 30).
+    pub token_rate_limit_per_address: Option<i64>,
+    /// Password grants per minute naming one access key (default 10).
+    pub token_rate_limit_per_access_key: Option<i64>,
+    /// Redis for rate-limit state shared by every instance (`TAHOON_REDIS_URL` wins).
+    pub redis_url: Option<String>,
+    /// Prefix of this deployment's keys in Redis (default `tahoon:ratelimit:`).
+    pub redis_key_prefix: Option<String>,
     /// Seconds a hold may wait for its video room (10–3600; default 120).
     pub pending_hold_ttl_secs: Option<i64>,
     /// Webhook targets may be plain `http` and loopback (development only; default false).
@@ -133,9 +141,25 @@ impl Settings {
         }
         config.webhooks_allow_loopback =
             self.global.webhooks_allow_loopback || self.file.webhooks_allow_loopback.unwrap_or(false);
+        let rate_limit = |name: &str, value: i64| {
+            tahoon_domain::organization::RateLimit::new(value).map_err(|e| anyhow::anyhow!("{name} {e}"))
+        };
         if let Some(limit) = self.file.default_rate_limit_per_minute {
-            config.default_rate_limit_per_minute = tahoon_domain::organization::RateLimit::new(limit)
-                .map_err(|e| anyhow::anyhow!("default_rate_limit_per_minute {e}"))?;
+            config.default_rate_limit_per_minute = rate_limit("default_rate_limit_per_minute", limit)?;
+        }
+        if let Some(limit) = self.file.token_rate_limit_per_address {
+            config.token_rate_limits.per_address = rate_limit("token_rate_limit_per_address", limit)?;
+        }
+        if let Some(limit) = self.file.token_rate_limit_per_access_key {
+            config.token_rate_limits.per_access_key = rate_limit("token_rate_limit_per_access_key", limit)?;
+        }
+        config.redis_url = self.global.redis_url.clone().or_else(|| self.file.redis_url.clone());
+        if let Some(url) = &config.redis_url {
+            tahoon_server::services::rate_limits::check_redis_url(url)
+                .map_err(|e| anyhow::anyhow!("the Redis URL is not usable: {e}"))?;
+        }
+        if let Some(prefix) = &self.file.redis_key_prefix {
+            config.redis_key_prefix = prefix.clone();
         }
         Ok(config)
     }

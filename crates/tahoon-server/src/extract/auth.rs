@@ -1,8 +1,10 @@
 //! Bearer authentication of partner routes, and the role check of mutating ones.
 
 use crate::error::ApiError;
+use crate::middleware::rate_limit::{self, RateLimitSlot};
 use crate::services::audit::AuditEvent;
 use crate::services::error::{ServiceError, TokenRejection};
+use crate::services::rate_limits::{self, LimitKey};
 use crate::services::tokens::Authenticated;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -35,6 +37,10 @@ impl FromRequestParts<AppState> for Partner {
         match outcome {
             Ok(authenticated) => {
                 tracing::Span::current().record("organization_id", authenticated.organization.id.get());
+                let organization = &authenticated.organization;
+                let quota = rate_limits::per_minute(organization.rate_limit_per_minute);
+                let slot = parts.extensions.get::<RateLimitSlot>();
+                rate_limit::enforce(state, slot, LimitKey::Organization(organization.id), quota).await?;
                 parts.extensions.insert(authenticated.clone());
                 Ok(Partner(authenticated))
             }

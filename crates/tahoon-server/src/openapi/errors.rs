@@ -63,6 +63,13 @@ pub(super) const ERROR_RESPONSES: &[(&str, &str)] = &[
          still running; on booking also 115 ActiveBookingLimitReached (`data.maxActiveBookingsPerUser`); on \
          webhooks 117 WebhookEndpointLimitReached, 118 WebhookEndpointDisabled, 119 WebhookDeliveryInFlight.",
     ),
+    (
+        "TooManyRequests",
+        "106 RateLimited: over the organization's requests per minute (or, on the token routes, the client \
+         address's or the access key's); `Retry-After` says in how many seconds a request is allowed again. Every \
+         partner answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` \
+         (docs/rate-limits.md).",
+    ),
     ("PayloadTooLarge", "110 PayloadTooLarge: the body is over the server's limit (256 KiB by default)."),
     ("UnsupportedMediaType", "111 UnsupportedMediaType: a body sent with a content type other than JSON."),
     (
@@ -91,22 +98,27 @@ macro_rules! error_set {
 
 error_set! {
     /// A partner route that reads a JSON body (search, schedule, profile).
-    ReadErrors: [("400", "BadRequest"), ("401", "Unauthorized"), ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType")]
+    ReadErrors: [
+        ("400", "BadRequest"), ("401", "Unauthorized"), ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType"),
+        ("429", "TooManyRequests")
+    ]
 }
 error_set! {
     /// A partner route without a body (query and path parameters only).
-    QueryErrors: [("400", "BadRequest"), ("401", "Unauthorized")]
+    QueryErrors: [("400", "BadRequest"), ("401", "Unauthorized"), ("429", "TooManyRequests")]
 }
 error_set! {
     /// A signed partner route with a JSON body that changes data (and honours `Idempotency-Key`).
     SignedErrors: [
         ("400", "BadRequest"), ("401", "Unauthorized"), ("403", "Forbidden"), ("409", "Conflict"),
-        ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType")
+        ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType"), ("429", "TooManyRequests")
     ]
 }
 error_set! {
     /// A signed partner route without a body (a body, or a content type other than JSON, is refused).
-    SignedNoBodyErrors: [("400", "BadRequest"), ("401", "Unauthorized"), ("415", "UnsupportedMediaType")]
+    SignedNoBodyErrors: [
+        ("400", "BadRequest"), ("401", "Unauthorized"), ("415", "UnsupportedMediaType"), ("429", "TooManyRequests")
+    ]
 }
 error_set! {
     /// An operator route with a JSON body.
@@ -128,4 +140,13 @@ macro_rules! error_response {
     };
 }
 
-error_response!(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, VendorUnavailable, UnsupportedMediaType);
+error_response!(
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    VendorUnavailable,
+    UnsupportedMediaType,
+    TooManyRequests
+);

@@ -4,7 +4,7 @@ use crate::helpers::*;
 use serde_json::{Value, json};
 use tahoon_store::Backend;
 
-const OPERATOR: &str = "thn_op_test-operator-token-0123456789abcdef";
+const OPERATOR: &str = OPERATOR_TOKEN;
 
 async fn call(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
     let mut request = app.http.request(method, app.url(path)).bearer_auth(token);

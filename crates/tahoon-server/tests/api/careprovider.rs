@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use tahoon_domain::ids::{Id, UserId, kind};
 use tahoon_store::Backend;
 
-pub const OPERATOR: &str = "thn_op_test-operator-token-0123456789abcdef";
+pub const OPERATOR: &str = OPERATOR_TOKEN;
 pub const SEARCH: &str = "/api/v1/careprovider/getcareproviderslistwithschedule";
 pub const SCHEDULE: &str = "/api/v1/careprovider/getcareproviderschedule";
 pub const PROFILE: &str = "/api/v1/careprovider/getcareprovidersprofiledata";

@@ -23,6 +23,20 @@ fn openapi_snapshot() {
 }
 
 #[test]
+fn every_partner_operation_documents_the_rate_limit() {
+    let (_, openapi) = tahoon_server::startup::api();
+    let spec: Value = serde_json::to_value(&openapi).unwrap();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if path.starts_with("/api/v1/admin") || !path.starts_with("/api/v1") {
+            continue;
+        }
+        for (method, operation) in item.as_object().unwrap() {
+            assert!(operation["responses"].get("429").is_some(), "{method} {path} lists no 429");
+        }
+    }
+}
+
+#[test]
 fn operation_ids_are_unique() {
     let (_, openapi) = tahoon_server::startup::api();
     let spec: Value = serde_json::to_value(&openapi).unwrap();

@@ -54,11 +54,14 @@ async fn panics() -> &'static str {
     panic!("deliberate test panic")
 }
 
+/// The operator token of `test_config`.
+pub const OPERATOR_TOKEN: &str = "thn_op_test-operator-token-0123456789abcdef";
+
 pub fn test_config() -> ServerConfig {
     let mut config = ServerConfig::new(Secrets {
         master_key: MasterKey::new([11u8; 32]),
         token_signing_key: [22u8; 32],
-        operator_token: "thn_op_test-operator-token-0123456789abcdef".into(),
+        operator_token: OPERATOR_TOKEN.into(),
     });
     config.max_body_bytes = 16 * 1024;
     // Webhook receivers in tests are local (plain http on 127.0.0.1); SSRF tests use a strict policy.
@@ -94,8 +97,13 @@ impl TestApp {
     /// Another instance of the service on this app's database (as a second `tahoon serve` would
     /// be), on its own port, with its own availability index; returns its base URL.
     pub async fn second_instance(&self) -> String {
+        self.second_instance_with(|state| state).await
+    }
+
+    /// A second instance (as `second_instance`) with its state changed first.
+    pub async fn second_instance_with(&self, change: impl FnOnce(AppState) -> AppState) -> String {
         let store = tahoon_store::open(&self._db.url).await.expect("open store");
-        let state = AppState::with_clock(store, test_config(), self.state.clock.clone());
+        let state = change(AppState::with_clock(store, test_config(), self.state.clock.clone()));
         state.settings.watch().await.expect("settings watch");
         state.directory.start();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use tahoon_store::Backend;
 
 const SEARCH: &str = "/api/v1/careprovider/getcareproviderslistwithschedule";
-const OPERATOR: &str = "thn_op_test-operator-token-0123456789abcdef";
+const OPERATOR: &str = OPERATOR_TOKEN;
 
 async fn new_user(app: &TestApp, p: &Partner) -> String {
     let body = json!({"referenceId": "EDGE-1", "name": "Layla Al-Harbi", "dob": "1990-05-15", "genderType": 0});

@@ -18,6 +18,7 @@ mod input_edges;
 mod instruments;
 mod push;
 mod push_fakes;
+mod rate_limits;
 mod sessionbooking;
 mod settings;
 mod signing;

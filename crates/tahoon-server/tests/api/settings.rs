@@ -9,7 +9,7 @@ use tahoon_server::services::settings::{self, CHECK_UNWATCHED, CHECK_WATCHED, Se
 use tahoon_server::{AppState, Clock};
 use tahoon_store::Backend;
 
-const OPERATOR: &str = "thn_op_test-operator-token-0123456789abcdef";
+const OPERATOR: &str = OPERATOR_TOKEN;
 const SECRET: &str = "sk_live_0123456789abcdefXYZW";
 
 async fn operator(app: &TestApp, method: reqwest::Method, key: &str, body: Option<Value>) -> (u16, Value) {

@@ -8,7 +8,7 @@ use tahoon_store::Backend;
 
 pub const REGISTER: &str = "/api/v1/user/register";
 pub const SUBMIT: &str = "/api/v1/user/submituserassessmentquestions";
-pub const OPERATOR: &str = "thn_op_test-operator-token-0123456789abcdef";
+pub const OPERATOR: &str = OPERATOR_TOKEN;
 
 pub async fn register(app: &TestApp, p: &Partner, body: Value) -> (u16, Value) {
     let (status, _, answer) = app.post(REGISTER, &p.token, &signed(&p.org.shared_key, body)).await;

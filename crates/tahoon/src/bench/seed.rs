@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use tahoon_domain::booking::BookingStatus;
-use tahoon_domain::organization::{OrganizationKind, Role, SessionBalance};
+use tahoon_domain::organization::{OrganizationKind, RateLimit, Role, SessionBalance};
 use tahoon_server::AppState;
 use tahoon_server::services::directory;
 use tahoon_server::services::organizations::{self, OrganizationSpec};
@@ -71,7 +71,8 @@ pub async fn seed(state: &AppState, providers: usize, seed: u64) -> anyhow::Resu
             kind: OrganizationKind::Standard,
             balance: SessionBalance::clamped(0),
             role: Role::FullAccess,
-            rate_limit_per_minute: None,
+            // The benchmark drives each partner far beyond any plan's quota.
+            rate_limit_per_minute: Some(RateLimit::clamped(RateLimit::MAX)),
             require_signature_header: false,
             max_active_bookings_per_user: None,
         };

@@ -1,5 +1,6 @@
 //! `POST /auth/refresh`: an alias of the token route for the refresh grant.
 
+use super::limits::{self, Slot};
 use super::oauth::{OAuthError, TokenRequest, parse_body};
 use super::token::refresh_grant;
 use crate::services::tokens::TokenGrant;
@@ -26,9 +27,13 @@ use axum::response::{IntoResponse, Response};
             ("revoke" = (operation_id = "revoke_token", request_body = json!({"token": "$response.body#/refresh_token"}))),
         )),
         (status = 400, description = "invalid_request or invalid_grant", body = OAuthError),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
-pub async fn refresh_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn refresh_token(State(state): State<AppState>, slot: Slot, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(refused) = limits::per_address(&state, &slot).await {
+        return refused;
+    }
     let request: TokenRequest = match parse_body(&headers, &body) {
         Ok(request) => request,
         Err(e) => return e.into_response(),

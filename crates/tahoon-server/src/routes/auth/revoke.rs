@@ -1,5 +1,6 @@
 //! `POST /auth/revoke` (RFC 7009).
 
+use super::limits::{self, Slot};
 use super::oauth::{OAuthError, RevokeRequest, no_store, parse_body, server_error};
 use crate::services::audit::AuditEvent;
 use crate::state::AppState;
@@ -27,9 +28,13 @@ use serde_json::json;
     responses(
         (status = 200, description = "Revoked, or was not valid", body = Object),
         (status = 400, description = "invalid_request", body = OAuthError),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
-pub async fn revoke_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn revoke_token(State(state): State<AppState>, slot: Slot, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(refused) = limits::per_address(&state, &slot).await {
+        return refused;
+    }
     let request: RevokeRequest = match parse_body(&headers, &body) {
         Ok(request) => request,
         Err(e) => return e.into_response(),

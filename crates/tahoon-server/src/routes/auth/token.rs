@@ -1,5 +1,6 @@
 //! `POST /auth/token`: the password grant (an access key) and the refresh grant.
 
+use super::limits::{self, Slot};
 use super::oauth::{OAuthError, TokenRequest, no_store, parse_body, server_error};
 use crate::services::audit::AuditEvent;
 use crate::services::error::ServiceError;
@@ -34,25 +35,32 @@ use serde_json::json;
             ("revoke" = (operation_id = "revoke_token", request_body = json!({"token": "$response.body#/refresh_token"}))),
         )),
         (status = 400, description = "invalid_request, invalid_grant or unsupported_grant_type", body = OAuthError),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
-pub async fn issue_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn issue_token(State(state): State<AppState>, slot: Slot, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(refused) = limits::per_address(&state, &slot).await {
+        return refused;
+    }
     let request: TokenRequest = match parse_body(&headers, &body) {
         Ok(request) => request,
         Err(e) => return e.into_response(),
     };
     match request.grant_type.as_deref() {
-        Some("password") => password_grant(&state, request).await,
+        Some("password") => password_grant(&state, &slot, request).await,
         Some("refresh_token") => refresh_grant(&state, request).await,
         None => OAuthError::invalid_request("grant_type is required").into_response(),
         Some(_) => OAuthError::unsupported_grant_type().into_response(),
     }
 }
 
-pub(super) async fn password_grant(state: &AppState, request: TokenRequest) -> Response {
+pub(super) async fn password_grant(state: &AppState, slot: &Slot, request: TokenRequest) -> Response {
     let Some(access_key) = request.access_key.filter(|k| !k.is_empty()) else {
         return OAuthError::invalid_request("access_key is required").into_response();
     };
+    if let Err(refused) = limits::per_access_key(state, slot, &access_key).await {
+        return refused;
+    }
     match state.tokens.password_grant(&access_key).await {
         Ok((grant, key, organization)) => {
             let event = AuditEvent::success("token.issued", Some(organization.id), format!("key:{}", key.id.get()))

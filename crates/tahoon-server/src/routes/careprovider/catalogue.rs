@@ -32,7 +32,8 @@ pub struct FilterCatalogue {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The filter catalogue", body = Envelope<FilterCatalogue>),
-        (status = 401, response = Unauthorized)
+        (status = 401, response = Unauthorized),
+        (status = 429, response = crate::openapi::TooManyRequests)
     )
 )]
 pub async fn get_catalogue(State(state): State<AppState>, _: Partner) -> ApiResult<Success<FilterCatalogue>> {
