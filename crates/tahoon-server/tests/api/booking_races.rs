@@ -13,6 +13,8 @@ use tahoon_store::Backend;
 async fn sixty_four_requests_one_booking(backend: Backend) {
     let (app, provider_id) = setup(backend).await;
     let o = app.partner_of(OrganizationKind::Standard).await;
+    // 64 registrations and 64 bookings at a standing clock: more than the default quota.
+    app.set_quota(&o.org, 1_000).await;
     let date = soon();
     let free = slots(&app, &o, &provider_id, &date).await;
     let mut users = Vec::new();

@@ -140,6 +140,20 @@ impl TestApp {
         TestOrg { id: issued.organization_id, access_key: issued.access_key, shared_key: issued.shared_api_key }
     }
 
+    /// Sets an organization's requests per minute through the operator route (tests sending more
+    /// than the default 100 at a standing clock).
+    pub async fn set_quota(&self, org: &TestOrg, per_minute: i64) {
+        let response = self
+            .http
+            .patch(self.url(&format!("/api/v1/admin/organizations/{}", org.id)))
+            .bearer_auth(OPERATOR_TOKEN)
+            .json(&serde_json::json!({ "rateLimitPerMinute": per_minute }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    }
+
     pub async fn org(&self) -> TestOrg {
         self.create_org(OrganizationKind::Standard, Role::FullAccess, false).await
     }

@@ -129,15 +129,7 @@ async fn the_operator_changes_an_organizations_quota() {
         assert_eq!(get(&app, &app.base, USAGE, &token).await.0, 200);
     }
     assert_eq!(get(&app, &app.base, USAGE, &token).await.0, 429);
-    let response = app
-        .http
-        .patch(app.url(&format!("/api/v1/admin/organizations/{}", org.id)))
-        .bearer_auth(OPERATOR_TOKEN)
-        .json(&serde_json::json!({"rateLimitPerMinute": 600}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    app.set_quota(&org, 600).await;
     // The state kept is time, not a count: the minute the old quota used up is the new one's
     // whole burst too, so room comes back at the new rate (a request every 0.1 s), not at the
     // old one (every 30 s).
