@@ -474,7 +474,9 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     # document's examples, which later phases start from.
     path = case.operation.path
     parameters = case.path_parameters or {}
-    if path.startswith("/api/v1/admin/"):
+    if path == "/metrics":
+        kwargs["auth"] = _OperatorAuth()
+    elif path.startswith("/api/v1/admin/"):
         if parameters.get("organizationId") == _partner_organization():
             case.path_parameters = {**parameters, "organizationId": DECOY_ORGANIZATION}
         kwargs["auth"] = _OperatorAuth()

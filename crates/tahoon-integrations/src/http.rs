@@ -95,7 +95,7 @@ impl Outbound {
     ) -> Result<Answer, HttpFailure> {
         let mut attempt = 0u32;
         loop {
-            match self.once(build(&self.client), &accept, redact).await {
+            match self.once(operation, build(&self.client), &accept, redact).await {
                 Ok(answer) => return Ok(answer),
                 Err(failure) if failure.is_transient() && attempt < self.policy.retries => {
                     let wait = self.policy.retry_backoff.saturating_mul(2u32.saturating_pow(attempt));
@@ -111,7 +111,35 @@ impl Outbound {
         }
     }
 
+    /// One attempt, measured (`tahoon_vendor_call_duration_seconds` by vendor, operation and
+    /// outcome).
     async fn once(
+        &self,
+        operation: &'static str,
+        request: RequestBuilder,
+        accept: &impl Fn(StatusCode) -> bool,
+        redact: &[&str],
+    ) -> Result<Answer, HttpFailure> {
+        let started = std::time::Instant::now();
+        let result = self.exchange(request, accept, redact).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(HttpFailure::Unreachable(_)) => "unreachable",
+            Err(HttpFailure::Timeout(_)) => "timeout",
+            Err(HttpFailure::Status { .. }) => "refused",
+            Err(HttpFailure::TooLarge { .. }) => "too_large",
+        };
+        metrics::histogram!(
+            "tahoon_vendor_call_duration_seconds",
+            "vendor" => self.vendor,
+            "operation" => operation,
+            "outcome" => outcome,
+        )
+        .record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn exchange(
         &self,
         request: RequestBuilder,
         accept: &impl Fn(StatusCode) -> bool,

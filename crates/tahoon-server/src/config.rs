@@ -41,6 +41,9 @@ pub struct ServerConfig {
     pub redis_url: Option<String>,
     /// Prefix of this deployment's keys in Redis.
     pub redis_key_prefix: String,
+    /// Where `/metrics` is served on its own, without the operator token (`None`: on the main
+    /// listener, for the operator only).
+    pub metrics_listen: Option<String>,
     /// How long a hold may wait for its video room before it is failed and its slot freed.
     pub pending_hold_ttl_secs: i64,
     /// Webhook targets may be plain `http` and loopback (`TAHOON_WEBHOOKS_ALLOW_LOOPBACK`, for
@@ -77,6 +80,7 @@ impl ServerConfig {
             token_rate_limits: DEFAULT_TOKEN_LIMITS,
             redis_url: None,
             redis_key_prefix: Self::DEFAULT_REDIS_KEY_PREFIX.into(),
+            metrics_listen: None,
             pending_hold_ttl_secs: 120,
             webhooks_allow_loopback: false,
         }

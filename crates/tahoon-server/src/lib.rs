@@ -15,6 +15,7 @@ pub mod routes;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod telemetry;
 
 pub use clock::Clock;
 pub use config::{Secrets, ServerConfig};

@@ -6,6 +6,7 @@ pub mod careprovider;
 pub mod diagnostics;
 pub mod fallback;
 pub mod health;
+pub mod metrics;
 pub mod organization;
 pub mod sessionbooking;
 pub mod user;

@@ -3,7 +3,7 @@
 use crate::middleware::{idempotency, legacy, rate_limit, request_context};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    admin, auth, careprovider, diagnostics, fallback, health, organization, sessionbooking, user, webhooks,
+    admin, auth, careprovider, diagnostics, fallback, health, metrics, organization, sessionbooking, user, webhooks,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -95,6 +95,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .nest("/api/v1/admin", admin_routes())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(metrics::operator_metrics))
         .split_for_parts();
     (router, crate::openapi::finish(openapi))
 }
@@ -121,8 +122,13 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (admin, _) = admin_routes().split_for_parts();
     let (health, _) =
         OpenApiRouter::new().routes(routes!(health::healthz)).routes(routes!(health::readyz)).split_for_parts();
+    let mut operations = Router::new();
+    if state.config.metrics_listen.is_none() {
+        operations = operations.route("/metrics", axum::routing::get(metrics::operator_metrics));
+    }
     let router = Router::new()
         .nest("/api/v1", served_partner_routes(&state))
+        .merge(operations)
         .nest("/api/v1/admin", admin)
         .merge(health)
         .nest("/api", served_partner_routes(&state).layer(axum::middleware::from_fn(legacy::mark_deprecated)))
@@ -130,6 +136,11 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
         .with_state(state.clone())
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi));
     with_common_layers(router, state.config.max_body_bytes)
+}
+
+/// The separate metrics listener's application (`TAHOON_METRICS_LISTEN`): `/metrics` only.
+pub fn metrics_router() -> Router {
+    with_common_layers(Router::new().route("/metrics", axum::routing::get(metrics::open_metrics)), 1024)
 }
 
 pub struct Application {

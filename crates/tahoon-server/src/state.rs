@@ -44,6 +44,7 @@ impl AppState {
 
     /// The state on another clock (tests hold a manual one).
     pub fn with_clock(store: Arc<dyn Store>, config: ServerConfig, clock: Clock) -> AppState {
+        crate::telemetry::install();
         let ids = IdCodec::new(config.secrets.master_key.bytes());
         let config = Arc::new(config);
         AppState {

@@ -174,6 +174,10 @@ pub struct ServeArgs {
     /// On an empty database, first load demo data and print its credentials.
     #[arg(long)]
     pub demo: bool,
+    /// Serve `/metrics` on this address, without the operator token (for the scraper's network
+    /// only), instead of on the main one for the operator.
+    #[arg(long, env = "TAHOON_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
 }
 
 #[derive(Debug, Args)]

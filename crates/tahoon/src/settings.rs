@@ -35,6 +35,8 @@ pub struct FileConfig {
     pub redis_url: Option<String>,
     /// Prefix of this deployment's keys in Redis (default `tahoon:ratelimit:`).
     pub redis_key_prefix: Option<String>,
+    /// Where `/metrics` is served on its own (`serve --metrics-listen` wins).
+    pub metrics_listen: Option<String>,
     /// Seconds a hold may wait for its video room (10–3600; default 120).
     pub pending_hold_ttl_secs: Option<i64>,
     /// Webhook targets may be plain `http` and loopback (development only; default false).
@@ -166,7 +168,13 @@ impl Settings {
 
     /// Opens the database (applying migrations) and builds the application state.
     pub async fn state(&self) -> anyhow::Result<AppState> {
-        let config = self.server_config()?;
+        self.state_with(|_| {}).await
+    }
+
+    /// `state`, with the configuration adjusted by a command's own flags first.
+    pub async fn state_with(&self, adjust: impl FnOnce(&mut ServerConfig)) -> anyhow::Result<AppState> {
+        let mut config = self.server_config()?;
+        adjust(&mut config);
         let store = tahoon_store::open(&self.database_url).await.context("opening the database")?;
         Ok(AppState::new(store, config))
     }

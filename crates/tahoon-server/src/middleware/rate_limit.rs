@@ -1,7 +1,7 @@
 //! The rate limits' answer on the wire. Like the idempotency slot, two halves: this middleware
 //! puts an empty `RateLimitSlot` on every partner request and, once the response exists, writes
 //! the verdict it holds as `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and
-//! `RateLimit-Policy` (the IETF draft's fields), plus `Retry-After` on a refusal. The verdict
+//! `RateLimit-Policy` (the IETF draft's fields); a refusal's `Retry-After` is the error's. The verdict
 //! itself is reached by `enforce`, called where the limited thing is known: the partner
 //! extractor (the organization, once the token is verified) and the token routes (the client
 //! address and the access key).
@@ -59,9 +59,6 @@ fn write_headers(headers: &mut HeaderMap, Verdict { quota, decision }: Verdict) 
     if let Ok(policy) = HeaderValue::from_str(&format!("{};w={}", quota.limit(), quota.period_secs())) {
         headers.insert("ratelimit-policy", policy);
     }
-    if !decision.allowed {
-        headers.insert(axum::http::header::RETRY_AFTER, number(decision.retry_after_secs));
-    }
 }
 
 /// Counts one request against `key`'s quota; a refusal is 429 reason 106. The verdict goes to
@@ -79,7 +76,9 @@ pub async fn enforce(
     if verdict.decision.allowed {
         Ok(())
     } else {
+        let wait = verdict.decision.retry_after_secs;
         Err(ApiError::new(Reason::RateLimited)
-            .with_detail(format!("retry after {} s", verdict.decision.retry_after_secs)))
+            .with_detail(format!("retry after {wait} s"))
+            .with_retry_after(u64::try_from(wait).unwrap_or(1)))
     }
 }

@@ -43,8 +43,19 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         status = tracing::field::Empty,
     );
     let context = RequestContext { request_id: request_id.clone(), language, source_ip };
+    let method = request.method().clone();
+    let started = std::time::Instant::now();
     let mut response = context.scope(next.run(request)).instrument(span.clone()).await;
     span.record("status", response.status().as_u16());
+    // By route template, never the concrete path (ids would make every path its own series).
+    let route = response.extensions().get::<MatchedPath>().map(|r| r.as_str().to_string());
+    metrics::histogram!(
+        "tahoon_http_request_duration_seconds",
+        "method" => method.to_string(),
+        "route" => route.unwrap_or_else(|| "unmatched".into()),
+        "status" => response.status().as_u16().to_string(),
+    )
+    .record(started.elapsed().as_secs_f64());
     span.in_scope(|| tracing::info!("request handled"));
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
@@ -53,10 +64,16 @@ pub async fn request_context(request: Request, next: Next) -> Response {
 }
 
 /// Records the matched route template (`/api/v1/user/{userId}`, never the concrete path) on the
-/// request span; runs as a route layer, where routing has happened.
+/// request span, and hands it to the response for the latency metric; runs as a route layer,
+/// where routing has happened.
 pub async fn record_route(request: Request, next: Next) -> Response {
-    if let Some(route) = request.extensions().get::<MatchedPath>() {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    if let Some(route) = &route {
         tracing::Span::current().record("route", route.as_str());
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
+    response
 }

@@ -99,6 +99,7 @@ pub async fn deliver_due(state: &AppState) -> ServiceResult<Report> {
         let now = state.clock.now();
         let claim = ClaimPush { now, lease_until: later(now, lease(request_timeout)), limit: 1 };
         let Some(job) = state.store.claim_push_jobs(claim).await?.pop() else { break };
+        crate::telemetry::outbox_lag("push", job.next_attempt_at, now);
         let (end, sent_parts) = match &client {
             Some(client) => attempt(state, client, &job).await?,
             None => {
@@ -106,12 +107,25 @@ pub async fn deliver_due(state: &AppState) -> ServiceResult<Report> {
                 (PushEnd::Skipped { reason: "push is not configured (fcm.service_account)".into() }, job.sent_parts)
             }
         };
-        match &end {
-            PushEnd::Sent => report.sent += 1,
-            PushEnd::Retry { .. } => report.retried += 1,
-            PushEnd::Failed { .. } => report.failed += 1,
-            PushEnd::Skipped { .. } => report.skipped += 1,
-        }
+        let outcome = match &end {
+            PushEnd::Sent => {
+                report.sent += 1;
+                "sent"
+            }
+            PushEnd::Retry { .. } => {
+                report.retried += 1;
+                "retry"
+            }
+            PushEnd::Failed { .. } => {
+                report.failed += 1;
+                "failed"
+            }
+            PushEnd::Skipped { .. } => {
+                report.skipped += 1;
+                "skipped"
+            }
+        };
+        metrics::counter!("tahoon_push_deliveries_total", "outcome" => outcome).increment(1);
         let job_id = job.id.get();
         let finish = FinishPush { id: job.id, attempt: job.attempts, sent_parts, end, now: state.clock.now() };
         if !state.store.finish_push_job(finish).await? {

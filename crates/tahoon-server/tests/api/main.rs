@@ -16,6 +16,7 @@ mod holds;
 mod idempotency;
 mod input_edges;
 mod instruments;
+mod metrics;
 mod push;
 mod push_fakes;
 mod rate_limits;

@@ -44,6 +44,20 @@ pub(crate) fn status_of(code: i64) -> Result<BookingStatus, StoreError> {
     BookingStatus::from_code(code).ok_or_else(|| corrupt("booking status", &code.to_string()))
 }
 
+/// Runs `begin` (a transaction's start), recording how long it took: waiting for a pooled
+/// connection, or for SQLite's one writer, is where a saturated database shows first.
+pub(crate) async fn timed_begin<T>(
+    backend: &'static str,
+    kind: &'static str,
+    begin: impl Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, StoreError> {
+    let started = std::time::Instant::now();
+    let began = begin.await;
+    metrics::histogram!("tahoon_db_transaction_wait_seconds", "backend" => backend, "kind" => kind)
+        .record(started.elapsed().as_secs_f64());
+    Ok(began?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,11 +50,12 @@ impl PostgresStore {
     /// A read of several queries: one snapshot for all of them. A read-only repeatable-read
     /// transaction never fails to serialize and never blocks writers.
     async fn begin_read(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+        let begin = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        super::common::timed_begin("postgres", "read", begin).await
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
-        Ok(self.pool.begin().await?)
+        super::common::timed_begin("postgres", "write", self.pool.begin()).await
     }
 
     /// Serializes the holds and moves that could conflict: the user's (the cap on active bookings

@@ -63,11 +63,11 @@ impl SqliteStore {
     /// A read of several queries: a deferred transaction, whose first read takes a WAL snapshot
     /// that its later reads see too, without blocking writers.
     async fn begin_read(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin().await?)
+        super::common::timed_begin("sqlite", "read", self.pool.begin()).await
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+        super::common::timed_begin("sqlite", "write", self.writer.begin_with("BEGIN IMMEDIATE")).await
     }
 
     /// `BEGIN IMMEDIATE` already holds the database's single write lock.

@@ -9,7 +9,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let state = settings.state().await?;
+    let metrics_listen = args.metrics_listen.clone().or_else(|| settings.file.metrics_listen.clone());
+    let state = settings.state_with(|config| config.metrics_listen = metrics_listen.clone()).await?;
     if args.demo && crate::demo_data::is_empty(&state).await.context("reading the database")? {
         let data = super::demo::load(&state, 50, 1).await?;
         super::demo::print(&data, false)?;
@@ -20,6 +21,17 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
     state.directory.start();
     let listen = settings.listen(args.listen);
     let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+    if let Some(address) = &metrics_listen {
+        let listener =
+            tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address} for metrics"))?;
+        tracing::info!(metrics_on = %listener.local_addr()?, "metrics are served on their own address");
+        let metrics = Application::with_router(tahoon_server::startup::metrics_router(), listener);
+        tokio::spawn(async move {
+            if let Err(e) = metrics.run_until(std::future::pending()).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let background = Background::start(&state);
     let app = Application::new(state, listener);
     tracing::info!(address = %app.local_addr()?, docs = "/docs", "tahoon is listening");

@@ -10,6 +10,7 @@ use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 mod bench;
 mod data;
 mod directory;
+mod metrics;
 mod push;
 mod settings;
 mod video;
@@ -17,6 +18,7 @@ mod worker;
 use bench::*;
 use data::*;
 use directory::*;
+use metrics::*;
 use push::*;
 use settings::*;
 use video::*;
@@ -324,6 +326,7 @@ tahoon_store::backend_tests!(
     organizations_from_the_cli,
     serve_migrates_answers_and_stops_on_sigterm,
     migrate_on_an_empty_database,
+    metrics_on_their_own_address,
     worker_delivers_a_webhook_and_stops_on_sigterm,
     settings_from_the_cli,
     a_running_server_picks_up_cli_changes,

@@ -116,8 +116,20 @@ pub async fn book_session(
     Ok(Success(book_one(&state, &request.auth.organization, request.body).await?))
 }
 
-/// One booking request, from the request's fields to the booked session.
+/// One booking request, from the request's fields to the booked session; counted by outcome
+/// (`tahoon_bookings_total`, the reason's name).
 pub async fn book_one(
+    state: &AppState,
+    organization: &tahoon_domain::organization::Organization,
+    body: BookRequest,
+) -> ApiResult<BookingView> {
+    let booked = book_fields(state, organization, body).await;
+    let outcome = booked.as_ref().map_or_else(|e| e.reason().name(), |_| "Success");
+    metrics::counter!("tahoon_bookings_total", "outcome" => outcome).increment(1);
+    booked
+}
+
+async fn book_fields(
     state: &AppState,
     organization: &tahoon_domain::organization::Organization,
     body: BookRequest,

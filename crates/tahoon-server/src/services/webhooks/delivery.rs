@@ -146,6 +146,8 @@ async fn attempt(state: &AppState, claimed: ClaimedDelivery) -> ServiceResult<(D
     } else {
         send(state, &claimed, started_at, &record).await
     };
+    crate::telemetry::outbox_lag("webhooks", delivery.next_attempt_at, started_at);
+    metrics::counter!("tahoon_webhook_deliveries_total", "outcome" => record.outcome.as_str()).increment(1);
     let disabled = matches!(health, EndpointHealth::Disable { .. });
     let finish = FinishDelivery {
         id: delivery.id,

@@ -55,6 +55,18 @@ async fn an_endpoint_gets_only_what_it_subscribed_to(backend: Backend) {
     assert_eq!(types(&bookings.requests()), ["booking.confirmed", "booking.cancelled"]);
     assert!(bookings.requests().iter().all(|r| verifies(r, &booking_events.secret)));
 
+    // What the worker did shows in the metrics: deliveries by outcome, how late they began, and
+    // the booking by its outcome.
+    let metrics = w.app.http.get(w.app.url("/metrics")).bearer_auth(OPERATOR_TOKEN).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    for series in [
+        r#"tahoon_webhook_deliveries_total{outcome="delivered"}"#,
+        r#"tahoon_outbox_lag_seconds_bucket{consumer="webhooks",le="+Inf"}"#,
+        r#"tahoon_bookings_total{outcome="Success"}"#,
+    ] {
+        assert!(metrics.contains(series), "{series} missing from:\n{metrics}");
+    }
+
     // `*`: every booking event, and not the registration written before the endpoint existed.
     let got = all.requests();
     assert_eq!(types(&got), ["booking.confirmed", "booking.rescheduled", "booking.cancelled"]);
