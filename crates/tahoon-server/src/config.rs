@@ -44,6 +44,10 @@ pub struct ServerConfig {
     /// Where `/metrics` is served on its own, without the operator token (`None`: on the main
     /// listener, for the operator only).
     pub metrics_listen: Option<String>,
+    /// The longest a request may run before it is answered 503.
+    pub request_timeout: std::time::Duration,
+    /// Browser origins allowed by CORS (`https://app.example`); empty: no CORS at all.
+    pub cors_allowed_origins: Vec<axum::http::HeaderValue>,
     /// How long a hold may wait for its video room before it is failed and its slot freed.
     pub pending_hold_ttl_secs: i64,
     /// Webhook targets may be plain `http` and loopback (`TAHOON_WEBHOOKS_ALLOW_LOOPBACK`, for
@@ -81,6 +85,8 @@ impl ServerConfig {
             redis_url: None,
             redis_key_prefix: Self::DEFAULT_REDIS_KEY_PREFIX.into(),
             metrics_listen: None,
+            request_timeout: std::time::Duration::from_secs(30),
+            cors_allowed_origins: Vec::new(),
             pending_hold_ttl_secs: 120,
             webhooks_allow_loopback: false,
         }

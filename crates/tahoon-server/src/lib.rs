@@ -17,6 +17,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 
+pub use axum::http::HeaderValue;
 pub use clock::Clock;
 pub use config::{Secrets, ServerConfig};
 pub use startup::{Application, build_router, build_router_with};

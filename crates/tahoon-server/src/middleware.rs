@@ -1,5 +1,6 @@
 //! Middleware applied to every route.
 
+pub mod hardening;
 pub mod idempotency;
 pub mod legacy;
 pub mod rate_limit;

@@ -1,6 +1,7 @@
 //! Builds the application on a given listener (tests bind port 0) and runs it until told to stop.
 
-use crate::middleware::{idempotency, legacy, rate_limit, request_context};
+use crate::config::ServerConfig;
+use crate::middleware::{hardening, idempotency, legacy, rate_limit, request_context};
 use crate::openapi::ApiDoc;
 use crate::routes::{
     admin, auth, careprovider, diagnostics, fallback, health, metrics, organization, sessionbooking, user, webhooks,
@@ -100,15 +101,23 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (router, crate::openapi::finish(openapi))
 }
 
-/// Layers every route gets: envelope for panics, body limit, request context (outermost).
-pub fn with_common_layers(router: Router, max_body_bytes: usize) -> Router {
-    router
+/// Layers every route gets, innermost first: envelope for panics, the time limit, body limit,
+/// request context, security headers, CORS when configured (outermost, so a preflight is
+/// answered before anything else).
+pub fn with_common_layers(router: Router, config: &ServerConfig) -> Router {
+    let router = router
         .route_layer(axum::middleware::from_fn(request_context::record_route))
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(CatchPanicLayer::custom(fallback::panic_response))
-        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(config.request_timeout, hardening::time_limit))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::middleware::from_fn(request_context::request_context))
+        .layer(axum::middleware::from_fn(hardening::security_headers));
+    match hardening::cors(&config.cors_allowed_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 pub fn build_router(state: AppState) -> Router {
@@ -135,12 +144,12 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(extra)
         .with_state(state.clone())
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi));
-    with_common_layers(router, state.config.max_body_bytes)
+    with_common_layers(router, &state.config)
 }
 
 /// The separate metrics listener's application (`TAHOON_METRICS_LISTEN`): `/metrics` only.
-pub fn metrics_router() -> Router {
-    with_common_layers(Router::new().route("/metrics", axum::routing::get(metrics::open_metrics)), 1024)
+pub fn metrics_router(config: &ServerConfig) -> Router {
+    with_common_layers(Router::new().route("/metrics", axum::routing::get(metrics::open_metrics)), config)
 }
 
 pub struct Application {

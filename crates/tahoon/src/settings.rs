@@ -37,6 +37,10 @@ pub struct FileConfig {
     pub redis_key_prefix: Option<String>,
     /// Where `/metrics` is served on its own (`serve --metrics-listen` wins).
     pub metrics_listen: Option<String>,
+    /// Seconds a request may run before it is answered 503 (1–600; default 30).
+    pub request_timeout_secs: Option<u64>,
+    /// Browser origins CORS allows (`https://app.example`); none by default.
+    pub cors_allowed_origins: Option<Vec<String>>,
     /// Seconds a hold may wait for its video room (10–3600; default 120).
     pub pending_hold_ttl_secs: Option<i64>,
     /// Webhook targets may be plain `http` and loopback (development only; default false).
@@ -160,6 +164,15 @@ impl Settings {
             tahoon_server::services::rate_limits::check_redis_url(url)
                 .map_err(|e| anyhow::anyhow!("the Redis URL is not usable: {e}"))?;
         }
+        if let Some(secs) = self.file.request_timeout_secs {
+            if !(1..=600).contains(&secs) {
+                anyhow::bail!("request_timeout_secs must be 1 to 600");
+            }
+            config.request_timeout = std::time::Duration::from_secs(secs);
+        }
+        for origin in self.file.cors_allowed_origins.iter().flatten() {
+            config.cors_allowed_origins.push(cors_origin(origin)?);
+        }
         if let Some(prefix) = &self.file.redis_key_prefix {
             config.redis_key_prefix = prefix.clone();
         }
@@ -178,6 +191,17 @@ impl Settings {
         let store = tahoon_store::open(&self.database_url).await.context("opening the database")?;
         Ok(AppState::new(store, config))
     }
+}
+
+/// A CORS origin as browsers send it: `http(s)://host[:port]`, nothing after.
+fn cors_origin(origin: &str) -> anyhow::Result<tahoon_server::HeaderValue> {
+    let (scheme, rest) = origin.split_once("://").unwrap_or(("", origin));
+    let host_ok =
+        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !matches!(scheme, "http" | "https") || !host_ok {
+        anyhow::bail!("cors_allowed_origins: {origin:?} is not an origin such as https://app.example");
+    }
+    Ok(tahoon_server::HeaderValue::from_str(origin)?)
 }
 
 /// The file path of a `sqlite:` URL, if it names a file.

@@ -54,6 +54,12 @@ async fn panics() -> &'static str {
     panic!("deliberate test panic")
 }
 
+/// Longer than any test's request time limit.
+async fn slow() -> &'static str {
+    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+    "late"
+}
+
 /// The operator token of `test_config`.
 pub const OPERATOR_TOKEN: &str = "thn_op_test-operator-token-0123456789abcdef";
 
@@ -85,7 +91,10 @@ impl TestApp {
         state.settings.watch().await.expect("settings watch");
         // As `tahoon serve` does: follow other processes' changes to the directory.
         state.directory.start();
-        let extra = Router::new().route("/test/probe", post(probe)).route("/test/panic", get(panics));
+        let extra = Router::new()
+            .route("/test/probe", post(probe))
+            .route("/test/panic", get(panics))
+            .route("/test/slow", get(slow));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let app = Application::with_router(build_router_with(state.clone(), extra), listener);

@@ -11,6 +11,7 @@ mod directory_index;
 mod docs;
 mod envelope;
 mod free_text;
+mod hardening;
 mod helpers;
 mod holds;
 mod idempotency;

@@ -25,7 +25,7 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
         let listener =
             tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address} for metrics"))?;
         tracing::info!(metrics_on = %listener.local_addr()?, "metrics are served on their own address");
-        let metrics = Application::with_router(tahoon_server::startup::metrics_router(), listener);
+        let metrics = Application::with_router(tahoon_server::startup::metrics_router(&state.config), listener);
         tokio::spawn(async move {
             if let Err(e) = metrics.run_until(std::future::pending()).await {
                 tracing::error!(error = %e, "the metrics listener stopped");
