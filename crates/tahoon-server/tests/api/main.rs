@@ -21,6 +21,7 @@ mod metrics;
 mod push;
 mod push_fakes;
 mod rate_limits;
+mod roles;
 mod sessionbooking;
 mod settings;
 mod signing;
