@@ -12,6 +12,7 @@ mod data;
 mod directory;
 mod metrics;
 mod push;
+mod scale_out;
 mod settings;
 mod video;
 mod worker;
