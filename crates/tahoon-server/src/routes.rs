@@ -1,6 +1,7 @@
 //! Routes, one file per resource action.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod careprovider;
 pub mod diagnostics;

@@ -4,7 +4,8 @@ use crate::config::ServerConfig;
 use crate::middleware::{hardening, idempotency, legacy, rate_limit, request_context};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    admin, auth, careprovider, diagnostics, fallback, health, metrics, organization, sessionbooking, user, webhooks,
+    admin, audit, auth, careprovider, diagnostics, fallback, health, metrics, organization, sessionbooking, user,
+    webhooks,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -45,6 +46,7 @@ fn partner_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(user::favorites::remove_favorite))
         .routes(routes!(user::favorites::list_favorites))
         .routes(routes!(organization::usage::usage))
+        .routes(routes!(audit::list_audit))
         .routes(routes!(
             organization::reminders::get_organization_reminders,
             organization::reminders::set_organization_reminders

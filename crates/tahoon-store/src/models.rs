@@ -3,12 +3,14 @@
 //! `jiff::Timestamp`s; the store converts them to the integers and microseconds it keeps, where
 //! values are bound and where rows are read.
 
+mod audit;
 mod booking_import;
 mod directory;
 mod push;
 mod reminders;
 mod webhooks;
 
+pub use audit::*;
 pub use booking_import::*;
 pub use directory::*;
 pub use push::*;

@@ -336,6 +336,9 @@ pub trait AuditStore: Send + Sync {
     async fn append_audit(&self, content: AuditContent) -> Result<AuditEntry, StoreError>;
     /// Entries with `seq > after`, in order, at most `limit`.
     async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The entries `query` selects, in `seq` order (one page of them), and how many it selects in
+    /// all.
+    async fn audit_search(&self, query: &AuditQuery) -> Result<(Vec<AuditEntry>, i64), StoreError>;
 }
 
 /// Settings held in the database and the counter of their changes. Every change bumps the counter

@@ -98,29 +98,49 @@ macro_rules! backend_tests {
     };
 }
 
-/// Edits one audit row behind the store's back (removing the append-only trigger first), as an
-/// attacker with database access would; tests use it to prove `audit verify` notices.
+/// Flips the outcome of audit row `seq` behind the application's back (the append-only triggers
+/// dropped first), as an attacker with database access would.
 pub async fn tamper_with_audit_row(url: &str, seq: i64) -> Result<(), sqlx::Error> {
-    let statements: &[&'static str] = match Backend::from_url(url) {
-        Ok(Backend::Sqlite) => &[
-            "DROP TRIGGER IF EXISTS audit_log_no_update",
-            "UPDATE audit_log SET outcome = CASE outcome WHEN 'success' THEN 'failure' ELSE 'success' END WHERE seq = $1",
-        ],
-        _ => &[
-            "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
-            "UPDATE audit_log SET outcome = CASE outcome WHEN 'success' THEN 'failure' ELSE 'success' END WHERE seq = $1",
-        ],
-    };
+    let sql = format!(
+        "UPDATE audit_log SET outcome = CASE outcome WHEN 'success' THEN 'failure' ELSE 'success' END WHERE seq = {seq}"
+    );
+    behind_the_triggers(url, &[&sql]).await
+}
+
+/// Deletes audit row `seq` behind the application's back.
+pub async fn delete_audit_row(url: &str, seq: i64) -> Result<(), sqlx::Error> {
+    behind_the_triggers(url, &[&format!("DELETE FROM audit_log WHERE seq = {seq}")]).await
+}
+
+/// Swaps the places (`seq`) of audit rows `a` and `b` behind the application's back.
+pub async fn swap_audit_rows(url: &str, a: i64, b: i64) -> Result<(), sqlx::Error> {
+    let statements = [
+        format!("UPDATE audit_log SET seq = -1 WHERE seq = {a}"),
+        format!("UPDATE audit_log SET seq = {a} WHERE seq = {b}"),
+        format!("UPDATE audit_log SET seq = {b} WHERE seq = -1"),
+    ];
+    behind_the_triggers(url, &statements.iter().map(String::as_str).collect::<Vec<_>>()).await
+}
+
+/// Runs `statements` with the audit log's append-only triggers dropped (on a connection of its
+/// own; the triggers stay dropped for the rest of the test's database).
+async fn behind_the_triggers(url: &str, statements: &[&str]) -> Result<(), sqlx::Error> {
     match Backend::from_url(url) {
         Ok(Backend::Sqlite) => {
             let mut conn = sqlx::SqliteConnection::connect(url).await?;
-            sqlx::query(statements[0]).execute(&mut conn).await?;
-            sqlx::query(statements[1]).bind(seq).execute(&mut conn).await?;
+            for drop in ["DROP TRIGGER IF EXISTS audit_log_no_update", "DROP TRIGGER IF EXISTS audit_log_no_delete"] {
+                sqlx::query(drop).execute(&mut conn).await?;
+            }
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(*sql)).execute(&mut conn).await?;
+            }
         }
         _ => {
             let mut conn = sqlx::PgConnection::connect(url).await?;
-            sqlx::query(statements[0]).execute(&mut conn).await?;
-            sqlx::query(statements[1]).bind(seq).execute(&mut conn).await?;
+            sqlx::query("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log").execute(&mut conn).await?;
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(*sql)).execute(&mut conn).await?;
+            }
         }
     }
     Ok(())

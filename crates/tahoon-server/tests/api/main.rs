@@ -1,6 +1,7 @@
 //! API tests over real HTTP, each on SQLite and (when configured) PostgreSQL.
 
 mod admin;
+mod audit;
 mod auth;
 mod booking_races;
 mod booking_rules;

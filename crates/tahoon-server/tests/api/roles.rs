@@ -36,6 +36,7 @@ fn decisions() -> BTreeMap<&'static str, Decision> {
         ("provider_schedule", Reads),
         ("provider_profile", Reads),
         ("usage", Reads),
+        ("list_audit", Reads),
         ("get_organization_reminders", Reads),
         ("set_organization_reminders", Mutates),
         ("register_user", Mutates),

@@ -3,6 +3,7 @@
 use super::DbStore;
 use crate::backend::common::{corrupt, instant};
 use crate::error::StoreError;
+use crate::models::AuditQuery;
 use crate::store::AuditStore;
 use const_format::formatcp;
 use tahoon_domain::audit::{AuditContent, AuditEntry, GENESIS_HASH, Outcome};
@@ -97,5 +98,36 @@ impl AuditStore for DbStore {
                 .fetch_all(&self.pool)
                 .await?;
         rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn audit_search(&self, query: &AuditQuery) -> Result<(Vec<AuditEntry>, i64), StoreError> {
+        // Each filter applies when given; `organization_id, seq` is indexed.
+        const WHERE: &str = "WHERE seq > $1 AND ($2 IS NULL OR organization_id = $2) \
+             AND ($3 IS NULL OR occurred_at >= $3) AND ($4 IS NULL OR occurred_at < $4) \
+             AND ($5 IS NULL OR action = $5)";
+        let organization = query.organization_id.map(OrganizationId::get);
+        let from = query.from.map(|t| t.as_microsecond());
+        let to = query.to.map(|t| t.as_microsecond());
+        let rows: Vec<AuditRow> =
+            sqlx::query_as(formatcp!("SELECT {COLUMNS} FROM audit_log {WHERE} ORDER BY seq LIMIT $6 OFFSET $7"))
+                .bind(query.after_seq)
+                .bind(organization)
+                .bind(from)
+                .bind(to)
+                .bind(&query.action)
+                .bind(query.limit)
+                .bind(query.offset)
+                .fetch_all(&self.pool)
+                .await?;
+        let (total,): (i64,) = sqlx::query_as(formatcp!("SELECT COUNT(*) FROM audit_log {WHERE}"))
+            .bind(query.after_seq)
+            .bind(organization)
+            .bind(from)
+            .bind(to)
+            .bind(&query.action)
+            .fetch_one(&self.pool)
+            .await?;
+        let entries = rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?;
+        Ok((entries, total))
     }
 }

@@ -248,25 +248,99 @@ async fn audit_log_is_append_only_and_tamper_evident(backend: Backend) {
     for i in 0..5 {
         f.store.append_audit(audit_content(i)).await.unwrap();
     }
+    assert_eq!(verify(&*f.store).await, Ok(5));
     tamper_with_audit_row(&f.db.url, 3).await.unwrap();
     assert_eq!(verify(&*f.store).await, Err(3));
+}
+
+async fn a_deleted_or_reordered_audit_row_breaks_the_chain(backend: Backend) {
+    for (tamper, broken_at) in [("delete", 3), ("swap", 2)] {
+        let f = fixture(backend).await;
+        for i in 0..5 {
+            f.store.append_audit(audit_content(i)).await.unwrap();
+        }
+        match tamper {
+            "delete" => tahoon_store::testing::delete_audit_row(&f.db.url, 2).await.unwrap(),
+            _ => tahoon_store::testing::swap_audit_rows(&f.db.url, 2, 4).await.unwrap(),
+        }
+        // Entry 3 no longer follows what is now before it; a swapped pair breaks at the first.
+        assert_eq!(verify(&*f.store).await, Err(broken_at), "{tamper}");
+    }
+}
+
+async fn audit_search_filters_and_pages(backend: Backend) {
+    let f = fixture(backend).await;
+    for i in 0..10 {
+        let mut content = audit_content(i);
+        content.organization_id = Some(Id::new(1 + i % 2));
+        content.action = if i % 3 == 0 { "user.registered".into() } else { "token.issued".into() };
+        f.store.append_audit(content).await.unwrap();
+    }
+    let mut anonymous = audit_content(10);
+    anonymous.organization_id = None;
+    f.store.append_audit(anonymous).await.unwrap();
+    let query = |change: &dyn Fn(&mut AuditQuery)| {
+        let mut query = AuditQuery { limit: 100, ..AuditQuery::default() };
+        change(&mut query);
+        query
+    };
+    let seqs = |entries: &[tahoon_domain::audit::AuditEntry]| entries.iter().map(|e| e.seq).collect::<Vec<_>>();
+    let (all, total) = f.store.audit_search(&query(&|_| {})).await.unwrap();
+    assert_eq!((all.len(), total), (11, 11));
+    // One organization's: seq 1, 3, 5, 7, 9 (i = 0, 2, 4, 6, 8).
+    let (own, total) = f.store.audit_search(&query(&|q| q.organization_id = Some(Id::new(1)))).await.unwrap();
+    assert_eq!((seqs(&own), total), (vec![1, 3, 5, 7, 9], 5));
+    assert!(own.iter().all(|e| e.content.organization_id == Some(Id::new(1))));
+    // By action, time (from inclusive, to exclusive) and page.
+    let (registered, _) = f
+        .store
+        .audit_search(&query(&|q| {
+            q.organization_id = Some(Id::new(1));
+            q.action = Some("user.registered".into());
+        }))
+        .await
+        .unwrap();
+    assert_eq!(seqs(&registered), [1, 7]);
+    let (window, total) = f
+        .store
+        .audit_search(&query(&|q| {
+            q.from = Some(us(1_002));
+            q.to = Some(us(1_005));
+        }))
+        .await
+        .unwrap();
+    assert_eq!((seqs(&window), total), (vec![3, 4, 5], 3));
+    let (page, total) = f
+        .store
+        .audit_search(&query(&|q| {
+            q.offset = 2;
+            q.limit = 3;
+        }))
+        .await
+        .unwrap();
+    assert_eq!((seqs(&page), total), (vec![3, 4, 5], 11));
+    let (after, total) = f.store.audit_search(&query(&|q| q.after_seq = 9)).await.unwrap();
+    assert_eq!((seqs(&after), total), (vec![10, 11], 2));
 }
 
 async fn audit_log_refuses_updates(backend: Backend) {
     let f = fixture(backend).await;
     f.store.append_audit(audit_content(0)).await.unwrap();
-    let sql = "UPDATE audit_log SET actor = 'x' WHERE seq = 1";
-    let refused = match backend {
-        Backend::Sqlite => {
-            let store = SqliteStore::open(&f.db.url).await.unwrap();
-            sqlx::query(sql).execute(store.pool()).await.is_err()
-        }
-        Backend::Postgres => {
-            let store = PostgresStore::open(&f.db.url).await.unwrap();
-            sqlx::query(sql).execute(store.pool()).await.is_err()
-        }
-    };
-    assert!(refused, "the append-only trigger refuses updates");
+    // The application's own connection (its role) can neither change nor remove a row.
+    for sql in ["UPDATE audit_log SET actor = 'x' WHERE seq = 1", "DELETE FROM audit_log WHERE seq = 1"] {
+        let refused = match backend {
+            Backend::Sqlite => {
+                let store = SqliteStore::open(&f.db.url).await.unwrap();
+                sqlx::query(sql).execute(store.pool()).await.is_err()
+            }
+            Backend::Postgres => {
+                let store = PostgresStore::open(&f.db.url).await.unwrap();
+                sqlx::query(sql).execute(store.pool()).await.is_err()
+            }
+        };
+        assert!(refused, "the append-only trigger refuses: {sql}");
+    }
+    assert_eq!(verify(&*f.store).await, Ok(1));
 }
 
 async fn migrations_are_idempotent(backend: Backend) {
@@ -287,6 +361,8 @@ tahoon_store::backend_tests!(
     signatures_are_accepted_once,
     audit_chain_under_concurrency,
     audit_log_is_append_only_and_tamper_evident,
+    a_deleted_or_reordered_audit_row_breaks_the_chain,
+    audit_search_filters_and_pages,
     audit_log_refuses_updates,
     migrations_are_idempotent,
     catalogue_is_seeded_and_upserted,

@@ -57,7 +57,7 @@ pub struct BookingHistory {
     pub page_size: i64,
 }
 
-fn instant(field: &'static str, text: &str) -> ApiResult<jiff::Timestamp> {
+pub(crate) fn instant(field: &'static str, text: &str) -> ApiResult<jiff::Timestamp> {
     let text = text.trim();
     if let Ok(t) = text.parse::<jiff::Timestamp>() {
         return Ok(t);
