@@ -100,12 +100,13 @@ impl ChainBreak {
 #[derive(Debug, Clone)]
 pub struct ChainVerifier {
     last_hash: String,
+    last_seq: i64,
     checked: u64,
 }
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { last_hash: GENESIS_HASH.to_string(), checked: 0 }
+        ChainVerifier { last_hash: GENESIS_HASH.to_string(), last_seq: 0, checked: 0 }
     }
 }
 
@@ -118,8 +119,15 @@ impl ChainVerifier {
             return Err(ChainBreak::Edited { seq: entry.seq });
         }
         self.last_hash = entry.hash.clone();
+        self.last_seq = entry.seq;
         self.checked += 1;
         Ok(())
+    }
+
+    /// The last entry checked and its hash (`None` before the first): the chain's head, which an
+    /// operator keeps elsewhere to prove later that nothing before it changed or went missing.
+    pub fn head(&self) -> Option<(i64, &str)> {
+        (self.checked > 0).then_some((self.last_seq, self.last_hash.as_str()))
     }
     pub fn checked(&self) -> u64 {
         self.checked

@@ -326,8 +326,35 @@ pub struct SignArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the hash chain; exit non-zero naming the first broken entry.
-    Verify,
+    /// Walk the hash chain; exit non-zero naming the first broken entry. Prints the chain's head
+    /// (last entry and its hash) to keep elsewhere: given back as `--anchor`, it also proves that
+    /// nothing up to it was removed from the end.
+    Verify(AuditVerifyArgs),
+    /// Write entries as JSON lines (oldest first), with a progress bar.
+    Export(AuditExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// A head printed by an earlier run, `SEQ:HASH`: that entry must still be there, unchanged.
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub anchor: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    /// Entries at or after this instant (RFC 3339) or date (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Entries before this instant or date.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only this organization's entries (its `org_…` id).
+    #[arg(long)]
+    pub organization: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 use tahoon_store::Backend;
 use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 
+mod audit;
 mod bench;
 mod data;
 mod directory;
@@ -16,6 +17,7 @@ mod scale_out;
 mod settings;
 mod video;
 mod worker;
+use audit::*;
 use bench::*;
 use data::*;
 use directory::*;
@@ -327,6 +329,7 @@ tahoon_store::backend_tests!(
     organizations_from_the_cli,
     serve_migrates_answers_and_stops_on_sigterm,
     migrate_on_an_empty_database,
+    audit_export_and_anchored_verification,
     metrics_on_their_own_address,
     worker_delivers_a_webhook_and_stops_on_sigterm,
     settings_from_the_cli,
