@@ -8,6 +8,7 @@ pub mod audit;
 pub mod availability;
 pub mod booking;
 pub mod catalogue;
+pub mod client_address;
 pub mod directory;
 pub mod ids;
 pub mod organization;

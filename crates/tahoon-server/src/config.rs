@@ -46,6 +46,8 @@ pub struct ServerConfig {
     pub metrics_listen: Option<String>,
     /// The longest a request may run before it is answered 503.
     pub request_timeout: std::time::Duration,
+    /// Proxies whose `X-Forwarded-For` names the client (empty: the TCP peer is the client).
+    pub trusted_proxies: Vec<tahoon_domain::client_address::AddressRange>,
     /// Browser origins allowed by CORS (`https://app.example`); empty: no CORS at all.
     pub cors_allowed_origins: Vec<axum::http::HeaderValue>,
     /// How long a hold may wait for its video room before it is failed and its slot freed.
@@ -87,6 +89,7 @@ impl ServerConfig {
             metrics_listen: None,
             request_timeout: std::time::Duration::from_secs(30),
             cors_allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             pending_hold_ttl_secs: 120,
             webhooks_allow_loopback: false,
         }

@@ -114,7 +114,10 @@ pub fn with_common_layers(router: Router, config: &ServerConfig) -> Router {
         .layer(CatchPanicLayer::custom(fallback::panic_response))
         .layer(axum::middleware::from_fn_with_state(config.request_timeout, hardening::time_limit))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(axum::middleware::from_fn(request_context::request_context))
+        .layer(axum::middleware::from_fn_with_state(
+            config.trusted_proxies.clone().into(),
+            request_context::request_context,
+        ))
         .layer(axum::middleware::from_fn(hardening::security_headers));
     match hardening::cors(&config.cors_allowed_origins) {
         Some(cors) => router.layer(cors),

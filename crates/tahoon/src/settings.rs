@@ -41,6 +41,8 @@ pub struct FileConfig {
     pub request_timeout_secs: Option<u64>,
     /// Browser origins CORS allows (`https://app.example`); none by default.
     pub cors_allowed_origins: Option<Vec<String>>,
+    /// Proxies (addresses or ranges) whose `X-Forwarded-For` names the client; none by default.
+    pub trusted_proxies: Option<Vec<String>>,
     /// Seconds a hold may wait for its video room (10–3600; default 120).
     pub pending_hold_ttl_secs: Option<i64>,
     /// Webhook targets may be plain `http` and loopback (development only; default false).
@@ -169,6 +171,9 @@ impl Settings {
                 anyhow::bail!("request_timeout_secs must be 1 to 600");
             }
             config.request_timeout = std::time::Duration::from_secs(secs);
+        }
+        for proxy in self.file.trusted_proxies.iter().flatten() {
+            config.trusted_proxies.push(proxy.parse().map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?);
         }
         for origin in self.file.cors_allowed_origins.iter().flatten() {
             config.cors_allowed_origins.push(cors_origin(origin)?);

@@ -1,12 +1,15 @@
 //! Gives every request an id (the client's `x-request-id` when sane, else a new one), its
-//! language and client address, a tracing span, and echoes the id on the response.
+//! language and client address (through trusted proxies: `tahoon_domain::client_address`), a
+//! tracing span, and echoes the id on the response.
 
 use crate::context::RequestContext;
-use axum::extract::{ConnectInfo, MatchedPath, Request};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use tahoon_domain::client_address::{AddressRange, client_address};
 use tahoon_domain::reason::Language;
 use tracing::Instrument;
 
@@ -20,7 +23,11 @@ fn acceptable_request_id(value: &HeaderValue) -> Option<String> {
     ok.then(|| text.to_string())
 }
 
-pub async fn request_context(request: Request, next: Next) -> Response {
+pub async fn request_context(
+    State(trusted_proxies): State<Arc<[AddressRange]>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let request_id = request
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -32,7 +39,12 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(Language::from_accept_language)
         .unwrap_or_default();
-    let source_ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded_for: Vec<&str> =
+        request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let source_ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| client_address(c.0.ip(), &forwarded_for, &trusted_proxies));
     // No query strings, bodies or headers in the span: they may carry personal data.
     let span = tracing::info_span!(
         "request",

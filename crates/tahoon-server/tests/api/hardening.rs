@@ -115,3 +115,61 @@ async fn cors_allows_only_the_configured_origins() {
         assert!(answer.headers().get("access-control-allow-origin").is_none(), "{other}");
     }
 }
+
+async fn failed_sign_in(app: &TestApp, forwarded_for: Option<&str>) -> u16 {
+    let mut request = app
+        .http
+        .post(app.url("/api/v1/auth/token"))
+        .form(&[("grant_type", "password"), ("access_key", "thn_ak_wrong")]);
+    if let Some(forwarded_for) = forwarded_for {
+        request = request.header("x-forwarded-for", forwarded_for);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+fn token_limits(per_address: i64) -> impl FnOnce(&mut tahoon_server::ServerConfig) {
+    move |c| {
+        c.token_rate_limits.per_address = tahoon_domain::organization::RateLimit::new(per_address).unwrap();
+        c.token_rate_limits.per_access_key = tahoon_domain::organization::RateLimit::new(1000).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_limited_and_audited() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        with_config(|c| {
+            token_limits(2)(c);
+            c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+        }),
+    )
+    .await;
+    // One client through the proxy uses up its own quota; another client is not affected, nor
+    // helped by forging an entry to the left of what the proxy appended.
+    assert_eq!(failed_sign_in(&app, Some("203.0.113.1")).await, 400);
+    assert_eq!(failed_sign_in(&app, Some("203.0.113.1")).await, 400);
+    assert_eq!(failed_sign_in(&app, Some("203.0.113.1")).await, 429);
+    assert_eq!(failed_sign_in(&app, Some("198.51.100.1, 203.0.113.1")).await, 429);
+    assert_eq!(failed_sign_in(&app, Some("203.0.113.2")).await, 400);
+    // The audit records the client, not the proxy.
+    let entries = app.state.store.audit_entries(0, 100).await.unwrap();
+    let failures: Vec<_> = entries.iter().filter(|e| e.content.action == "auth.failed").collect();
+    assert_eq!(failures.last().unwrap().content.source_ip.as_deref(), Some("203.0.113.2"));
+    assert!(failures.iter().all(|e| e.content.source_ip.as_deref() != Some("127.0.0.1")));
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_forwarded_for_is_ignored() {
+    let app = TestApp::spawn_with(Backend::Sqlite, with_config(token_limits(2))).await;
+    assert_eq!(failed_sign_in(&app, Some("203.0.113.1")).await, 400);
+    assert_eq!(failed_sign_in(&app, Some("203.0.113.2")).await, 400);
+    // Every claimed address is the same peer: its quota is spent.
+    assert_eq!(failed_sign_in(&app, Some("203.0.113.3")).await, 429);
+    let entries = app.state.store.audit_entries(0, 100).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .filter(|e| e.content.action == "auth.failed")
+            .all(|e| e.content.source_ip.as_deref() == Some("127.0.0.1"))
+    );
+}
