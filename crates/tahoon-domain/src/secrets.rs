@@ -91,11 +91,41 @@ impl MasterKey {
         let pt = self.cipher().decrypt(&Nonce::from(nonce), ct).map_err(|_| UnsealError)?;
         String::from_utf8(pt).map_err(|_| UnsealError)
     }
+
+    /// A configuration value (a database URL with its password, an operator token) sealed for
+    /// the configuration file or the environment: `enc:v1.<…>` (`tahoon secret encrypt`).
+    pub fn seal_setting(&self, plaintext: &str) -> String {
+        format!("{SEALED_SETTING_PREFIX}{}", self.seal(plaintext))
+    }
+
+    /// A configuration value as given: opened when sealed (`enc:…`), unchanged otherwise.
+    pub fn open_setting(&self, value: &str) -> Result<String, UnsealError> {
+        match value.strip_prefix(SEALED_SETTING_PREFIX) {
+            Some(sealed) => self.unseal(sealed),
+            None => Ok(value.to_string()),
+        }
+    }
 }
+
+/// Marks a configuration value sealed with the master key.
+pub const SEALED_SETTING_PREFIX: &str = "enc:";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_settings_open_with_their_key_only() {
+        let key = MasterKey::new([7u8; 32]);
+        let url = "postgres://tahoon:s3cret@db.internal:5432/tahoon";
+        let sealed = key.seal_setting(url);
+        assert!(sealed.starts_with("enc:v1.") && !sealed.contains("s3cret"));
+        assert_ne!(sealed, key.seal_setting(url), "a fresh nonce each time");
+        assert_eq!(key.open_setting(&sealed).unwrap(), url);
+        assert_eq!(key.open_setting(url).unwrap(), url, "a plain value is used as given");
+        assert!(MasterKey::new([8u8; 32]).open_setting(&sealed).is_err(), "another key cannot open it");
+        assert!(key.open_setting("enc:v1.garbage").is_err());
+    }
 
     #[test]
     fn secrets_are_random_and_prefixed() {

@@ -90,6 +90,9 @@ pub enum Command {
     /// Sign a JSON body read from standard input (or, with `--header --request`, a request without
     /// a body), as a partner would.
     Sign(SignArgs),
+    /// Seal configuration secrets with the master key.
+    #[command(subcommand)]
+    Secret(SecretCommand),
     /// Inspect the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -322,6 +325,14 @@ pub struct SignArgs {
     /// Print the body with its secureHash field added, ready to send.
     #[arg(long, conflicts_with = "header")]
     pub embed: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Read a value (a database URL with its password, a Redis URL, an operator token) from
+    /// standard input and print it sealed with the master key, `enc:v1.…`, to put in
+    /// `tahoon.toml` or the environment instead of the value (docs/operations.md).
+    Encrypt,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ mod instrument;
 mod org;
 mod provider;
 mod push;
+mod secret;
 mod serve;
 mod settings;
 mod sign;
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Instrument(command) => instrument::run(&settings, command).await,
                 Command::Settings(command) => self::settings::run(&settings, command).await,
                 Command::Push(command) => push::run(&settings, command).await,
+                Command::Secret(command) => secret::run(&settings, command),
                 Command::Worker => serve::run_worker(&settings).await,
                 Command::Sign(_) | Command::Bench(_) => unreachable!("handled above"),
             }

@@ -119,12 +119,14 @@ impl Settings {
         };
         let master = resolved.master_key.context("master key missing")?;
         let signing = resolved.token_signing_key.context("token signing key missing")?;
-        let operator_token = resolved.operator_token.context("operator token missing")?;
+        let master_key = MasterKey::new(parse_hex_key(&master).map_err(|e| anyhow::anyhow!("master key {e}"))?);
+        let operator_token =
+            open("operator_token", &master_key, &resolved.operator_token.context("operator token missing")?)?;
         if operator_token.len() < 32 {
             bail!("the operator token must be at least 32 characters");
         }
         Ok(Secrets {
-            master_key: MasterKey::new(parse_hex_key(&master).map_err(|e| anyhow::anyhow!("master key {e}"))?),
+            master_key,
             token_signing_key: parse_hex_key(&signing).map_err(|e| anyhow::anyhow!("token signing key {e}"))?,
             operator_token,
         })
@@ -161,7 +163,8 @@ impl Settings {
         if let Some(limit) = self.file.token_rate_limit_per_access_key {
             config.token_rate_limits.per_access_key = rate_limit("token_rate_limit_per_access_key", limit)?;
         }
-        config.redis_url = self.global.redis_url.clone().or_else(|| self.file.redis_url.clone());
+        let redis_url = self.global.redis_url.clone().or_else(|| self.file.redis_url.clone());
+        config.redis_url = redis_url.map(|url| open("redis_url", &config.secrets.master_key, &url)).transpose()?;
         if let Some(url) = &config.redis_url {
             tahoon_server::services::rate_limits::check_redis_url(url)
                 .map_err(|e| anyhow::anyhow!("the Redis URL is not usable: {e}"))?;
@@ -193,9 +196,20 @@ impl Settings {
     pub async fn state_with(&self, adjust: impl FnOnce(&mut ServerConfig)) -> anyhow::Result<AppState> {
         let mut config = self.server_config()?;
         adjust(&mut config);
-        let store = tahoon_store::open(&self.database_url).await.context("opening the database")?;
+        let database_url = open("database_url", &config.secrets.master_key, &self.database_url)?;
+        let store = tahoon_store::open(&database_url).await.context("opening the database")?;
         Ok(AppState::new(store, config))
     }
+}
+
+/// A configuration value as given, or opened with the master key when sealed (`enc:…`,
+/// `tahoon secret encrypt`); an error names the setting, never the value.
+fn open(setting: &str, master_key: &MasterKey, value: &str) -> anyhow::Result<String> {
+    master_key.open_setting(value).map_err(|_| {
+        anyhow::anyhow!(
+            "{setting} is sealed (enc:…) but the master key cannot open it: a value sealed under another key?"
+        )
+    })
 }
 
 /// A CORS origin as browsers send it: `http(s)://host[:port]`, nothing after.

@@ -14,6 +14,7 @@ mod directory;
 mod metrics;
 mod push;
 mod scale_out;
+mod secret;
 mod settings;
 mod video;
 mod worker;
@@ -23,6 +24,7 @@ use data::*;
 use directory::*;
 use metrics::*;
 use push::*;
+use secret::*;
 use settings::*;
 use video::*;
 use worker::*;
@@ -330,6 +332,7 @@ tahoon_store::backend_tests!(
     serve_migrates_answers_and_stops_on_sigterm,
     migrate_on_an_empty_database,
     audit_export_and_anchored_verification,
+    sealed_configuration_secrets_open_at_start_up,
     metrics_on_their_own_address,
     worker_delivers_a_webhook_and_stops_on_sigterm,
     settings_from_the_cli,
