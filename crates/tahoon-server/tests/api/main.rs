@@ -19,6 +19,7 @@ mod idempotency;
 mod input_edges;
 mod instruments;
 mod metrics;
+mod owasp;
 mod push;
 mod push_fakes;
 mod rate_limits;
