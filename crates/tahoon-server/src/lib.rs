@@ -16,6 +16,7 @@ pub mod services;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tls;
 
 pub use axum::http::HeaderValue;
 pub use clock::Clock;

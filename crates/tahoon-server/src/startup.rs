@@ -181,4 +181,18 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await
     }
+
+    /// `run_until` over TLS with `certificate` (which the caller may reload meanwhile).
+    pub async fn run_tls_until(
+        self,
+        certificate: std::sync::Arc<crate::tls::ReloadableCertificate>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        use axum::serve::ListenerExt;
+        let listener = crate::tls::TlsListener::new(self.listener, certificate).map_err(std::io::Error::other)?;
+        // `tap_io` gives the connections the peer address as `ConnectInfo`, as plain TCP does.
+        axum::serve(listener.tap_io(|_| {}), self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
 }

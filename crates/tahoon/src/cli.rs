@@ -181,6 +181,13 @@ pub struct ServeArgs {
     /// only), instead of on the main one for the operator.
     #[arg(long, env = "TAHOON_METRICS_LISTEN")]
     pub metrics_listen: Option<String>,
+    /// Serve HTTPS with this certificate chain (PEM; with --tls-private-key). SIGHUP reloads
+    /// both files.
+    #[arg(long, env = "TAHOON_TLS_CERTIFICATE", requires = "tls_private_key")]
+    pub tls_certificate: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "TAHOON_TLS_PRIVATE_KEY", requires = "tls_certificate")]
+    pub tls_private_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,9 @@ pub struct FileConfig {
     pub redis_key_prefix: Option<String>,
     /// Where `/metrics` is served on its own (`serve --metrics-listen` wins).
     pub metrics_listen: Option<String>,
+    /// HTTPS: the certificate chain and its private key, PEM (both or neither).
+    pub tls_certificate: Option<PathBuf>,
+    pub tls_private_key: Option<PathBuf>,
     /// Seconds a request may run before it is answered 503 (1–600; default 30).
     pub request_timeout_secs: Option<u64>,
     /// Browser origins CORS allows (`https://app.example`); none by default.
@@ -79,6 +82,23 @@ impl Settings {
             .or_else(|| file.database_url.clone())
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         Ok(Settings { database_url, file, global: global.clone() })
+    }
+
+    /// The TLS files, from the flags or the file: both or neither.
+    pub fn tls(
+        &self,
+        certificate: Option<PathBuf>,
+        private_key: Option<PathBuf>,
+    ) -> anyhow::Result<Option<tahoon_server::tls::TlsFiles>> {
+        let certificate = certificate.or_else(|| self.file.tls_certificate.clone());
+        let private_key = private_key.or_else(|| self.file.tls_private_key.clone());
+        match (certificate, private_key) {
+            (Some(certificate), Some(private_key)) => {
+                Ok(Some(tahoon_server::tls::TlsFiles { certificate, private_key }))
+            }
+            (None, None) => Ok(None),
+            _ => bail!("tls_certificate and tls_private_key go together"),
+        }
     }
 
     pub fn listen(&self, flag: Option<String>) -> String {

@@ -4,6 +4,7 @@ use anyhow::Context;
 use std::process::ExitCode;
 use tahoon_server::services::booking::expiry;
 use tahoon_server::services::worker;
+use tahoon_server::tls::ReloadableCertificate;
 use tahoon_server::{AppState, Application};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -32,10 +33,21 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
             }
         });
     }
+    let tls = settings.tls(args.tls_certificate.clone(), args.tls_private_key.clone())?;
+    let certificate = match tls {
+        Some(files) => Some(ReloadableCertificate::load(files).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let background = Background::start(&state);
     let app = Application::new(state, listener);
-    tracing::info!(address = %app.local_addr()?, docs = "/docs", "tahoon is listening");
-    app.run_until(shutdown_signal()).await?;
+    tracing::info!(address = %app.local_addr()?, tls = certificate.is_some(), docs = "/docs", "tahoon is listening");
+    match certificate {
+        Some(certificate) => {
+            tokio::spawn(reload_on_hangup(certificate.clone()));
+            app.run_tls_until(certificate, shutdown_signal()).await?;
+        }
+        None => app.run_until(shutdown_signal()).await?,
+    }
     background.stop().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
@@ -86,6 +98,26 @@ impl Background {
             tracing::error!(error = %e, "the outbox worker ended badly");
         }
     }
+}
+
+/// SIGHUP: read the certificate and key again (a renewed certificate is served to new
+/// connections; on a problem the one in use stays, and the log says why).
+async fn reload_on_hangup(certificate: std::sync::Arc<ReloadableCertificate>) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP: the certificate is not reloaded");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match certificate.reload() {
+                Ok(()) => tracing::info!("TLS certificate reloaded"),
+                Err(e) => tracing::error!(error = %e, "TLS certificate not reloaded; the one in use stays"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = certificate;
 }
 
 /// SIGINT or SIGTERM: stop accepting, finish in-flight requests.

@@ -16,6 +16,7 @@ mod push;
 mod scale_out;
 mod secret;
 mod settings;
+mod tls;
 mod video;
 mod worker;
 use audit::*;
@@ -26,6 +27,7 @@ use metrics::*;
 use push::*;
 use secret::*;
 use settings::*;
+use tls::*;
 use video::*;
 use worker::*;
 
@@ -333,6 +335,8 @@ tahoon_store::backend_tests!(
     migrate_on_an_empty_database,
     audit_export_and_anchored_verification,
     sealed_configuration_secrets_open_at_start_up,
+    https_with_a_certificate_reloaded_on_sighup,
+    tls_settings_go_together,
     metrics_on_their_own_address,
     worker_delivers_a_webhook_and_stops_on_sigterm,
     settings_from_the_cli,
