@@ -6,6 +6,11 @@ use std::path::PathBuf;
 
 use tahoon_domain::organization::{ActiveBookingCap, CancellationCutoff, RateLimit, SessionBalance};
 
+mod records;
+mod serve;
+pub use records::*;
+pub use serve::ServeArgs;
+
 /// `--max-active-bookings-per-user`: a cap, or `unlimited` to remove it.
 #[derive(Debug, Clone, Copy)]
 pub struct BookingCapSetting(pub Option<ActiveBookingCap>);
@@ -170,27 +175,6 @@ pub struct BenchRunArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Address to listen on. Default 127.0.0.1:8080.
-    #[arg(long, env = "TAHOON_LISTEN")]
-    pub listen: Option<String>,
-    /// On an empty database, first load demo data and print its credentials.
-    #[arg(long)]
-    pub demo: bool,
-    /// Serve `/metrics` on this address, without the operator token (for the scraper's network
-    /// only), instead of on the main one for the operator.
-    #[arg(long, env = "TAHOON_METRICS_LISTEN")]
-    pub metrics_listen: Option<String>,
-    /// Serve HTTPS with this certificate chain (PEM; with --tls-private-key). SIGHUP reloads
-    /// both files.
-    #[arg(long, env = "TAHOON_TLS_CERTIFICATE", requires = "tls_private_key")]
-    pub tls_certificate: Option<PathBuf>,
-    /// The certificate's private key (PEM).
-    #[arg(long, env = "TAHOON_TLS_PRIVATE_KEY", requires = "tls_certificate")]
-    pub tls_private_key: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How many care providers.
     #[arg(long, default_value_t = 50)]
@@ -332,47 +316,6 @@ pub struct SignArgs {
     /// Print the body with its secureHash field added, ready to send.
     #[arg(long, conflicts_with = "header")]
     pub embed: bool,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum SecretCommand {
-    /// Read a value (a database URL with its password, a Redis URL, an operator token) from
-    /// standard input and print it sealed with the master key, `enc:v1.…`, to put in
-    /// `tahoon.toml` or the environment instead of the value (docs/operations.md).
-    Encrypt,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Walk the hash chain; exit non-zero naming the first broken entry. Prints the chain's head
-    /// (last entry and its hash) to keep elsewhere: given back as `--anchor`, it also proves that
-    /// nothing up to it was removed from the end.
-    Verify(AuditVerifyArgs),
-    /// Write entries as JSON lines (oldest first), with a progress bar.
-    Export(AuditExportArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct AuditVerifyArgs {
-    /// A head printed by an earlier run, `SEQ:HASH`: that entry must still be there, unchanged.
-    #[arg(long, value_name = "SEQ:HASH")]
-    pub anchor: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct AuditExportArgs {
-    /// Entries at or after this instant (RFC 3339) or date (YYYY-MM-DD, UTC).
-    #[arg(long)]
-    pub from: Option<String>,
-    /// Entries before this instant or date.
-    #[arg(long)]
-    pub to: Option<String>,
-    /// Only this organization's entries (its `org_…` id).
-    #[arg(long)]
-    pub organization: Option<String>,
-    /// Write to this file instead of standard output.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
