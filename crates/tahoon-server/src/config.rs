@@ -22,6 +22,27 @@ impl fmt::Debug for Secrets {
     }
 }
 
+/// Token-signing keys taken out of service: tokens they signed still verify until they expire,
+/// so rotating the signing key logs no partner out (`docs/operations.md`).
+#[derive(Clone, Default)]
+pub struct RetiredKeys(Vec<[u8; 32]>);
+
+impl RetiredKeys {
+    pub fn new(keys: Vec<[u8; 32]>) -> RetiredKeys {
+        RetiredKeys(keys)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &[u8; 32]> {
+        self.0.iter()
+    }
+}
+
+impl fmt::Debug for RetiredKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RetiredKeys({} keys)", self.0.len())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub secrets: Secrets,
@@ -29,6 +50,8 @@ pub struct ServerConfig {
     pub token_issuer: String,
     /// `aud` of issued tokens, checked on every request.
     pub token_audience: String,
+    /// Earlier token-signing keys, for verification only.
+    pub retired_token_signing_keys: RetiredKeys,
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_secs: i64,
     /// Largest accepted request body, in bytes; larger bodies get 413.
@@ -79,6 +102,7 @@ impl ServerConfig {
             secrets,
             token_issuer: Self::DEFAULT_ISSUER.into(),
             token_audience: Self::DEFAULT_AUDIENCE.into(),
+            retired_token_signing_keys: RetiredKeys::default(),
             access_token_ttl_secs: 86_400,
             refresh_token_ttl_secs: 30 * 86_400,
             max_body_bytes: 256 * 1024,

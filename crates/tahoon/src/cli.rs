@@ -52,6 +52,16 @@ pub struct GlobalArgs {
     /// Access-token signing key (64 hex characters).
     #[arg(long, env = "TAHOON_TOKEN_SIGNING_KEY", global = true, hide_env_values = true)]
     pub token_signing_key: Option<String>,
+    /// Token-signing keys taken out of service (64 hex characters each, comma-separated): tokens
+    /// they signed still verify until they expire. Put the old key here when rotating.
+    #[arg(
+        long,
+        env = "TAHOON_RETIRED_TOKEN_SIGNING_KEYS",
+        global = true,
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    pub retired_token_signing_keys: Vec<String>,
     /// Bearer token of the operator routes (/api/v1/admin/…).
     #[arg(long, env = "TAHOON_OPERATOR_TOKEN", global = true, hide_env_values = true)]
     pub operator_token: Option<String>,

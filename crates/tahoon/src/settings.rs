@@ -25,6 +25,8 @@ pub struct FileConfig {
     pub log_format: Option<LogFormat>,
     pub token_issuer: Option<String>,
     pub token_audience: Option<String>,
+    /// Earlier token-signing keys, for verification only (`TAHOON_RETIRED_TOKEN_SIGNING_KEYS` wins).
+    pub retired_token_signing_keys: Option<Vec<String>>,
     pub max_body_bytes: Option<usize>,
     pub default_rate_limit_per_minute: Option<i64>,
     /// Requests per minute to the token routes from one client address (default 30).
@@ -160,6 +162,15 @@ impl Settings {
         if let Some(audience) = &self.file.token_audience {
             config.token_audience = audience.clone();
         }
+        let retired = match self.global.retired_token_signing_keys.as_slice() {
+            [] => self.file.retired_token_signing_keys.clone().unwrap_or_default(),
+            given => given.to_vec(),
+        };
+        let retired = retired
+            .iter()
+            .map(|key| parse_hex_key(key.trim()).map_err(|e| anyhow::anyhow!("retired_token_signing_keys: {e}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        config.retired_token_signing_keys = tahoon_server::config::RetiredKeys::new(retired);
         if let Some(bytes) = self.file.max_body_bytes {
             config.max_body_bytes = bytes;
         }

@@ -61,7 +61,8 @@ pub struct TokenService {
     config: Arc<ServerConfig>,
     ids: IdCodec,
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// The current key's, then each retired key's: `(kid, key)`.
+    decoding: Arc<Vec<(String, DecodingKey)>>,
     kid: String,
     validation: Validation,
     clock: Clock,
@@ -70,7 +71,14 @@ pub struct TokenService {
 impl TokenService {
     pub fn new(store: Arc<dyn Store>, config: Arc<ServerConfig>, ids: IdCodec, clock: Clock) -> TokenService {
         let key = config.secrets.token_signing_key;
-        let kid = hex::encode(&Sha256::digest([b"tahoon/token-kid/v1".as_slice(), &key].concat())[..8]);
+        let kid_of =
+            |key: &[u8; 32]| hex::encode(&Sha256::digest([b"tahoon/token-kid/v1".as_slice(), key].concat())[..8]);
+        let kid = kid_of(&key);
+        // Retired keys still verify the tokens they signed (until those expire), never sign.
+        let decoding = std::iter::once(&key)
+            .chain(config.retired_token_signing_keys.keys())
+            .map(|key| (kid_of(key), DecodingKey::from_secret(key)))
+            .collect();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&config.token_issuer]);
         validation.set_audience(&[&config.token_audience]);
@@ -81,7 +89,7 @@ impl TokenService {
         validation.leeway = 0;
         TokenService {
             encoding: EncodingKey::from_secret(&key),
-            decoding: DecodingKey::from_secret(&key),
+            decoding: Arc::new(decoding),
             kid,
             validation,
             store,
@@ -93,6 +101,12 @@ impl TokenService {
 
     pub fn kid(&self) -> &str {
         &self.kid
+    }
+
+    /// The key that verifies tokens naming `kid`: the current one or a retired one.
+    fn decoding_key(&self, kid: Option<&str>) -> Option<&DecodingKey> {
+        let kid = kid?;
+        self.decoding.iter().find(|(known, _)| known == kid).map(|(_, key)| key)
     }
 
     /// Signs arbitrary claims with the server's key (tests use it to forge near-valid tokens).
@@ -190,7 +204,8 @@ impl TokenService {
             }
         }
         // An access token: its signature must be ours; expiry does not matter.
-        let Ok(data) = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation) else {
+        let key = jsonwebtoken::decode_header(token).ok().and_then(|header| self.decoding_key(header.kid.as_deref()));
+        let Some(Ok(data)) = key.map(|key| jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation)) else {
             return Ok(None);
         };
         let Ok(organization) = self.ids.decode::<kind::Organization>(&data.claims.sub) else {
@@ -213,10 +228,10 @@ impl TokenService {
         if header.alg != Algorithm::HS256 {
             return Err(TokenRejection::Algorithm);
         }
-        if header.kid.as_deref() != Some(self.kid.as_str()) {
+        let Some(key) = self.decoding_key(header.kid.as_deref()) else {
             return Err(TokenRejection::UnknownKey);
-        }
-        let claims = match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation) {
+        };
+        let claims = match jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation) {
             Ok(data) => data.claims,
             Err(e) => {
                 return Err(match e.kind() {

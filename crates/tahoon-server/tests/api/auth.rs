@@ -273,3 +273,62 @@ tahoon_store::backend_tests!(
     rotating_keys_invalidates_old_credentials,
     read_only_role_cannot_mutate,
 );
+
+/// Rotating the token-signing key: instances given the old key as retired still accept the
+/// tokens it signed (until they expire) and sign new ones with the new key; an instance that no
+/// longer knows the old key refuses its tokens.
+#[tokio::test]
+async fn a_retired_signing_key_still_verifies_its_tokens() {
+    use tahoon_server::config::RetiredKeys;
+    use tahoon_server::services::tokens::TokenService;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let org = app.org().await;
+    let old_token = app.access_token(&org).await;
+    let rekeyed = |retired: Vec<[u8; 32]>| {
+        move |mut state: tahoon_server::AppState| {
+            let mut config = (*state.config).clone();
+            config.secrets.token_signing_key = [33u8; 32];
+            config.retired_token_signing_keys = RetiredKeys::new(retired);
+            state.config = std::sync::Arc::new(config);
+            state.tokens =
+                TokenService::new(state.store.clone(), state.config.clone(), state.ids.clone(), state.clock.clone());
+            state
+        }
+    };
+    let rotated = app.second_instance_with(rekeyed(vec![[22u8; 32]])).await;
+    let forgetful = app.second_instance_with(rekeyed(vec![])).await;
+    let usage = |base: &str, token: &str| {
+        let request = app.http.get(format!("{base}/api/v1/organization/usage")).bearer_auth(token);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(usage(&rotated, &old_token).await, 200, "the retired key verifies its tokens");
+    assert_eq!(usage(&forgetful, &old_token).await, 401, "a key no longer listed verifies nothing");
+    // New tokens carry the new key's id.
+    let response = app
+        .http
+        .post(format!("{rotated}/api/v1/auth/token"))
+        .form(&[("grant_type", "password"), ("access_key", org.access_key.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let new_token = response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+    let kid = |token: &str| {
+        let header = token.split('.').next().unwrap();
+        serde_json::from_slice::<Value>(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap()["kid"].clone()
+    };
+    assert_ne!(kid(&new_token), kid(&old_token));
+    assert_eq!(usage(&rotated, &new_token).await, 200);
+    assert_eq!(usage(&forgetful, &new_token).await, 200);
+    // An instance still on the old key only does not know the new one.
+    assert_eq!(usage(&app.base, &new_token).await, 401);
+    // A token of a retired key can still be revoked through the rotated instance.
+    let response = app
+        .http
+        .post(format!("{rotated}/api/v1/auth/revoke"))
+        .form(&[("token", old_token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(usage(&rotated, &old_token).await, 401);
+}
