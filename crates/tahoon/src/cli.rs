@@ -91,6 +91,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Copy every table from a SQLite database to a PostgreSQL one (ids unchanged, sequences
+    /// advanced, audit chain verified), with a progress bar.
+    MigrateData(MigrateDataArgs),
     /// Manage partner organizations.
     #[command(subcommand)]
     Org(OrgCommand),

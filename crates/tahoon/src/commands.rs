@@ -4,6 +4,7 @@ mod audit;
 mod bench;
 mod demo;
 mod instrument;
+mod migrate_data;
 mod org;
 mod provider;
 mod push;
@@ -19,6 +20,7 @@ use std::process::ExitCode;
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Sign(args) => sign::run(args),
+        Command::MigrateData(args) => migrate_data::run(args).await,
         Command::Bench(command) => bench::run(&cli.global, command).await,
         command => {
             let settings = Settings::load(&cli.global)?;
@@ -38,7 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Push(command) => push::run(&settings, command).await,
                 Command::Secret(command) => secret::run(&settings, command),
                 Command::Worker => serve::run_worker(&settings).await,
-                Command::Sign(_) | Command::Bench(_) => unreachable!("handled above"),
+                Command::Sign(_) | Command::Bench(_) | Command::MigrateData(_) => unreachable!("handled above"),
             }
         }
     }

@@ -327,7 +327,11 @@ async fn audit_log_refuses_updates(backend: Backend) {
     let f = fixture(backend).await;
     f.store.append_audit(audit_content(0)).await.unwrap();
     // The application's own connection (its role) can neither change nor remove a row.
-    for sql in ["UPDATE audit_log SET actor = 'x' WHERE seq = 1", "DELETE FROM audit_log WHERE seq = 1"] {
+    let mut attempts = vec!["UPDATE audit_log SET actor = 'x' WHERE seq = 1", "DELETE FROM audit_log WHERE seq = 1"];
+    if backend == Backend::Postgres {
+        attempts.push("TRUNCATE audit_log");
+    }
+    for sql in attempts {
         let refused = match backend {
             Backend::Sqlite => {
                 let store = SqliteStore::open(&f.db.url).await.unwrap();

@@ -43,3 +43,16 @@ pub struct AuditExportArgs {
     #[arg(long)]
     pub output: Option<PathBuf>,
 }
+
+#[derive(Debug, Args)]
+pub struct MigrateDataArgs {
+    /// The SQLite database to copy from (sqlite://FILE).
+    #[arg(long)]
+    pub from: String,
+    /// The PostgreSQL database to copy to (postgres://…).
+    #[arg(long)]
+    pub to: String,
+    /// Empty a target that already holds rows first (otherwise it is refused).
+    #[arg(long)]
+    pub replace: bool,
+}

@@ -12,6 +12,7 @@ mod bench;
 mod data;
 mod directory;
 mod metrics;
+mod migrate_data;
 mod push;
 mod scale_out;
 mod secret;
