@@ -8,6 +8,7 @@ use tahoon_store::Backend;
 use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 
 mod audit;
+mod backup_restore;
 mod bench;
 mod data;
 mod directory;
