@@ -261,7 +261,29 @@ impl FcmSender {
         outcome
     }
 
+    /// One call to FCM, measured as every vendor call is (`tahoon_vendor_call_duration_seconds`).
     async fn post(&self, token: &AccessToken, message: &Message) -> SendOutcome {
+        let started = std::time::Instant::now();
+        let outcome = self.exchange(token, message).await;
+        let label = match &outcome {
+            SendOutcome::Sent { .. } => "ok",
+            SendOutcome::Permanent { .. } => "refused",
+            SendOutcome::Retry { error: FcmError::Timeout, .. } => "timeout",
+            SendOutcome::Retry { error: FcmError::Connection, .. } => "unreachable",
+            SendOutcome::Retry { .. } => "retry",
+            SendOutcome::Unauthenticated { .. } => "unauthenticated",
+        };
+        metrics::histogram!(
+            "tahoon_vendor_call_duration_seconds",
+            "vendor" => "fcm",
+            "operation" => "send",
+            "outcome" => label,
+        )
+        .record(started.elapsed().as_secs_f64());
+        outcome
+    }
+
+    async fn exchange(&self, token: &AccessToken, message: &Message) -> SendOutcome {
         let response = self
             .http
             .post(self.send_url.clone())

@@ -166,6 +166,11 @@ async fn each_change_reaches_both_topics(backend: Backend) {
     let done = w.jobs(PushStatus::Sent).await;
     assert_eq!(done.len(), 4);
     assert!(done.iter().all(|j| j.sent_at.is_some() && j.attempts == 1 && j.last_error.is_none()));
+    // Each call to FCM is measured as a vendor call.
+    let metrics = w.app.http.get(w.app.url("/metrics")).bearer_auth(OPERATOR_TOKEN).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    assert!(metrics.contains(r#"vendor="fcm",operation="send",outcome="ok""#), "{metrics}");
+    assert!(metrics.contains(r#"tahoon_push_deliveries_total{outcome="sent"}"#), "{metrics}");
 }
 
 async fn fcm_down_keeps_the_booking_and_retries_the_push(backend: Backend) {

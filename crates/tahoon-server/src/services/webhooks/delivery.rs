@@ -210,6 +210,19 @@ async fn send(
     ];
     let report = state.webhooks.sender.send(&OutgoingWebhook { url: &url, headers: &headers, body: &body }).await;
     let ms = i64::try_from(report.elapsed.as_millis()).unwrap_or(i64::MAX);
+    let outcome = match &report.outcome {
+        WebhookOutcome::Delivered { .. } => "ok",
+        WebhookOutcome::Gone { .. } | WebhookOutcome::Refused { .. } => "refused",
+        WebhookOutcome::Blocked(_) => "blocked",
+        WebhookOutcome::Unreachable { .. } => "unreachable",
+    };
+    metrics::histogram!(
+        "tahoon_vendor_call_duration_seconds",
+        "vendor" => "webhook",
+        "operation" => "deliver",
+        "outcome" => outcome,
+    )
+    .record(report.elapsed.as_secs_f64());
     let now = state.clock.now();
     let status = report.outcome.status();
     let (outcome, excerpt, error) = match report.outcome {

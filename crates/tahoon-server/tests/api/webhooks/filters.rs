@@ -63,6 +63,7 @@ async fn an_endpoint_gets_only_what_it_subscribed_to(backend: Backend) {
         r#"tahoon_webhook_deliveries_total{outcome="delivered"}"#,
         r#"tahoon_outbox_lag_seconds_bucket{consumer="webhooks",le="+Inf"}"#,
         r#"tahoon_bookings_total{outcome="Success"}"#,
+        r#"vendor="webhook",operation="deliver",outcome="ok""#,
     ] {
         assert!(metrics.contains(series), "{series} missing from:\n{metrics}");
     }
