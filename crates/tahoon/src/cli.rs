@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use tahoon_domain::organization::{ActiveBookingCap, CancellationCutoff, RateLimit, SessionBalance};
 
+mod instrument;
 mod records;
 mod serve;
+pub use instrument::InstrumentCommand;
 pub use records::*;
 pub use serve::ServeArgs;
 
@@ -329,18 +331,6 @@ pub struct SignArgs {
     /// Print the body with its secureHash field added, ready to send.
     #[arg(long, conflicts_with = "header")]
     pub embed: bool,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum InstrumentCommand {
-    /// Add an instrument from a JSON definition (see docs/screening.md).
-    Add {
-        file: PathBuf,
-        #[arg(long)]
-        json: bool,
-    },
-    /// List instruments (built-in and added).
-    List,
 }
 
 #[derive(Debug, Subcommand)]

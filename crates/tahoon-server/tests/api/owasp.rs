@@ -11,30 +11,6 @@ use serde_json::{Value, json};
 use tahoon_domain::organization::OrganizationKind;
 use tahoon_store::Backend;
 
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    shared_key: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let now = app.state.clock.now().as_second();
-    let request = app.http.request(method.clone(), app.url(path)).bearer_auth(token);
-    let request = match body {
-        Some(body) => {
-            let raw = body.to_string();
-            request
-                .header("content-type", "application/json")
-                .header("x-tahoon-signature", fresh_signature_at(shared_key, &raw, now))
-                .body(raw)
-        }
-        None => request.header("x-tahoon-signature", fresh_signature_at(shared_key, &format!("{method} {path}"), now)),
-    };
-    let response = request.send().await.unwrap();
-    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
-}
-
 /// API1 Broken object-level authorization: every route that takes an id, given another
 /// organization's id, answers as if it did not exist and changes nothing.
 async fn api1_another_organizations_ids_are_never_found(backend: Backend) {
@@ -76,7 +52,8 @@ async fn api1_another_organizations_ids_are_never_found(backend: Backend) {
         (Method::DELETE, format!("/api/v1/webhooks/endpoints/{e}"), None),
     ];
     for (method, path, body) in attempts {
-        let (status, answer) = call(&app, method.clone(), &path, &attacker.token, &attacker.org.shared_key, body).await;
+        let (status, answer) =
+            app.call_signed(method.clone(), &path, &attacker.token, &attacker.org.shared_key, body).await;
         let reason = answer["reason"].as_i64();
         assert!(
             matches!((status, reason), (404, Some(104)) | (404, Some(18)) | (400, Some(18))),
@@ -84,15 +61,16 @@ async fn api1_another_organizations_ids_are_never_found(backend: Backend) {
         );
     }
     // Nothing of the victim's changed.
-    let (_, detail) =
-        call(&app, Method::GET, &format!("/api/v1/sessionbooking/{b}"), &victim.token, &victim.org.shared_key, None)
-            .await;
+    let (_, detail) = app
+        .call_signed(Method::GET, &format!("/api/v1/sessionbooking/{b}"), &victim.token, &victim.org.shared_key, None)
+        .await;
     assert_eq!(detail["data"]["statusName"], "Confirmed", "{detail}");
-    let (status, _) =
-        call(&app, Method::GET, &format!("/api/v1/user/{u}/export"), &victim.token, &victim.org.shared_key, None).await;
+    let (status, _) = app
+        .call_signed(Method::GET, &format!("/api/v1/user/{u}/export"), &victim.token, &victim.org.shared_key, None)
+        .await;
     assert_eq!(status, 200);
     let (_, endpoints) =
-        call(&app, Method::GET, "/api/v1/webhooks/endpoints", &victim.token, &victim.org.shared_key, None).await;
+        app.call_signed(Method::GET, "/api/v1/webhooks/endpoints", &victim.token, &victim.org.shared_key, None).await;
     assert_eq!(endpoints["data"]["endpoints"].as_array().map(Vec::len), Some(1));
 }
 
@@ -153,18 +131,18 @@ async fn api3_privileged_and_unknown_fields_are_refused(backend: Backend) {
         assert_envelope(status, &answer, 400, 105, Some(field));
     }
     let (_, audit) =
-        call(&app, Method::GET, "/api/v1/audit?action=user.registered", &p.token, &p.org.shared_key, None).await;
+        app.call_signed(Method::GET, "/api/v1/audit?action=user.registered", &p.token, &p.org.shared_key, None).await;
     assert_eq!(audit["data"]["totalCount"], 0, "nothing was registered");
     // An operator-only field through the partner plane: the admin route refuses the token.
-    let (status, _) = call(
-        &app,
-        Method::PATCH,
-        &format!("/api/v1/admin/organizations/{}", p.org.id),
-        &p.token,
-        &p.org.shared_key,
-        Some(json!({"balance": 1000})),
-    )
-    .await;
+    let (status, _) = app
+        .call_signed(
+            Method::PATCH,
+            &format!("/api/v1/admin/organizations/{}", p.org.id),
+            &p.token,
+            &p.org.shared_key,
+            Some(json!({"balance": 1000})),
+        )
+        .await;
     assert_eq!(status, 401);
 }
 
@@ -177,12 +155,14 @@ async fn api4_bodies_pages_and_rates_are_bounded(backend: Backend) {
     let (status, answer) = app.send(&p, "/api/v1/user/register", huge).await;
     assert_envelope(status, &answer, 413, 110, None);
     let (status, answer) =
-        call(&app, Method::GET, "/api/v1/audit?pageSize=100000", &p.token, &p.org.shared_key, None).await;
+        app.call_signed(Method::GET, "/api/v1/audit?pageSize=100000", &p.token, &p.org.shared_key, None).await;
     assert_envelope(status, &answer, 400, 105, Some("pageSize"));
     app.set_quota(&p.org, 3).await;
     let mut statuses = Vec::new();
     for _ in 0..5 {
-        statuses.push(call(&app, Method::GET, "/api/v1/organization/usage", &p.token, &p.org.shared_key, None).await.0);
+        statuses.push(
+            app.call_signed(Method::GET, "/api/v1/organization/usage", &p.token, &p.org.shared_key, None).await.0,
+        );
     }
     assert!(statuses.ends_with(&[429, 429]), "{statuses:?}");
 }
@@ -198,14 +178,15 @@ async fn api5_partners_cannot_reach_operator_or_mutating_functions(backend: Back
         (Method::GET, "/api/v1/admin/settings"),
         (Method::GET, "/metrics"),
     ] {
-        let (status, answer) = call(&app, method.clone(), path, &p.token, &p.org.shared_key, Some(json!({}))).await;
+        let (status, answer) =
+            app.call_signed(method.clone(), path, &p.token, &p.org.shared_key, Some(json!({}))).await;
         assert_eq!((status, answer["reason"].as_i64()), (401, Some(101)), "{method} {path}");
     }
     let reader = app.create_org(OrganizationKind::Standard, tahoon_domain::organization::Role::ReadOnly, false).await;
     let token = app.access_token(&reader).await;
     let body = json!({"referenceId": "R-1", "name": "Sara", "dob": "1990-05-15", "genderType": 0});
     let (status, answer) =
-        call(&app, Method::POST, "/api/v1/user/register", &token, &reader.shared_key, Some(body)).await;
+        app.call_signed(Method::POST, "/api/v1/user/register", &token, &reader.shared_key, Some(body)).await;
     assert_envelope(status, &answer, 403, 103, None);
 }
 
@@ -229,15 +210,15 @@ async fn api6_bulk_size_and_balance_are_enforced(backend: Backend) {
     assert_eq!(status, 200, "{answer}");
     let (status, answer) = app.send(&charity, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
     assert_eq!((status, answer["reason"].as_i64()), (200, Some(50)), "{answer}");
-    let (_, history) = call(
-        &app,
-        Method::GET,
-        &format!("/api/v1/user/bookings?userId={me}"),
-        &charity.token,
-        &charity.org.shared_key,
-        None,
-    )
-    .await;
+    let (_, history) = app
+        .call_signed(
+            Method::GET,
+            &format!("/api/v1/user/bookings?userId={me}"),
+            &charity.token,
+            &charity.org.shared_key,
+            None,
+        )
+        .await;
     assert_eq!(history["data"]["totalCount"], 0, "nothing was booked");
 }
 

@@ -125,7 +125,8 @@ async fn readonly_walk(backend: Backend) {
     assert_eq!(status, 200, "{endpoint}");
     let endpoint = endpoint["data"]["endpointId"].as_str().unwrap().to_string();
     let test_path = format!("/api/v1/webhooks/endpoints/{endpoint}/test");
-    let (status, tested) = call(&app, Method::POST, &test_path, &partner.token, &partner.org.shared_key, None).await;
+    let (status, tested) =
+        app.call_signed(Method::POST, &test_path, &partner.token, &partner.org.shared_key, None).await;
     assert_eq!(status, 200, "{tested}");
     let delivery = tested["data"]["deliveryId"].as_str().unwrap().to_string();
     let fixtures = Fixtures { provider, user: me, booking, endpoint, delivery };
@@ -171,10 +172,11 @@ async fn readonly_walk(backend: Backend) {
                 let (status, body) = match decision {
                     Decision::Reads => {
                         let (query, body) = fixtures.read_request(id);
-                        call(&app, method.clone(), &format!("{target}{query}"), &token, &org.shared_key, body).await
+                        app.call_signed(method.clone(), &format!("{target}{query}"), &token, &org.shared_key, body)
+                            .await
                     }
                     // Any body: the role is refused before the body is read.
-                    _ => call(&app, method.clone(), &target, &token, &org.shared_key, Some(json!({}))).await,
+                    _ => app.call_signed(method.clone(), &target, &token, &org.shared_key, Some(json!({}))).await,
                 };
                 match decision {
                     Decision::Reads => {
@@ -197,40 +199,19 @@ async fn readonly_walk(backend: Backend) {
 
     // Nothing the refused calls named changed: the booking is still confirmed, the user still
     // there, the endpoint still listed.
-    let (status, booking) =
-        call(&app, Method::GET, &format!("/api/v1/sessionbooking/{}", fixtures.booking), &token, &org.shared_key, None)
-            .await;
+    let (status, booking) = app
+        .call_signed(
+            Method::GET,
+            &format!("/api/v1/sessionbooking/{}", fixtures.booking),
+            &token,
+            &org.shared_key,
+            None,
+        )
+        .await;
     assert_eq!((status, booking["data"]["statusName"].as_str()), (200, Some("Confirmed")), "{booking}");
-    let (_, endpoints) = call(&app, Method::GET, "/api/v1/webhooks/endpoints", &token, &org.shared_key, None).await;
+    let (_, endpoints) =
+        app.call_signed(Method::GET, "/api/v1/webhooks/endpoints", &token, &org.shared_key, None).await;
     assert_eq!(endpoints["data"]["endpoints"].as_array().map(Vec::len), Some(1), "{endpoints}");
-}
-
-/// One request with the token; with a body, signed over it, else signed over `METHOD path?query`.
-async fn call(
-    app: &TestApp,
-    method: Method,
-    target: &str,
-    token: &str,
-    shared_key: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let now = app.state.clock.now().as_second();
-    let request = app.http.request(method.clone(), app.url(target)).bearer_auth(token);
-    let request = match body {
-        Some(body) => {
-            let raw = body.to_string();
-            request
-                .header("content-type", "application/json")
-                .header("x-tahoon-signature", fresh_signature_at(shared_key, &raw, now))
-                .body(raw)
-        }
-        None => {
-            request.header("x-tahoon-signature", fresh_signature_at(shared_key, &format!("{method} {target}"), now))
-        }
-    };
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 tahoon_store::backend_tests!(readonly_walk);

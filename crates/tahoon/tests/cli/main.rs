@@ -273,6 +273,14 @@ fn sign_refuses_what_the_server_never_accepts() {
     }
 }
 
+/// `body` with its `secureHash`, as a partner of the reference signs it.
+pub(crate) fn signed(shared_key: &str, body: Value) -> Value {
+    let Value::Object(mut fields) = body else { panic!("an object") };
+    let hash = tahoon_domain::signing::secure_hash(shared_key, &fields);
+    fields.insert("secureHash".into(), Value::String(hash));
+    Value::Object(fields)
+}
+
 fn wait_for_address(stderr: impl std::io::Read + Send + 'static) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -8,14 +8,6 @@ use serde_json::json;
 
 const OPERATOR: &str = "thn_op_cli-scale-out-operator-token-012345";
 
-/// `body` with its `secureHash`, as a partner of the reference signs it.
-fn signed(shared_key: &str, body: Value) -> Value {
-    let Value::Object(mut fields) = body else { panic!("an object") };
-    let hash = tahoon_domain::signing::secure_hash(shared_key, &fields);
-    fields.insert("secureHash".into(), Value::String(hash));
-    Value::Object(fields)
-}
-
 struct Instance {
     process: std::process::Child,
     base: String,

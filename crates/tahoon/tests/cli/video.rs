@@ -8,14 +8,6 @@ use tahoon_integrations::testing::videosdk::{API_KEY, FakeVideoSdk, SECRET};
 
 const OPERATOR: &str = "thn_op_cli-video-operator-token-0123456789";
 
-/// `body` with its `secureHash`, as a partner of the reference signs it.
-fn signed(shared_key: &str, body: Value) -> Value {
-    let Value::Object(mut fields) = body else { panic!("an object") };
-    let hash = tahoon_domain::signing::secure_hash(shared_key, &fields);
-    fields.insert("secureHash".into(), Value::String(hash));
-    Value::Object(fields)
-}
-
 pub async fn the_cli_switches_a_running_server_to_videosdk(backend: Backend) {
     let cli = Cli::new(backend).await;
     let fake = FakeVideoSdk::start().await;
