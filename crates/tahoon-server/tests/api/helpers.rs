@@ -131,21 +131,21 @@ impl TestApp {
     }
 
     pub async fn create_org(&self, kind: OrganizationKind, role: Role, require_header: bool) -> TestOrg {
-        let issued = organizations::create(
-            &self.state,
-            OrganizationSpec {
-                name: "Test Org".into(),
-                kind,
-                balance: SessionBalance::clamped(5),
-                role,
-                rate_limit_per_minute: None,
-                require_signature_header: require_header,
-                max_active_bookings_per_user: None,
-            },
-            "test",
-        )
+        self.create_org_from(OrganizationSpec {
+            name: "Test Org".into(),
+            kind,
+            balance: SessionBalance::clamped(5),
+            role,
+            rate_limit_per_minute: None,
+            require_signature_header: require_header,
+            max_active_bookings_per_user: None,
+        })
         .await
-        .unwrap();
+    }
+
+    /// An organization as `spec` says, with its credentials.
+    pub async fn create_org_from(&self, spec: OrganizationSpec) -> TestOrg {
+        let issued = organizations::create(&self.state, spec, "test").await.unwrap();
         TestOrg { id: issued.organization_id, access_key: issued.access_key, shared_key: issued.shared_api_key }
     }
 

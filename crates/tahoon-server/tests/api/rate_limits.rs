@@ -10,28 +10,22 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 use tahoon_domain::organization::{OrganizationKind, RateLimit, Role, SessionBalance};
 use tahoon_server::AppState;
-use tahoon_server::services::organizations::{self, OrganizationSpec};
+use tahoon_server::services::organizations::OrganizationSpec;
 use tahoon_server::services::rate_limits::{RateLimits, TokenLimits};
 use tahoon_store::Backend;
 
 /// An organization allowed `limit` requests a minute.
 async fn org_limited(app: &TestApp, limit: i64) -> TestOrg {
-    let issued = organizations::create(
-        &app.state,
-        OrganizationSpec {
-            name: "Limited Org".into(),
-            kind: OrganizationKind::Standard,
-            balance: SessionBalance::clamped(5),
-            role: Role::FullAccess,
-            rate_limit_per_minute: Some(RateLimit::new(limit).unwrap()),
-            require_signature_header: false,
-            max_active_bookings_per_user: None,
-        },
-        "test",
-    )
+    app.create_org_from(OrganizationSpec {
+        name: "Limited Org".into(),
+        kind: OrganizationKind::Standard,
+        balance: SessionBalance::clamped(5),
+        role: Role::FullAccess,
+        rate_limit_per_minute: Some(RateLimit::new(limit).unwrap()),
+        require_signature_header: false,
+        max_active_bookings_per_user: None,
+    })
     .await
-    .unwrap();
-    TestOrg { id: issued.organization_id, access_key: issued.access_key, shared_key: issued.shared_api_key }
 }
 
 async fn get(app: &TestApp, base: &str, path: &str, token: &str) -> (u16, HeaderMap, Value) {

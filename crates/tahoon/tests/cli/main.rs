@@ -62,6 +62,23 @@ impl Cli {
         self.command().args(args).output().unwrap()
     }
 
+    /// Imports one provider, bookable around the clock for 30 days at 60-minute sessions; its id.
+    fn provider_open_all_week(&self, external_id: &str) -> String {
+        let all_week: Vec<Value> =
+            (1..=7).map(|d| serde_json::json!({"weekday": d, "startTime": "00:00", "endTime": "24:00"})).collect();
+        let provider = serde_json::json!({"externalId": external_id, "firstNamePLang": "Amal", "lastNamePLang": "Tester",
+            "genderType": 1, "timeZone": "UTC", "sessionRates": [{"durationMinutes": 60, "price": 100, "currency": "SAR"}],
+            "availability": {"minimumNoticeMinutes": 0, "bookingHorizonDays": 30, "bufferMinutes": 0,
+                "weeklyAvailability": all_week}});
+        let file = self.dir.join(format!("provider-{external_id}.json"));
+        std::fs::write(&file, serde_json::json!({"providers": [provider]}).to_string()).unwrap();
+        let output = self.run(&["provider", "import", file.to_str().unwrap()]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let listed = self.json(&["provider", "list", "--json"]);
+        let mine = listed.as_array().unwrap().iter().find(|p| p["externalId"] == external_id).expect("imported");
+        mine["careProviderId"].as_str().unwrap().to_string()
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         let output = self.run(args);
         assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));

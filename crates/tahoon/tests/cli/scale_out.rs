@@ -55,16 +55,7 @@ async fn two_processes_share_one_database_and_one_redis() {
     std::fs::write(&config, format!("redis_key_prefix = \"tahoon-test:{}-{unique}:\"\n", std::process::id())).unwrap();
     let limited = cli.json(&["org", "create", "--name", "Limited", "--rate-limit", "10", "--json"]);
     let busy = cli.json(&["org", "create", "--name", "Busy", "--rate-limit", "1000", "--json"]);
-    let file = cli.dir.join("provider.json");
-    let all_week: Vec<Value> =
-        (1..=7).map(|d| json!({"weekday": d, "startTime": "00:00", "endTime": "24:00"})).collect();
-    let provider = json!({"externalId": "s-1", "firstNamePLang": "Amal", "lastNamePLang": "Tester", "genderType": 1,
-        "timeZone": "UTC", "sessionRates": [{"durationMinutes": 60, "price": 100, "currency": "SAR"}],
-        "availability": {"minimumNoticeMinutes": 0, "bookingHorizonDays": 30, "bufferMinutes": 0,
-            "weeklyAvailability": all_week}});
-    std::fs::write(&file, json!({"providers": [provider]}).to_string()).unwrap();
-    assert!(cli.run(&["provider", "import", file.to_str().unwrap()]).status.success());
-    let provider_id = cli.json(&["provider", "list", "--json"])[0]["careProviderId"].as_str().unwrap().to_string();
+    let provider_id = cli.provider_open_all_week("s-1");
 
     let instances = [start(&cli, &config, &redis), start(&cli, &config, &redis)];
     let http = reqwest::Client::new();

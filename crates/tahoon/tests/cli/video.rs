@@ -18,16 +18,7 @@ pub async fn the_cli_switches_a_running_server_to_videosdk(backend: Backend) {
     // An organization, and a provider open around the clock.
     let org = cli.json(&["org", "create", "--name", "Video", "--json"]);
     let shared_key = org["sharedApiKey"].as_str().unwrap().to_string();
-    let file = cli.dir.join("provider.json");
-    let all_week: Vec<Value> =
-        (1..=7).map(|d| json!({"weekday": d, "startTime": "00:00", "endTime": "24:00"})).collect();
-    let provider = json!({"externalId": "v-1", "firstNamePLang": "Amal", "lastNamePLang": "Tester", "genderType": 1,
-        "timeZone": "UTC", "sessionRates": [{"durationMinutes": 60, "price": 100, "currency": "SAR"}],
-        "availability": {"minimumNoticeMinutes": 0, "bookingHorizonDays": 30, "bufferMinutes": 0,
-            "weeklyAvailability": all_week}});
-    std::fs::write(&file, json!({"providers": [provider]}).to_string()).unwrap();
-    ok(&["provider", "import", file.to_str().unwrap()]);
-    let provider_id = cli.json(&["provider", "list", "--json"])[0]["careProviderId"].as_str().unwrap().to_string();
+    let provider_id = cli.provider_open_all_week("v-1");
 
     let mut server = cli
         .command()
