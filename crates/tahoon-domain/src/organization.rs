@@ -1,6 +1,7 @@
 //! Organizations (tenants) and what their access keys may do.
 
 use crate::ids::{AccessKeyId, OrganizationId};
+pub use crate::time_zone::ZoneSetting;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -26,6 +27,32 @@ pub struct Organization {
     pub cancellation_cutoff_hours: i64,
     /// The most active sessions, not yet started, one user may hold (`None`: no cap).
     pub max_active_bookings_per_user: Option<i64>,
+    /// How this organization's requests are read and its answers written.
+    pub compat_mode: CompatMode,
+    /// The zone of requests that name none (compatibility mode): set by the operator, or
+    /// remembered from the organization's last `gmtTimeDiffrenceHours`.
+    pub default_time_zone: Option<ZoneSetting>,
+    /// `default_time_zone` was remembered from a request (a later request may replace it), not
+    /// set by the operator (which requests never change).
+    pub default_time_zone_remembered: bool,
+}
+
+impl Organization {
+    /// Whether this organization speaks the reference system's dialect.
+    pub fn is_reference_compatible(&self) -> bool {
+        self.compat_mode == CompatMode::Reference
+    }
+}
+
+/// How an organization's requests are read: `strict` (the default, what the docs teach) or
+/// `reference`, which reads requests as the reference system's ASP.NET Core binder did
+/// (`docs/switching.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CompatMode {
+    #[default]
+    Strict,
+    Reference,
 }
 
 /// One of an organization's access keys (its digest stays in the store).
@@ -81,6 +108,7 @@ macro_rules! text_enum {
 
 text_enum!(OrganizationKind { Standard => "standard", Charity => "charity" });
 text_enum!(Role { ReadOnly => "ReadOnly", FullAccess => "FullAccess" });
+text_enum!(CompatMode { Strict => "strict", Reference => "reference" });
 
 /// A number outside its setting's bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

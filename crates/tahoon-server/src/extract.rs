@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod dialect;
 pub mod json;
 pub mod operator;
 pub mod path;

@@ -4,4 +4,5 @@ pub mod hardening;
 pub mod idempotency;
 pub mod legacy;
 pub mod rate_limit;
+pub mod reference_answers;
 pub mod request_context;

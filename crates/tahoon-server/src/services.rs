@@ -10,6 +10,7 @@ pub mod organizations;
 pub mod providers;
 pub mod push;
 pub mod rate_limits;
+pub mod reference_ids;
 pub mod reminders;
 pub mod screening;
 pub mod settings;

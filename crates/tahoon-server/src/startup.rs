@@ -1,7 +1,7 @@
 //! Builds the application on a given listener (tests bind port 0) and runs it until told to stop.
 
 use crate::config::ServerConfig;
-use crate::middleware::{hardening, idempotency, legacy, rate_limit, request_context};
+use crate::middleware::{hardening, idempotency, legacy, rate_limit, reference_answers, request_context};
 use crate::openapi::ApiDoc;
 use crate::routes::{
     admin, audit, auth, careprovider, diagnostics, fallback, health, metrics, organization, sessionbooking, user,
@@ -63,12 +63,14 @@ fn partner_routes() -> OpenApiRouter<AppState> {
 
 /// The partner routes as served: every signed mutating route honours `Idempotency-Key` (claimed
 /// by the signed extractor), so the middleware is bound to the state here, once; every answer
-/// reports the rate limit its request was counted against (outermost, so replays do too).
+/// reports the rate limit its request was counted against (outermost, so replays do too); a
+/// compatibility-mode organization's answers carry its reference ids (replays too).
 fn served_partner_routes(state: &AppState) -> Router<AppState> {
     let (routes, _) = partner_routes().split_for_parts();
     routes
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
         .route_layer(axum::middleware::from_fn(rate_limit::rate_limit_headers))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), reference_answers::answer_with_reference_ids))
 }
 
 /// Operator routes, only under `/api/v1/admin`.

@@ -7,6 +7,7 @@ mod audit;
 mod booking_import;
 mod directory;
 mod push;
+mod reference_aliases;
 mod reminders;
 mod webhooks;
 
@@ -14,6 +15,7 @@ pub use audit::*;
 pub use booking_import::*;
 pub use directory::*;
 pub use push::*;
+pub use reference_aliases::*;
 pub use reminders::*;
 pub use webhooks::*;
 
@@ -22,7 +24,7 @@ use tahoon_domain::audit::AuditContent;
 use tahoon_domain::availability::Interval;
 use tahoon_domain::booking::{Booking, BookingStatus};
 use tahoon_domain::ids::{AccessKeyId, AssessmentId, BookingId, CareProviderId, OrganizationId, OutboxEventId, UserId};
-use tahoon_domain::organization::{Organization, OrganizationKind, Role};
+use tahoon_domain::organization::{CompatMode, Organization, OrganizationKind, Role, ZoneSetting};
 use tahoon_domain::settings::VideoProvider;
 use tahoon_domain::user::User;
 
@@ -60,6 +62,9 @@ pub struct OrganizationChanges {
     pub cancellation_cutoff_hours: Option<i64>,
     /// `Some(None)` removes the cap.
     pub max_active_bookings_per_user: Option<Option<i64>>,
+    pub compat_mode: Option<CompatMode>,
+    /// The operator's zone; `Some(None)` removes it (requests may then remember one again).
+    pub default_time_zone: Option<Option<ZoneSetting>>,
 }
 
 /// One password grant's token family, as a token's claims name it.

@@ -17,7 +17,7 @@ use tahoon_domain::availability::{BookingPolicy, DatedException, WeeklyRule};
 use tahoon_domain::booking::{Booking, StatusChange};
 use tahoon_domain::catalogue::CatalogueItem;
 use tahoon_domain::ids::{AssessmentId, BookingId, CareProviderId, OrganizationId, UserId};
-use tahoon_domain::organization::{AccessKey, Organization};
+use tahoon_domain::organization::{AccessKey, Organization, ZoneSetting};
 use tahoon_domain::provider::CareProvider;
 use tahoon_domain::user::User;
 
@@ -52,6 +52,7 @@ impl Backend {
 #[async_trait]
 pub trait Store:
     OrganizationStore
+    + ReferenceAliasStore
     + TokenStore
     + CatalogueStore
     + ProviderStore
@@ -77,6 +78,27 @@ pub trait Store:
 }
 
 /// Organizations and their access keys.
+/// Reference ids (the ids a partner stored from the reference system) kept as aliases of the
+/// records imported from it (issue 14).
+#[async_trait]
+pub trait ReferenceAliasStore: Send + Sync {
+    /// The row `alias` names: an organization or a care provider anywhere, a user or a booking
+    /// of `organization` only.
+    async fn resolve_alias(
+        &self,
+        kind: AliasKind,
+        organization: OrganizationId,
+        alias: &str,
+    ) -> Result<Option<i64>, StoreError>;
+    /// The aliases of those of `rows` that have one (users and bookings of `organization` only).
+    async fn aliases_of(
+        &self,
+        kind: AliasKind,
+        organization: OrganizationId,
+        rows: &[i64],
+    ) -> Result<Vec<(i64, String)>, StoreError>;
+}
+
 #[async_trait]
 pub trait OrganizationStore: Send + Sync {
     async fn create_organization(&self, new: NewOrganization) -> Result<Organization, StoreError>;
@@ -88,6 +110,14 @@ pub trait OrganizationStore: Send + Sync {
         changes: OrganizationChanges,
         now: Timestamp,
     ) -> Result<Option<Organization>, StoreError>;
+    /// Remembers `zone` (from a request's `gmtTimeDiffrenceHours`) as the organization's default
+    /// zone, unless the operator set one; true when it changed.
+    async fn remember_time_zone(
+        &self,
+        id: OrganizationId,
+        zone: &ZoneSetting,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Revokes every active access key, stores the new key and shared key, and bumps the
     /// credentials version, in one transaction.
     async fn rotate_organization_keys(

@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use crate::middleware::rate_limit::{self, RateLimitSlot};
+use crate::middleware::reference_answers::ReferenceAnswerSlot;
 use crate::services::audit::AuditEvent;
 use crate::services::error::{ServiceError, TokenRejection};
 use crate::services::rate_limits::{self, LimitKey};
@@ -41,6 +42,11 @@ impl FromRequestParts<AppState> for Partner {
                 let quota = rate_limits::per_minute(organization.rate_limit_per_minute);
                 let slot = parts.extensions.get::<RateLimitSlot>();
                 rate_limit::enforce(state, slot, LimitKey::Organization(organization.id), quota).await?;
+                if organization.is_reference_compatible()
+                    && let Some(slot) = parts.extensions.get::<ReferenceAnswerSlot>()
+                {
+                    slot.mark(organization.id);
+                }
                 parts.extensions.insert(authenticated.clone());
                 Ok(Partner(authenticated))
             }

@@ -1,6 +1,7 @@
 //! Reading and decoding request bodies, shared by `ApiJson` and `Signed`, and naming the field of
 //! a deserialization error, shared with `ApiQuery` and `ApiPath`.
 
+use super::dialect::Dialect;
 use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -10,18 +11,16 @@ use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::Value;
 use tahoon_domain::reason::Reason;
 
-/// The raw body, refusing non-JSON content types and bodies over the limit (413).
+/// The raw body, refusing non-JSON content types (in the authenticated organization's dialect)
+/// and bodies over the limit (413).
 pub async fn read_json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
     if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
+        let dialect = Dialect::of_request(req.extensions());
         let is_json = content_type
             .to_str()
             .ok()
             .and_then(|v| v.split(';').next())
-            .map(|mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-            })
-            .unwrap_or(false);
+            .is_some_and(|mime| dialect.accepts_media_type(mime));
         if !is_json {
             return Err(ApiError::new(Reason::UnsupportedMediaType));
         }

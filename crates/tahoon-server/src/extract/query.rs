@@ -7,22 +7,48 @@
 
 use super::body::deserialize_named;
 use crate::error::ApiError;
+use crate::services::reference_ids;
+use crate::services::tokens::Authenticated;
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 pub struct ApiQuery<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        Ok(ApiQuery(decode_query(parts.uri.query().unwrap_or(""))?))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        let organization = parts.extensions.get::<Authenticated>().map(|a| a.organization.id);
+        check_encoding(query)?;
+        let resolved = with_reference_ids_resolved(state, organization, query).await;
+        Ok(ApiQuery(decode_form(resolved.as_deref().unwrap_or(query).as_bytes(), "query")?))
     }
+}
+
+/// The query with its reference ids resolved (`services::reference_ids`), when it has any.
+async fn with_reference_ids_resolved(
+    state: &AppState,
+    organization: Option<tahoon_domain::ids::OrganizationId>,
+    query: &str,
+) -> Option<String> {
+    let mut pairs: Vec<(String, String)> =
+        form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let before = pairs.clone();
+    reference_ids::resolve_in_pairs(state, organization, &mut pairs).await;
+    (pairs != before).then(|| form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish())
 }
 
 /// Decodes a raw query string (without `?`) into `T`.
 pub fn decode_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    check_encoding(query)?;
+    decode_form(query.as_bytes(), "query")
+}
+
+/// Every key and value is valid percent-encoded UTF-8.
+fn check_encoding(query: &str) -> Result<(), ApiError> {
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match (percent_decoded(key), percent_decoded(value)) {
@@ -33,7 +59,7 @@ pub fn decode_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             }
         }
     }
-    decode_form(query.as_bytes(), "query")
+    Ok(())
 }
 
 /// Decodes `application/x-www-form-urlencoded` pairs into `T`, naming the field of any error

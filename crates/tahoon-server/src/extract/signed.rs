@@ -12,12 +12,17 @@
 //! the organization requires the header. A route without a body signs `<t>.<METHOD> <path?query>`
 //! and refuses any body. `secureHash` is removed before `T` is parsed, so unknown fields stay
 //! refused while the three reference routes' request types declare it only to document it.
+//!
+//! For an organization in compatibility mode the body is read in the reference dialect
+//! (`dialect`), and the route the reference never signed (assessment answers) takes the token alone.
 
 use super::auth::Partner;
-use super::body::{decode, parse_value, read_json_bytes};
+use super::body::{parse_value, read_json_bytes};
+use super::dialect::Dialect;
 use crate::error::ApiError;
 use crate::middleware::idempotency::{self, IdempotencySlot};
 use crate::services::audit::AuditEvent;
+use crate::services::reference_ids;
 use crate::services::tokens::Authenticated;
 use crate::state::AppState;
 use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
@@ -25,7 +30,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use std::marker::PhantomData;
 use tahoon_domain::reason::Reason;
 use tahoon_domain::signing::{
@@ -49,12 +54,18 @@ pub trait SigningPolicy: Send + Sync + 'static {
     const SECURE_HASH: bool;
     /// The route takes a JSON body; without one the header signs `<METHOD> <path?query>`.
     const BODY: bool;
+    /// The reference did not sign this route: an organization in compatibility mode may call it
+    /// with its token alone (a signature, when sent, is still checked).
+    const REFERENCE_UNSIGNED: bool = false;
 }
 
 /// Mutating routes with a body: the header only.
 pub struct HeaderOnly;
 /// The reference's signed routes (register, booksession, cancelbooking): `secureHash` or header.
 pub struct SecureHashOrHeader;
+/// Mutating routes with a body that the reference did not sign (assessment answers): the header,
+/// or for an organization in compatibility mode the token alone.
+pub struct HeaderOrReferenceToken;
 /// Mutating routes without a body (erasure): the header over method and path.
 pub struct NoBody;
 /// Reading routes that still need a signature (personal-data export): the header over method and path.
@@ -71,6 +82,12 @@ impl SigningPolicy for SecureHashOrHeader {
     const MUTATING: bool = true;
     const SECURE_HASH: bool = true;
     const BODY: bool = true;
+}
+impl SigningPolicy for HeaderOrReferenceToken {
+    const MUTATING: bool = true;
+    const SECURE_HASH: bool = false;
+    const BODY: bool = true;
+    const REFERENCE_UNSIGNED: bool = true;
 }
 impl SigningPolicy for NoBody {
     const MUTATING: bool = true;
@@ -91,13 +108,16 @@ impl SigningPolicy for Diagnostic {
 /// A verified request under policy `P`.
 pub struct SignedRequest<T, P: SigningPolicy> {
     pub auth: Authenticated,
-    pub form: SignatureForm,
+    /// `None` only under `HeaderOrReferenceToken` for an organization in compatibility mode.
+    pub form: Option<SignatureForm>,
     pub body: T,
     policy: PhantomData<P>,
 }
 
 /// A signed request to a route that changes data (header form).
 pub type Signed<T> = SignedRequest<T, HeaderOnly>;
+/// A request to a route the reference did not sign (header, or the token alone in compatibility mode).
+pub type SignedUnlessReference<T> = SignedRequest<T, HeaderOrReferenceToken>;
 /// A signed request to one of the reference's signed routes (`secureHash` or header).
 pub type SignedCompat<T> = SignedRequest<T, SecureHashOrHeader>;
 /// A signed request without a body to a route that changes data.
@@ -130,6 +150,40 @@ async fn refuse(state: &AppState, auth: &Authenticated, parts: &Parts, why: &'st
     error.into_response()
 }
 
+fn without_hash(dialect: Dialect, fields: &Map<String, Value>) -> Map<String, Value> {
+    let mut rest = fields.clone();
+    dialect.remove_field(&mut rest, SECURE_HASH_FIELD);
+    rest
+}
+
+/// A `secureHash` in `dialect`: in the reference dialect its field may be spelled in any case and
+/// the names may be signed as sent or with their first letter in lower case (a PascalCase .NET
+/// model's properties signed as this API names them).
+fn verify_in_dialect(
+    dialect: Dialect,
+    shared_key: &str,
+    fields: &Map<String, Value>,
+    provided: &str,
+) -> Result<(), SecureHashError> {
+    if !dialect.is_reference() {
+        return verify_secure_hash(shared_key, fields, provided);
+    }
+    let as_sent = without_hash(dialect, fields);
+    let first = verify_secure_hash(shared_key, &as_sent, provided);
+    if first != Err(SecureHashError::Mismatch) {
+        return first;
+    }
+    let camel: Map<String, Value> = as_sent
+        .into_iter()
+        .map(|(name, value)| {
+            let mut chars = name.chars();
+            let lowered = chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default();
+            (lowered, value)
+        })
+        .collect();
+    verify_secure_hash(shared_key, &camel, provided)
+}
+
 impl<T: DeserializeOwned + Send, P: SigningPolicy> FromRequest<AppState> for SignedRequest<T, P> {
     type Rejection = Response;
 
@@ -145,6 +199,7 @@ impl<T: DeserializeOwned + Send, P: SigningPolicy> FromRequest<AppState> for Sig
             return Err(ApiError::validation("body", "this route takes no request body").into_response());
         }
         let target = request_target(&parts);
+        let dialect = Dialect::of(&auth.organization);
         let shared_key =
             state.config.secrets.master_key.unseal(&auth.organization.shared_key_sealed).map_err(ApiError::internal)?;
 
@@ -181,7 +236,9 @@ impl<T: DeserializeOwned + Send, P: SigningPolicy> FromRequest<AppState> for Sig
                 let error = signature_error("this signature was already used; sign each request anew");
                 return Err(refuse(state, &auth, &parts, "header signature replayed", error).await);
             }
-            (SignatureForm::Header, if P::BODY { parse_value(&bytes)? } else { Value::Null })
+            (Some(SignatureForm::Header), if P::BODY { parse_value(&bytes)? } else { Value::Null })
+        } else if P::REFERENCE_UNSIGNED && dialect.is_reference() {
+            (None, parse_value(&bytes)?)
         } else if !P::BODY {
             let error = signature_error(
                 "a request without a body is signed with X-Tahoon-Signature over \"<t>.<METHOD> <path?query>\"",
@@ -203,7 +260,7 @@ impl<T: DeserializeOwned + Send, P: SigningPolicy> FromRequest<AppState> for Sig
             let Value::Object(fields) = &value else {
                 return Err(ApiError::validation("body", "must be a JSON object").into_response());
             };
-            let Some(Value::String(provided)) = fields.get(SECURE_HASH_FIELD) else {
+            let Some(Value::String(provided)) = dialect.field(fields, SECURE_HASH_FIELD) else {
                 let error = ApiError::field(
                     Reason::InvalidSignature,
                     SECURE_HASH_FIELD,
@@ -211,7 +268,7 @@ impl<T: DeserializeOwned + Send, P: SigningPolicy> FromRequest<AppState> for Sig
                 );
                 return Err(refuse(state, &auth, &parts, "secureHash missing", error).await);
             };
-            match verify_secure_hash(&shared_key, fields, provided) {
+            match verify_in_dialect(dialect, &shared_key, fields, provided) {
                 Ok(()) => {}
                 Err(SecureHashError::NothingSigned) => {
                     let error = ApiError::field(
@@ -224,21 +281,24 @@ impl<T: DeserializeOwned + Send, P: SigningPolicy> FromRequest<AppState> for Sig
                 Err(SecureHashError::Mismatch) => {
                     // The string we signed helps the partner find the difference; it holds nothing secret.
                     let error = ApiError::field(Reason::InvalidSignature, SECURE_HASH_FIELD, "does not match the body")
-                        .with_data(json!({ "canonicalString": canonical_string(fields) }));
+                        .with_data(json!({ "canonicalString": canonical_string(&without_hash(dialect, fields)) }));
                     return Err(refuse(state, &auth, &parts, "secureHash mismatch", error).await);
                 }
             }
-            (SignatureForm::SecureHash, value)
+            (Some(SignatureForm::SecureHash), value)
         };
 
         let value = match value {
             Value::Object(mut fields) => {
-                fields.remove(SECURE_HASH_FIELD);
+                dialect.remove_field(&mut fields, SECURE_HASH_FIELD);
                 Value::Object(fields)
             }
             other => other,
         };
-        let body: T = decode(value)?;
+        // After the signature, which covers the ids as the partner sent them.
+        let mut value = value;
+        reference_ids::resolve_in_body(state, Some(auth.organization.id), &mut value).await;
+        let body: T = dialect.decode(value)?;
         if P::MUTATING
             && let Some(slot) = parts.extensions.get::<IdempotencySlot>()
         {

@@ -1,10 +1,12 @@
 //! `POST /diagnostics/signature`: lets a partner check its signing code against the server.
 
 use crate::envelope::{Envelope, Success};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::signed::{SignatureForm, SignedDiagnostic};
 use crate::openapi::{OrganizationId, ReadErrors};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use tahoon_domain::reason::Reason;
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,10 +41,12 @@ pub struct SignatureCheck {
 pub async fn check_signature(
     state: axum::extract::State<crate::state::AppState>,
     request: SignedDiagnostic<Map<String, Value>>,
-) -> Success<SignatureCheck> {
-    Success(SignatureCheck {
+) -> ApiResult<Success<SignatureCheck>> {
+    // This route's policy never lets a request through unsigned.
+    let form = request.form.ok_or_else(|| ApiError::new(Reason::InvalidSignature))?;
+    Ok(Success(SignatureCheck {
         verified: true,
-        form: request.form,
+        form,
         organization_id: state.ids.encode(request.auth.organization.id),
-    })
+    }))
 }

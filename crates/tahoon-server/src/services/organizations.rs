@@ -6,7 +6,9 @@ use crate::state::AppState;
 use serde::Serialize;
 use serde_json::json;
 use tahoon_domain::ids::OrganizationId;
-use tahoon_domain::organization::{ActiveBookingCap, Organization, OrganizationKind, RateLimit, Role, SessionBalance};
+use tahoon_domain::organization::{
+    ActiveBookingCap, CompatMode, Organization, OrganizationKind, RateLimit, Role, SessionBalance, ZoneSetting,
+};
 use tahoon_domain::secrets::{ACCESS_KEY_PREFIX, SHARED_KEY_PREFIX, digest, generate_secret};
 use tahoon_store::{NewCredentials, NewOrganization, OrganizationChanges};
 
@@ -45,6 +47,15 @@ pub struct OrganizationView {
     pub cancellation_cutoff_hours: i64,
     /// The most upcoming sessions one user may hold; `null` when there is no cap.
     pub max_active_bookings_per_user: Option<i64>,
+    /// `strict` or `reference` (`docs/switching.md`).
+    #[schema(value_type = String, example = "strict")]
+    pub compat_mode: CompatMode,
+    /// The zone of requests that name none (`null`: UTC).
+    #[schema(value_type = Option<String>)]
+    pub default_time_zone: Option<ZoneSetting>,
+    /// The default zone was remembered from a request's `gmtTimeDiffrenceHours`, not set by the
+    /// operator.
+    pub default_time_zone_remembered: bool,
     pub created_at: String,
 }
 
@@ -60,6 +71,9 @@ impl OrganizationView {
             require_signature_header: o.require_signature_header,
             cancellation_cutoff_hours: o.cancellation_cutoff_hours,
             max_active_bookings_per_user: o.max_active_bookings_per_user,
+            compat_mode: o.compat_mode,
+            default_time_zone: o.default_time_zone.clone(),
+            default_time_zone_remembered: o.default_time_zone_remembered,
             created_at: o.created_at.to_string(),
         }
     }
@@ -72,6 +86,29 @@ fn audit(actor: &str, action: &'static str, organization_id: OrganizationId) -> 
 pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> ServiceResult<IssuedCredentials> {
     let access_key = generate_secret(ACCESS_KEY_PREFIX);
     let shared_key = generate_secret(SHARED_KEY_PREFIX);
+    let organization = insert(state, spec, &access_key, &shared_key, actor).await?;
+    Ok(IssuedCredentials { organization_id: state.ids.encode(organization.id), access_key, shared_api_key: shared_key })
+}
+
+/// Creates an organization with the credentials its partner already holds (an import from the
+/// reference system), stored as every key is: the access key's digest, the shared key sealed.
+pub async fn create_with_credentials(
+    state: &AppState,
+    spec: OrganizationSpec,
+    access_key: &str,
+    shared_key: &str,
+    actor: &str,
+) -> ServiceResult<Organization> {
+    insert(state, spec, access_key, shared_key, actor).await
+}
+
+async fn insert(
+    state: &AppState,
+    spec: OrganizationSpec,
+    access_key: &str,
+    shared_key: &str,
+    actor: &str,
+) -> ServiceResult<Organization> {
     let organization = state
         .store
         .create_organization(NewOrganization {
@@ -84,8 +121,8 @@ pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> Se
                 .get(),
             max_active_bookings_per_user: spec.max_active_bookings_per_user.map(ActiveBookingCap::get),
             require_signature_header: spec.require_signature_header,
-            shared_key_sealed: state.config.secrets.master_key.seal(&shared_key),
-            access_key_digest: digest(&access_key),
+            shared_key_sealed: state.config.secrets.master_key.seal(shared_key),
+            access_key_digest: digest(access_key),
             role: spec.role,
             now: state.clock.now(),
         })
@@ -96,7 +133,7 @@ pub async fn create(state: &AppState, spec: OrganizationSpec, actor: &str) -> Se
             "kind": organization.kind, "role": spec.role,
         })))
         .await?;
-    Ok(IssuedCredentials { organization_id: state.ids.encode(organization.id), access_key, shared_api_key: shared_key })
+    Ok(organization)
 }
 
 /// New access key and shared key; every older key and token stops working at once.
@@ -146,6 +183,8 @@ pub async fn update(
         "balance": changes.balance,
         "cancellationCutoffHours": changes.cancellation_cutoff_hours,
         "maxActiveBookingsPerUser": changes.max_active_bookings_per_user,
+        "compatMode": changes.compat_mode,
+        "defaultTimeZone": changes.default_time_zone,
         "renamed": changes.name.is_some(),
     });
     let Some(organization) = state.store.update_organization(id, changes, state.clock.now()).await? else {

@@ -8,6 +8,7 @@ mod booking_rules;
 mod bulk_and_usage;
 mod careprovider;
 mod careprovider_admin;
+mod compat;
 mod directory_index;
 mod docs;
 mod envelope;

@@ -19,6 +19,9 @@ pub struct ImportedBooking {
     pub meeting: Option<Meeting>,
     /// Named in the status history ("import", "bench").
     pub actor: String,
+    /// The id the partner stored in the reference system (`ReferenceAliasStore`); an import of a
+    /// booking whose alias the organization already has is skipped.
+    pub reference_alias: Option<String>,
     pub now: Timestamp,
 }
 
@@ -28,4 +31,6 @@ pub struct BookingImport {
     pub imported: u64,
     /// Left out: an active booking of the provider or the user overlapped.
     pub overlapping: u64,
+    /// Left out: the organization already has a booking with this reference alias.
+    pub already_present: u64,
 }

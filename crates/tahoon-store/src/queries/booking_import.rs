@@ -16,6 +16,18 @@ impl BookingImportStore for DbStore {
         let mut tx = self.begin_write().await?;
         let mut outcome = BookingImport::default();
         for b in bookings {
+            if let Some(alias) = &b.reference_alias {
+                let known: Option<(i64,)> =
+                    sqlx::query_as("SELECT id FROM bookings WHERE organization_id = $1 AND reference_alias = $2")
+                        .bind(b.organization_id.get())
+                        .bind(alias)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if known.is_some() {
+                    outcome.already_present += 1;
+                    continue;
+                }
+            }
             // Only active bookings hold time; an inactive one never overlaps.
             if b.status.is_active() {
                 let overlap = Overlap {
@@ -35,8 +47,8 @@ impl BookingImportStore for DbStore {
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO bookings (organization_id, user_id, provider_id, starts_at, ends_at, status, \
                  price_minor, currency, communication_type, from_mobile, platform_id, charity_debited, created_at, \
-                 updated_at, blocks_until, meeting_id, join_url, video_vendor) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, FALSE, NULL, FALSE, $9, $9, $10, $11, $12, $13) \
+                 updated_at, blocks_until, meeting_id, join_url, video_vendor, reference_alias) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, FALSE, NULL, FALSE, $9, $9, $10, $11, $12, $13, $14) \
                  RETURNING id",
             )
             .bind(b.organization_id.get())
@@ -52,6 +64,7 @@ impl BookingImportStore for DbStore {
             .bind(&meeting.meeting_id)
             .bind(&meeting.join_url)
             .bind(meeting.vendor)
+            .bind(&b.reference_alias)
             .fetch_one(&mut *tx)
             .await?;
             let line = HistoryLine {

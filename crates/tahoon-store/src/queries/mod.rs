@@ -36,6 +36,7 @@
 //! | `DirectoryStore` | `directory.rs` (provider rows: `provider_rows.rs`, through `providers.rs`) |
 //! | `AuditStore` | `audit.rs` |
 //! | `SettingStore` | `settings.rs` |
+//! | `ReferenceAliasStore` | `reference_aliases.rs` |
 
 mod audit;
 mod booking_import;
@@ -50,6 +51,7 @@ mod outbox;
 mod provider_rows;
 mod providers;
 mod push;
+mod reference_aliases;
 mod reminders;
 mod screening;
 mod settings;

@@ -8,11 +8,12 @@ use crate::store::OrganizationStore;
 use const_format::{concatcp, formatcp, str_replace};
 use jiff::Timestamp;
 use tahoon_domain::ids::{Id, OrganizationId};
-use tahoon_domain::organization::{AccessKey, Organization};
+use tahoon_domain::organization::{AccessKey, Organization, ZoneSetting};
 
 /// The organization columns, in `OrganizationRow` order.
 pub(super) const COLUMNS: &str = "id, name, kind, balance, rate_limit_per_minute, enabled, require_signature_header, \
-     credentials_version, shared_key_sealed, created_at, cancellation_cutoff_hours, max_active_bookings_per_user";
+     credentials_version, shared_key_sealed, created_at, cancellation_cutoff_hours, max_active_bookings_per_user, \
+     compat_mode, default_time_zone, default_time_zone_remembered";
 
 /// The same columns of the organization aliased `o` in a join.
 pub(super) const O_COLUMNS: &str = concatcp!("o.", str_replace!(COLUMNS, ", ", ", o."));
@@ -33,6 +34,9 @@ pub(super) struct OrganizationRow {
     created_at: i64,
     cancellation_cutoff_hours: i64,
     max_active_bookings_per_user: Option<i64>,
+    compat_mode: String,
+    default_time_zone: Option<String>,
+    default_time_zone_remembered: bool,
 }
 
 impl TryFrom<OrganizationRow> for Organization {
@@ -51,6 +55,13 @@ impl TryFrom<OrganizationRow> for Organization {
             created_at: instant(r.created_at)?,
             cancellation_cutoff_hours: r.cancellation_cutoff_hours,
             max_active_bookings_per_user: r.max_active_bookings_per_user,
+            compat_mode: r.compat_mode.parse().map_err(|_| corrupt("compatibility mode", &r.compat_mode))?,
+            default_time_zone: r
+                .default_time_zone
+                .as_deref()
+                .map(|z| ZoneSetting::parse(z).map_err(|_| corrupt("default time zone", z)))
+                .transpose()?,
+            default_time_zone_remembered: r.default_time_zone_remembered,
         })
     }
 }
@@ -175,7 +186,10 @@ impl OrganizationStore for DbStore {
              rate_limit_per_minute = COALESCE($4, rate_limit_per_minute), \
              balance = COALESCE($5, balance), name = COALESCE($6, name), updated_at = $7, \
              cancellation_cutoff_hours = COALESCE($8, cancellation_cutoff_hours), \
-             max_active_bookings_per_user = CASE WHEN $9 THEN $10 ELSE max_active_bookings_per_user END \
+             max_active_bookings_per_user = CASE WHEN $9 THEN $10 ELSE max_active_bookings_per_user END, \
+             compat_mode = COALESCE($11, compat_mode), \
+             default_time_zone = CASE WHEN $12 THEN $13 ELSE default_time_zone END, \
+             default_time_zone_remembered = CASE WHEN $12 THEN $14 ELSE default_time_zone_remembered END \
              WHERE id = $1 RETURNING {COLUMNS}"
         ))
         .bind(id.get())
@@ -188,9 +202,33 @@ impl OrganizationStore for DbStore {
         .bind(changes.cancellation_cutoff_hours)
         .bind(changes.max_active_bookings_per_user.is_some())
         .bind(changes.max_active_bookings_per_user.flatten())
+        .bind(changes.compat_mode.map(|m| m.as_str()))
+        .bind(changes.default_time_zone.is_some())
+        .bind(changes.default_time_zone.as_ref().and_then(|z| z.as_ref().map(|z| z.as_str().to_string())))
+        .bind(false)
         .fetch_optional(&self.pool)
         .await?;
         row.map(TryInto::try_into).transpose()
+    }
+
+    async fn remember_time_zone(
+        &self,
+        id: OrganizationId,
+        zone: &ZoneSetting,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        // Never over a zone the operator set; no write when the zone is already the one held.
+        let done = sqlx::query(
+            "UPDATE organizations SET default_time_zone = $2, default_time_zone_remembered = TRUE, updated_at = $3 \
+             WHERE id = $1 AND (default_time_zone IS NULL OR default_time_zone_remembered) \
+             AND (default_time_zone IS NULL OR default_time_zone <> $2)",
+        )
+        .bind(id.get())
+        .bind(zone.as_str())
+        .bind(now.as_microsecond())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     async fn rotate_organization_keys(

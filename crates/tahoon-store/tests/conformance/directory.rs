@@ -116,6 +116,7 @@ pub async fn imported_bookings_skip_overlaps_and_are_sequenced(backend: Backend)
         currency: "SAR".into(),
         meeting: None,
         actor: "import".into(),
+        reference_alias: None,
         now: us(5),
     };
     let mark = head(&f.store).await;

@@ -129,6 +129,7 @@ pub async fn seed(state: &AppState, providers: usize, seed: u64) -> anyhow::Resu
                     currency: "SAR".into(),
                     meeting: None,
                     actor: "bench".into(),
+                    reference_alias: None,
                     now,
                 }
             })

@@ -22,6 +22,9 @@ pub async fn run(settings: &Settings, command: OrgCommand) -> anyhow::Result<Exi
             } else {
                 for v in views {
                     let cap = v.max_active_bookings_per_user.map(|c| format!(" cap={c}")).unwrap_or_default();
+                    let zone =
+                        v.default_time_zone.as_ref().map(|z| format!(" zone={}", z.as_str())).unwrap_or_default();
+                    let cap = format!("{cap}{zone} {}", v.compat_mode.as_str());
                     println!(
                         "{}  {:<9} {:<8} balance={:<5} rate={}/min cutoff={}h{cap} {}  {}",
                         v.organization_id,
@@ -112,6 +115,8 @@ async fn set(state: &AppState, args: OrgSetArgs) -> anyhow::Result<ExitCode> {
         require_signature_header: args.require_signature_header,
         enabled: None,
         max_active_bookings_per_user: args.max_active_bookings_per_user.map(|cap| cap.0.map(|c| c.get())),
+        compat_mode: args.compat,
+        default_time_zone: args.time_zone.map(|z| z.0),
     };
     let updated = organizations::update(state, id, changes, ACTOR).await?.context("no such organization")?;
     print_view(state, &updated, args.json)

@@ -6,7 +6,8 @@ use crate::extract::json::ApiJson;
 use crate::extract::operator::Operator;
 use crate::extract::path::ApiPath;
 use crate::openapi::{
-    BadRequest, Name, NotFound, OperatorErrors, OrganizationId, OrganizationKindName, RoleName, Unauthorized,
+    BadRequest, Name, NotFound, OperatorErrors, OrganizationId, OrganizationKindName, RoleName, TimeZoneName,
+    Unauthorized,
 };
 use crate::services::organizations::{self, IssuedCredentials, OrganizationSpec, OrganizationView};
 use crate::state::AppState;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use tahoon_domain::anti_xss::FreeText;
 use tahoon_domain::ids::{self, kind};
 use tahoon_domain::organization::{
-    ActiveBookingCap, CancellationCutoff, OrganizationKind, RateLimit, Role, SessionBalance,
+    ActiveBookingCap, CancellationCutoff, CompatMode, OrganizationKind, RateLimit, Role, SessionBalance, ZoneSetting,
 };
 use tahoon_domain::reason::Reason;
 use tahoon_store::OrganizationChanges;
@@ -85,6 +86,16 @@ pub struct UpdateOrganization {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 1_000)]
     pub max_active_bookings_per_user: Option<Option<ActiveBookingCap>>,
+    /// `strict` (the default) or `reference`: read this organization's requests as the reference
+    /// system did and answer with its field names too (`docs/switching.md`).
+    #[schema(value_type = Option<String>, pattern = "^(strict|reference)$")]
+    pub compat_mode: Option<CompatMode>,
+    /// The zone of requests that name none: an IANA name or an offset such as `+03:00`; `null`
+    /// removes it (UTC again, or remembered from `gmtTimeDiffrenceHours` in compatibility mode),
+    /// absent keeps it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<TimeZoneName>)]
+    pub default_time_zone: Option<Option<ZoneSetting>>,
 }
 
 /// A field that is present, even as `null` (`Some(None)`), as opposed to absent (`None`).
@@ -177,7 +188,7 @@ pub async fn list_organizations(
 }
 
 /// Change an organization (name, enabled, balance, rate limit, signing form, cancellation
-/// cut-off, cap on a user's upcoming sessions).
+/// cut-off, cap on a user's upcoming sessions, compatibility mode, default time zone).
 #[utoipa::path(
     patch,
     path = "/organizations/{organizationId}",
@@ -207,6 +218,8 @@ pub async fn update_organization(
         rate_limit_per_minute: body.rate_limit_per_minute.map(RateLimit::get),
         require_signature_header: body.require_signature_header,
         max_active_bookings_per_user: body.max_active_bookings_per_user.map(|cap| cap.map(ActiveBookingCap::get)),
+        compat_mode: body.compat_mode,
+        default_time_zone: body.default_time_zone,
     };
     let updated = organizations::update(&state, id, changes, ACTOR)
         .await?

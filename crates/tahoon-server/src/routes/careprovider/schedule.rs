@@ -1,7 +1,8 @@
 //! `POST /careprovider/getcareproviderschedule`.
 
 use super::views::{
-    ScheduleHour, SlotDurationType, SlotView, caller_day, provider_id, schedule_hours, slot_views, viewer, zone_label,
+    ScheduleHour, SlotDurationType, SlotView, caller_day, default_zone, provider_id, remember_zone, schedule_hours,
+    slot_views, viewer, zone_label,
 };
 use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
@@ -71,8 +72,10 @@ pub async fn provider_schedule(
         request.time_zone.as_deref(),
         request.gmt_time_diffrence_hours,
         request.schedule_date.as_deref(),
+        &default_zone(&auth.organization),
         state.clock.now(),
     )?;
+    remember_zone(&state, &auth.organization, request.time_zone.as_deref(), request.gmt_time_diffrence_hours).await;
     let viewer = viewer(&state, auth.organization.id, request.user_id.as_deref()).await?;
     let found = directory::schedule(&state, id, &day, viewer).await?;
     Ok(Success(ProviderSchedule {

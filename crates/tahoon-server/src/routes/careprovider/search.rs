@@ -1,6 +1,6 @@
 //! `POST /careprovider/getcareproviderslistwithschedule`.
 
-use super::views::{ProviderListing, caller_day, listing, viewer, zone_label};
+use super::views::{ProviderListing, caller_day, default_zone, listing, remember_zone, viewer, zone_label};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::Partner;
@@ -16,6 +16,10 @@ use utoipa::ToSchema;
 
 /// 20 providers a page by default, at most 100.
 pub const PAGE_LIMITS: PageLimits = PageLimits::new(20, 100);
+
+/// In compatibility mode a search without `page` and `pageSize` returns every match, as the
+/// reference did, up to this many (`totalCount` tells when there were more).
+pub const REFERENCE_ALL_LIMITS: PageLimits = PageLimits::new(500, 500);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -119,7 +123,9 @@ impl FilterCriteria {
 ///
 /// Guest search (no `userId`) or a user's search (their own booked times are not offered again).
 /// Slots are for the caller's local `scheduleDate` in `timeZone` / `gmtTimeDiffrenceHours`.
-/// Providers with availability come first, earliest first, then by rating.
+/// Providers with availability come first, earliest first, then by rating. For an organization in
+/// compatibility mode, a search without `page` and `pageSize` returns every match (at most 500),
+/// as the reference did.
 #[utoipa::path(
     post,
     path = "/careprovider/getcareproviderslistwithschedule",
@@ -151,13 +157,18 @@ pub async fn search_providers(
     Partner(auth): Partner,
     ApiJson(request): ApiJson<SearchRequest>,
 ) -> ApiResult<Success<SearchResult>> {
-    let page = PageRequest::new(request.page, request.page_size, PAGE_LIMITS)?;
+    let organization = &auth.organization;
+    let unpaged = request.page.is_none() && request.page_size.is_none();
+    let limits = if unpaged && organization.is_reference_compatible() { REFERENCE_ALL_LIMITS } else { PAGE_LIMITS };
+    let page = PageRequest::new(request.page, request.page_size, limits)?;
     let day = caller_day(
         request.time_zone.as_deref(),
         request.gmt_time_diffrence_hours,
         request.schedule_date.as_deref(),
+        &default_zone(organization),
         state.clock.now(),
     )?;
+    remember_zone(&state, organization, request.time_zone.as_deref(), request.gmt_time_diffrence_hours).await;
     let filter = match (request.apply_filter, request.filter_criteria_object) {
         (true, Some(criteria)) => criteria.parse()?,
         _ => ProviderFilter::default(),

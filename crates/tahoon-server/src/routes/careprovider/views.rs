@@ -11,6 +11,7 @@ use serde::Serialize;
 use tahoon_domain::availability::Interval;
 use tahoon_domain::catalogue::{CatalogueItem, CatalogueKind};
 use tahoon_domain::ids::{self, OrganizationId};
+use tahoon_domain::organization::{Organization, ZoneSetting};
 use tahoon_domain::provider::{CareProvider, SessionRate};
 use tahoon_domain::public_id::{SlotKey, kind};
 use tahoon_domain::time_zone::{from_offset_hours, parse_iana};
@@ -205,12 +206,44 @@ pub fn listing(state: &AppState, index: &CatalogueIndex, day: &ProviderDay, zone
     }
 }
 
-/// The caller's zone and day from `timeZone` (IANA, wins), `gmtTimeDiffrenceHours` (UTC when
-/// neither is given) and `scheduleDate` (today in that zone when absent).
+/// The zone of a request that names none: the organization's default zone (`--time-zone`, or
+/// remembered in compatibility mode), else UTC.
+pub fn default_zone(organization: &Organization) -> TimeZone {
+    organization.default_time_zone.as_ref().map_or(TimeZone::UTC, |z| z.zone().clone())
+}
+
+/// In compatibility mode, a request's `gmtTimeDiffrenceHours` (without `timeZone`) becomes the
+/// organization's default zone, as the reference's clients expect the zone they searched in to
+/// apply to the booking that follows. Never over a zone the operator set; a failure to remember
+/// is logged and does not fail the request.
+pub async fn remember_zone(
+    state: &AppState,
+    organization: &Organization,
+    time_zone: Option<&str>,
+    gmt_hours: Option<f64>,
+) {
+    if !organization.is_reference_compatible() || time_zone.is_some_and(|z| !z.trim().is_empty()) {
+        return;
+    }
+    let Some(Ok(zone)) = gmt_hours.map(ZoneSetting::from_offset_hours) else {
+        return;
+    };
+    let operator_set = organization.default_time_zone.is_some() && !organization.default_time_zone_remembered;
+    if operator_set || organization.default_time_zone.as_ref() == Some(&zone) {
+        return;
+    }
+    if let Err(e) = state.store.remember_time_zone(organization.id, &zone, state.clock.now()).await {
+        tracing::warn!(error = %e, "the organization's default time zone could not be remembered");
+    }
+}
+
+/// The caller's zone and day from `timeZone` (IANA, wins), `gmtTimeDiffrenceHours` (`fallback`
+/// when neither is given) and `scheduleDate` (today in that zone when absent).
 pub fn caller_day(
     time_zone: Option<&str>,
     gmt_hours: Option<f64>,
     schedule_date: Option<&str>,
+    fallback: &TimeZone,
     now: jiff::Timestamp,
 ) -> ApiResult<CallerDay> {
     let zone = match (time_zone.filter(|z| !z.trim().is_empty()), gmt_hours) {
@@ -218,7 +251,7 @@ pub fn caller_day(
         (None, Some(hours)) => {
             from_offset_hours(hours).map_err(|e| ApiError::validation("gmtTimeDiffrenceHours", e.to_string()))?
         }
-        (None, None) => TimeZone::UTC,
+        (None, None) => fallback.clone(),
     };
     let date = match schedule_date.map(str::trim).filter(|d| !d.is_empty()) {
         Some(text) => text

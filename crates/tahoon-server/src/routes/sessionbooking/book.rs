@@ -8,6 +8,7 @@ use crate::openapi::{
     BirthDate, CareProviderId, ClockTime, CommunicationType, Date, GenderType, GmtOffsetHours, Idempotency, Name,
     NotFound, ReferenceId, SecureHash, SignedErrors, SlotId, TimeZoneName, UserId, VendorUnavailable,
 };
+use crate::routes::careprovider::views::{default_zone, remember_zone};
 use crate::routes::user::register::RegisterRequest;
 use crate::services::booking::{self, BookingFor, BookingOptions};
 use crate::services::users;
@@ -62,6 +63,14 @@ pub struct BookRequest {
     /// For a guest booking.
     #[schema(value_type = Option<GenderType>)]
     pub gender_type: Option<i64>,
+    /// The reference's name for the slot's id: when `applicationMultiSlotId` is absent and this
+    /// is a slot id of this API, it is read as one; anything else (an id of the old system) is
+    /// ignored, and `slotDate` with the times names the slot.
+    #[schema(value_type = Option<SlotId>)]
+    pub slot_availability_id: Option<String>,
+    /// The reference's duration id; accepted and ignored (a slot's id carries its length).
+    #[schema(value_type = Option<String>)]
+    pub care_provider_slot_duration_id: Option<serde_json::Value>,
     #[serde(default)]
     #[schema(value_type = Option<SecureHash>)]
     pub secure_hash: Option<String>,
@@ -144,14 +153,20 @@ async fn book_fields(
         &state,
         SlotFields {
             care_provider_id: body.care_provider_id.as_deref(),
-            application_multi_slot_id: body.application_multi_slot_id.as_deref(),
+            application_multi_slot_id: body
+                .application_multi_slot_id
+                .as_deref()
+                .filter(|id| !id.trim().is_empty())
+                .or(body.slot_availability_id.as_deref().filter(|id| state.ids.decode_slot(id.trim()).is_ok())),
             slot_date: body.slot_date.as_deref(),
             slot_start_time: body.slot_start_time.as_deref(),
             slot_end_time: body.slot_end_time.as_deref(),
             time_zone: body.time_zone.as_deref(),
             gmt_hours: body.gmt_time_diffrence_hours,
+            fallback_zone: &default_zone(&organization),
         },
     )?;
+    remember_zone(&state, &organization, body.time_zone.as_deref(), body.gmt_time_diffrence_hours).await;
     let who = match body.user_id.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         Some(user) => BookingFor::User(users::owned_user(&state, organization.id, user).await?),
         None => {

@@ -84,10 +84,15 @@ pub async fn cancel_booking(
     if reason.chars().count() > 500 {
         return Err(ApiError::validation("cancellationReason", "must be at most 500 characters"));
     }
-    let zone = match body.time_zone.as_deref() {
-        Some(z) => crate::routes::careprovider::views::caller_day(Some(z), None, None, state.clock.now())?.zone,
-        None => jiff::tz::TimeZone::UTC,
-    };
+    let fallback = crate::routes::careprovider::views::default_zone(&organization);
+    let zone = crate::routes::careprovider::views::caller_day(
+        body.time_zone.as_deref(),
+        None,
+        None,
+        &fallback,
+        state.clock.now(),
+    )?
+    .zone;
     let found = booking::owned_booking(&state, organization.id, id, Some(user), Some(provider)).await?;
     let (cancelled, restored) = booking::cancel(&state, &organization, found, reason).await?;
     Ok(Success(Cancelled { booking: booking_view(&state, &cancelled, &zone), balance_restored: restored }))

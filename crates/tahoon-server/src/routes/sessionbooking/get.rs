@@ -74,8 +74,14 @@ pub async fn get_booking(
     ApiPath(path): ApiPath<BookingPath>,
     ApiQuery(query): ApiQuery<ZoneQuery>,
 ) -> ApiResult<Success<BookingDetail>> {
-    let zone =
-        crate::routes::careprovider::views::caller_day(query.time_zone.as_deref(), None, None, state.clock.now())?.zone;
+    let zone = crate::routes::careprovider::views::caller_day(
+        query.time_zone.as_deref(),
+        None,
+        None,
+        &crate::routes::careprovider::views::default_zone(&auth.organization),
+        state.clock.now(),
+    )?
+    .zone;
     let found =
         booking::owned_booking(&state, auth.organization.id, booking_id(&state, &path.booking_id)?, None, None).await?;
     let history = booking::history(&state, &found).await?;

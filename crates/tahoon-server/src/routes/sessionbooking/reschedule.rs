@@ -85,6 +85,7 @@ pub async fn reschedule_booking(
             slot_end_time: body.slot_end_time.as_deref(),
             time_zone: body.time_zone.as_deref(),
             gmt_hours: body.gmt_time_diffrence_hours,
+            fallback_zone: &crate::routes::careprovider::views::default_zone(&organization),
         },
     )?;
     let moved = booking::reschedule(&state, &organization, found, slot.interval).await?;

@@ -154,6 +154,8 @@ pub struct SlotFields<'a> {
     pub slot_end_time: Option<&'a str>,
     pub time_zone: Option<&'a str>,
     pub gmt_hours: Option<f64>,
+    /// The zone when neither `time_zone` nor `gmt_hours` is given (`default_zone`).
+    pub fallback_zone: &'a TimeZone,
 }
 
 fn present(v: Option<&str>) -> Option<&str> {
@@ -161,9 +163,9 @@ fn present(v: Option<&str>) -> Option<&str> {
 }
 
 /// By `applicationMultiSlotId`, or by `slotDate` + `slotStartTime` + `slotEndTime` in the request's
-/// zone (UTC when none is given) with `careProviderId`. Returns the slot and the request's zone.
+/// zone (the organization's default zone, else UTC, when none is given) with `careProviderId`. Returns the slot and the request's zone.
 pub fn requested_slot(state: &AppState, f: SlotFields<'_>) -> ApiResult<(RequestedSlot, TimeZone)> {
-    let day = caller_day(f.time_zone, f.gmt_hours, f.slot_date, state.clock.now())?;
+    let day = caller_day(f.time_zone, f.gmt_hours, f.slot_date, f.fallback_zone, state.clock.now())?;
     let provider = present(f.care_provider_id)
         .map(|id| {
             state

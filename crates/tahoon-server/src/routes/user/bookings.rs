@@ -111,8 +111,14 @@ pub async fn booking_history(
     };
     let from = q.from.as_deref().map(|f| instant("from", f)).transpose()?;
     let to = q.to.as_deref().map(|t| instant("to", t)).transpose()?;
-    let zone =
-        crate::routes::careprovider::views::caller_day(q.time_zone.as_deref(), None, None, state.clock.now())?.zone;
+    let zone = crate::routes::careprovider::views::caller_day(
+        q.time_zone.as_deref(),
+        None,
+        None,
+        &crate::routes::careprovider::views::default_zone(&auth.organization),
+        state.clock.now(),
+    )?
+    .zone;
     let (bookings, total) = state
         .store
         .user_bookings(BookingQuery {

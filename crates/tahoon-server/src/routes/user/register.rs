@@ -38,10 +38,14 @@ pub struct RegisterRequest {
 pub struct Registered {
     #[schema(value_type = UserId)]
     pub user_id: String,
+    /// The same id under the reference's name, for an organization in compatibility mode only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<UserId>)]
+    pub user_login_info_id: Option<String>,
 }
 
 impl RegisterRequest {
-    pub(crate) fn parse(self, now: jiff::Timestamp) -> ApiResult<NewRegistration> {
+    pub fn parse(self, now: jiff::Timestamp) -> ApiResult<NewRegistration> {
         let reference_id = self.reference_id.as_str().trim().to_string();
         if reference_id.is_empty() {
             return Err(ApiError::field(Reason::EmptyParameter, "referenceId", "is required"));
@@ -112,8 +116,10 @@ pub async fn register_user(
     request: SignedCompat<RegisterRequest>,
 ) -> ApiResult<Response> {
     let registration = request.body.parse(state.clock.now())?;
-    let (user_id, created) = users::register(&state, request.auth.organization.id, registration).await?;
-    let data = Registered { user_id };
+    let organization = &request.auth.organization;
+    let (user_id, created) = users::register(&state, organization.id, registration).await?;
+    let user_login_info_id = organization.is_reference_compatible().then(|| user_id.clone());
+    let data = Registered { user_id, user_login_info_id };
     Ok(if created {
         Success(data).into_response()
     } else {

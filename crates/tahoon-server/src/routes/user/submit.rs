@@ -3,7 +3,7 @@
 use super::views::{AssessmentResult, SeverityBand};
 use crate::envelope::{Envelope, Success};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::signed::Signed;
+use crate::extract::signed::SignedUnlessReference;
 use crate::openapi::{self, Idempotency, NotFound, SignedErrors, UserId};
 use crate::services::{screening, users};
 use crate::state::AppState;
@@ -40,7 +40,8 @@ pub struct SubmitRequest {
 /// Submit a user's answers.
 ///
 /// Signed with the `X-Tahoon-Signature` header, which covers the `answers` (the reference's
-/// `secureHash` would not, so it is refused here). Validates that every required question is answered exactly once
+/// `secureHash` would not, so it is refused here). The reference did not sign this route: an
+/// organization in compatibility mode may send its token alone (`docs/switching.md`). Validates that every required question is answered exactly once
 /// and each option belongs to its question, then stores and scores the submission. A raised risk
 /// flag writes an `assessment.risk_flagged` event.
 #[utoipa::path(
@@ -60,7 +61,7 @@ pub struct SubmitRequest {
 )]
 pub async fn submit_assessment(
     State(state): State<AppState>,
-    request: Signed<SubmitRequest>,
+    request: SignedUnlessReference<SubmitRequest>,
 ) -> ApiResult<Success<AssessmentResult>> {
     let organization_id = request.auth.organization.id;
     let body = request.body;
