@@ -97,6 +97,9 @@ pub trait ReferenceAliasStore: Send + Sync {
         organization: OrganizationId,
         rows: &[i64],
     ) -> Result<Vec<(i64, String)>, StoreError>;
+    /// Gives row `row` of `kind` the alias `alias` (an import); false when no such row exists.
+    /// An alias another record of its scope already has is refused by the database.
+    async fn set_alias(&self, kind: AliasKind, row: i64, alias: &str) -> Result<bool, StoreError>;
 }
 
 #[async_trait]

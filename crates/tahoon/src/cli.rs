@@ -88,6 +88,9 @@ pub enum Command {
     /// Manage care providers and their availability.
     #[command(subcommand)]
     Provider(ProviderCommand),
+    /// Carry a partner's data over from another system (docs/switching.md).
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Manage screening instruments.
     #[command(subcommand)]
     Instrument(InstrumentCommand),
@@ -173,6 +176,27 @@ pub struct BenchRunArgs {
     /// Keep the databases an earlier run seeded (same sizes and seed).
     #[arg(long)]
     pub reuse: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Organizations (with their partners' keys), care providers, users and future bookings
+    /// exported from the reference system, each keeping its reference id as an alias;
+    /// idempotent, with a progress bar.
+    Reference(ImportReferenceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportReferenceArgs {
+    /// The directory holding organizations, careproviders, users and bookings (.json or .csv).
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Check every record and report what would be done, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

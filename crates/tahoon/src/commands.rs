@@ -3,6 +3,7 @@
 mod audit;
 mod bench;
 mod demo;
+mod import_reference;
 mod instrument;
 mod migrate_data;
 mod org;
@@ -13,7 +14,7 @@ mod serve;
 mod settings;
 mod sign;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ImportCommand};
 use crate::settings::Settings;
 use std::process::ExitCode;
 
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Org(command) => org::run(&settings, command).await,
                 Command::Audit(command) => audit::run(&settings, command).await,
                 Command::Provider(command) => provider::run(&settings, command).await,
+                Command::Import(ImportCommand::Reference(args)) => import_reference::run(&settings, args).await,
                 Command::Demo(args) => demo::run(&settings, args).await,
                 Command::Instrument(command) => instrument::run(&settings, command).await,
                 Command::Settings(command) => self::settings::run(&settings, command).await,

@@ -4,6 +4,7 @@ mod bench;
 mod cli;
 mod commands;
 mod demo_data;
+mod reference_files;
 mod settings;
 
 use clap::Parser;

@@ -24,6 +24,7 @@ mod owasp;
 mod push;
 mod push_fakes;
 mod rate_limits;
+mod reference_ids;
 mod roles;
 mod sessionbooking;
 mod settings;

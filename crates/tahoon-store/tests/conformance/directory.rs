@@ -130,7 +130,7 @@ pub async fn imported_bookings_skip_overlaps_and_are_sequenced(backend: Backend)
         ])
         .await
         .unwrap();
-    assert_eq!(outcome, BookingImport { imported: 3, overlapping: 1 });
+    assert_eq!(outcome, BookingImport { imported: 3, overlapping: 1, already_present: 0 });
     assert_eq!(changes(&f.store, mark).await, [(p, ChangeScope::Bookings); 3]);
     let busy = f.store.directory_bookings(&[p], at(0)).await.unwrap();
     assert_eq!(busy.iter().map(|b| b.interval.start).collect::<Vec<_>>(), [at(1), at(2)]);
@@ -149,4 +149,68 @@ pub async fn imported_bookings_skip_overlaps_and_are_sequenced(backend: Backend)
         .unwrap();
     let history = f.store.booking_history(bookings[0].id).await.unwrap();
     assert_eq!((history.len(), history[0].actor.as_str()), (1, "import"));
+}
+
+/// Reference aliases: set, resolved in their scope (providers anywhere, users and bookings in
+/// their organization), listed back, unique in their scope; an imported booking whose alias the
+/// organization already has is skipped, so a second import changes nothing; organization
+/// settings of compatibility mode and the remembered zone.
+pub async fn reference_aliases_resolve_in_their_scope(backend: Backend) {
+    let f = fixture(backend).await;
+    let (p, _) = f.store.upsert_care_provider(&sample_provider("dr-a"), us(1)).await.unwrap();
+    let a = f.store.create_organization(new_org("A", "d1")).await.unwrap();
+    let b = f.store.create_organization(new_org("B", "d2")).await.unwrap();
+    let u = a_user(&f.store, &a).await;
+    assert!(f.store.set_alias(AliasKind::CareProvider, p.get(), "cp-alias").await.unwrap());
+    assert!(f.store.set_alias(AliasKind::User, u.get(), "user-alias").await.unwrap());
+    assert!(!f.store.set_alias(AliasKind::User, u.get() + 1000, "nobody").await.unwrap(), "no such row");
+    let resolve = |kind, org: &Organization, alias: &'static str| {
+        let store = f.store.clone();
+        let org = org.id;
+        async move { store.resolve_alias(kind, org, alias).await.unwrap() }
+    };
+    assert_eq!(resolve(AliasKind::CareProvider, &b, "cp-alias").await, Some(p.get()), "providers are everyone's");
+    assert_eq!(resolve(AliasKind::User, &a, "user-alias").await, Some(u.get()));
+    assert_eq!(resolve(AliasKind::User, &b, "user-alias").await, None, "users are their organization's");
+    assert_eq!(resolve(AliasKind::User, &a, "USER-ALIAS").await, None, "aliases are exact");
+    let listed = f.store.aliases_of(AliasKind::User, a.id, &[u.get(), u.get() + 1]).await.unwrap();
+    assert_eq!(listed, vec![(u.get(), "user-alias".to_string())]);
+    assert!(f.store.aliases_of(AliasKind::User, b.id, &[u.get()]).await.unwrap().is_empty());
+    assert!(f.store.aliases_of(AliasKind::Booking, a.id, &[]).await.unwrap().is_empty());
+    let (q, _) = f.store.upsert_care_provider(&sample_provider("dr-b"), us(1)).await.unwrap();
+    assert!(f.store.set_alias(AliasKind::CareProvider, q.get(), "cp-alias").await.is_err(), "unique");
+
+    let booking = ImportedBooking {
+        organization_id: a.id,
+        user_id: u,
+        provider_id: p,
+        starts_at: jiff::Timestamp::from_second(1_900_000_000).unwrap(),
+        ends_at: jiff::Timestamp::from_second(1_900_003_600).unwrap(),
+        blocks_until: jiff::Timestamp::from_second(1_900_003_600).unwrap(),
+        status: BookingStatus::Confirmed,
+        price_minor: 100,
+        currency: "SAR".into(),
+        meeting: None,
+        actor: "import".into(),
+        reference_alias: Some("booking-alias".into()),
+        now: us(5),
+    };
+    let first = f.store.import_bookings(std::slice::from_ref(&booking)).await.unwrap();
+    let again = f.store.import_bookings(&[booking]).await.unwrap();
+    assert_eq!((first.imported, again.imported, again.already_present), (1, 0, 1));
+    assert!(resolve(AliasKind::Booking, &a, "booking-alias").await.is_some());
+
+    let zone = tahoon_domain::organization::ZoneSetting::parse("+03:00").unwrap();
+    assert!(f.store.remember_time_zone(a.id, &zone, us(9)).await.unwrap());
+    assert!(!f.store.remember_time_zone(a.id, &zone, us(9)).await.unwrap(), "the same zone: no write");
+    let pinned = tahoon_domain::organization::ZoneSetting::parse("Asia/Riyadh").unwrap();
+    let changes = OrganizationChanges {
+        compat_mode: Some(tahoon_domain::organization::CompatMode::Reference),
+        default_time_zone: Some(Some(pinned.clone())),
+        ..OrganizationChanges::default()
+    };
+    let updated = f.store.update_organization(a.id, changes, us(10)).await.unwrap().unwrap();
+    assert_eq!((updated.default_time_zone.as_ref(), updated.default_time_zone_remembered), (Some(&pinned), false));
+    assert!(updated.is_reference_compatible());
+    assert!(!f.store.remember_time_zone(a.id, &zone, us(11)).await.unwrap(), "never over the operator's zone");
 }

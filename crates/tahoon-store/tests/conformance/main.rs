@@ -393,6 +393,7 @@ tahoon_store::backend_tests!(
     stale_holds_are_found_by_age_and_by_overlap,
     audit_entries_commit_with_their_change,
     the_database_refuses_overlaps_of_active_statuses_only,
+    reference_aliases_resolve_in_their_scope,
     settings_are_stored_counted_and_audited,
     concurrent_setting_changes_count_once_each,
     other_processes_hear_of_setting_changes,

@@ -12,6 +12,7 @@ mod backup_restore;
 mod bench;
 mod data;
 mod directory;
+mod import_reference;
 mod metrics;
 mod migrate_data;
 mod push;
@@ -25,6 +26,7 @@ use audit::*;
 use bench::*;
 use data::*;
 use directory::*;
+use import_reference::*;
 use metrics::*;
 use push::*;
 use secret::*;
@@ -372,4 +374,6 @@ tahoon_store::backend_tests!(
     bench_seeds_measures_and_reports,
     push_jobs_from_the_cli,
     the_cli_switches_a_running_server_to_videosdk,
+    the_reference_data_set_imports_once,
+    a_wrong_record_stops_the_import_before_anything_is_written,
 );

@@ -1,0 +1,141 @@
+//! Reference ids (issue 14): the ids a partner stored from the reference system, kept as aliases
+//! of imported records, are accepted in bodies, paths and queries by every organization; a
+//! compatibility-mode organization is answered with them.
+
+use crate::careprovider::soon;
+use crate::compat::reference_partner;
+use crate::helpers::*;
+use crate::sessionbooking::{BOOK, CANCEL, setup, slots, user};
+use serde_json::json;
+use tahoon_domain::ids::kind;
+use tahoon_store::{AliasKind, Backend};
+
+const PROVIDER_ALIAS: &str = "Q2FyZVByb3ZpZGVyLTUwMQ";
+const USER_ALIAS: &str = "VXNlckxvZ2luLTcwMDE";
+
+/// Gives the record behind `public` (of `kind`) its reference alias, as the import does.
+async fn alias(app: &TestApp, kind: AliasKind, public: &str, alias: &str) {
+    let row = match kind {
+        AliasKind::User => app.state.ids.decode::<kind::User>(public).unwrap().get(),
+        AliasKind::CareProvider => app.state.ids.decode::<kind::CareProvider>(public).unwrap().get(),
+        AliasKind::Booking => app.state.ids.decode::<kind::Booking>(public).unwrap().get(),
+        AliasKind::Organization => app.state.ids.decode::<kind::Organization>(public).unwrap().get(),
+    };
+    assert!(app.state.store.set_alias(kind, row, alias).await.unwrap());
+}
+
+async fn aliases_are_accepted_wherever_ids_are(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    alias(&app, AliasKind::CareProvider, &provider, PROVIDER_ALIAS).await;
+    let p = app.partner().await;
+    let me = user(&app, &p, "ORG-USER-123").await;
+    alias(&app, AliasKind::User, &me, USER_ALIAS).await;
+    let date = soon();
+
+    // In a body: the schedule and a booking by aliases alone.
+    let free = slots(&app, &p, PROVIDER_ALIAS, &date).await;
+    assert_eq!(free.len(), 3, "the provider's alias names the provider");
+    let (status, booked) = app
+        .send(
+            &p,
+            BOOK,
+            json!({"userId": USER_ALIAS, "careProviderId": PROVIDER_ALIAS, "applicationMultiSlotId": free[0].0}),
+        )
+        .await;
+    assert_eq!((status, booked["reason"].as_i64()), (200, Some(0)), "{booked}");
+    // A strict organization is answered with this API's ids.
+    assert_eq!(booked["data"]["userId"].as_str(), Some(me.as_str()));
+    assert_eq!(booked["data"]["careProviderId"].as_str(), Some(provider.as_str()));
+    let booking = booked["data"]["bookingId"].as_str().unwrap().to_string();
+    let booking_alias = "U2Vzc2lvbkJvb2tpbmctOTAwMQ";
+    alias(&app, AliasKind::Booking, &booking, booking_alias).await;
+
+    // In a path and in a query.
+    let (status, _, found) = get(&app, &format!("/api/v1/sessionbooking/{booking_alias}"), &p.token).await;
+    assert_eq!((status, found["data"]["bookingId"].as_str()), (200, Some(booking.as_str())), "{found}");
+    let (status, _, history) = get(&app, &format!("/api/user/bookings?userId={USER_ALIAS}"), &p.token).await;
+    assert_eq!((status, history["data"]["totalCount"].as_i64()), (200, Some(1)), "{history}");
+
+    // Another organization cannot use this organization's user or booking aliases; the
+    // provider's alias is everyone's, as providers are.
+    let other = app.partner().await;
+    let (status, answer) =
+        app.send(&other, BOOK, json!({"userId": USER_ALIAS, "applicationMultiSlotId": free[1].0})).await;
+    assert_envelope(status, &answer, 400, 18, Some("userId"));
+    let (status, _, answer) = get(&app, &format!("/api/v1/sessionbooking/{booking_alias}"), &other.token).await;
+    assert_eq!((status, answer["reason"].as_i64()), (404, Some(104)), "{answer}");
+    assert_eq!(slots(&app, &other, PROVIDER_ALIAS, &date).await.len(), 2, "one slot is now booked");
+
+    // An unknown alias is an unknown id; the cancellation by aliases works.
+    let (status, answer) = app
+        .send(
+            &p,
+            CANCEL,
+            json!({"bookingId": "bm90LWEtYm9va2luZw", "userId": USER_ALIAS, "careProviderId": PROVIDER_ALIAS}),
+        )
+        .await;
+    assert_eq!((status, answer["reason"].as_i64()), (404, Some(104)), "{answer}");
+    let (status, answer) = app
+        .send(&p, CANCEL, json!({"bookingId": booking_alias, "userId": USER_ALIAS, "careProviderId": PROVIDER_ALIAS}))
+        .await;
+    assert_eq!((status, answer["data"]["status"].as_i64()), (200, Some(3)), "{answer}");
+}
+
+async fn compatibility_mode_answers_with_the_ids_the_partner_knows(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    alias(&app, AliasKind::CareProvider, &provider, PROVIDER_ALIAS).await;
+    let p = reference_partner(&app).await;
+    let me = user(&app, &p, "ORG-USER-123").await;
+    alias(&app, AliasKind::User, &me, USER_ALIAS).await;
+    let date = soon();
+
+    // Registering the same person again answers the alias, under both names.
+    let (_, again) = app
+        .send(
+            &p,
+            "/api/user/register",
+            json!({"referenceId": "ORG-USER-123", "name": "Guest", "dob": "1990-01-01", "genderType": 1}),
+        )
+        .await;
+    assert_eq!(again["reason"], 4, "{again}");
+    assert_eq!(
+        (again["data"]["userId"].as_str(), again["data"]["userLoginInfoId"].as_str()),
+        (Some(USER_ALIAS), Some(USER_ALIAS))
+    );
+
+    // Search lists the provider by its alias; a new booking answers the aliases of its user and
+    // provider and this API's id of the new booking (it has no alias).
+    let (_, _, found) =
+        app.post("/api/careprovider/getcareproviderslistwithschedule", &p.token, &json!({"scheduleDate": date})).await;
+    let listed = &found["data"]["careProvidersList"][0];
+    assert_eq!(
+        (listed["careProviderId"].as_str(), listed["userLoginInfoId"].as_str()),
+        (Some(PROVIDER_ALIAS), Some(PROVIDER_ALIAS))
+    );
+    let slot = listed["availableSlotsList"][0]["applicationMultiSlotId"].as_str().unwrap().to_string();
+    let (status, booked) = app.send(&p, BOOK, json!({"userId": USER_ALIAS, "applicationMultiSlotId": slot})).await;
+    assert_eq!((status, booked["reason"].as_i64()), (200, Some(0)), "{booked}");
+    assert_eq!(
+        (booked["data"]["userId"].as_str(), booked["data"]["careProviderId"].as_str()),
+        (Some(USER_ALIAS), Some(PROVIDER_ALIAS))
+    );
+    assert!(booked["data"]["bookingId"].as_str().unwrap().starts_with("bkg_"));
+    // The ids without aliases pass untouched; other organizations' answers are not rewritten.
+    let strict = app.partner().await;
+    let (_, _, theirs) = app
+        .post("/api/careprovider/getcareproviderslistwithschedule", &strict.token, &json!({"scheduleDate": date}))
+        .await;
+    assert_eq!(theirs["data"]["careProvidersList"][0]["careProviderId"].as_str(), Some(provider.as_str()));
+}
+
+async fn get(app: &TestApp, path: &str, token: &str) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    let response = app.http.get(app.url(path)).bearer_auth(token).send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.json().await.unwrap())
+}
+
+tahoon_store::backend_tests!(
+    aliases_are_accepted_wherever_ids_are,
+    compatibility_mode_answers_with_the_ids_the_partner_knows
+);
