@@ -6,8 +6,9 @@
 //! - property names match case-insensitively (`ReferenceId`, `referenceid`); an exact match wins;
 //! - unknown properties are ignored, as the binder ignored them;
 //! - a number may come as a string (`"genderType": "1"`), as ASP.NET Core's web defaults allow;
-//! - a date may come with a midnight time part (`1990-05-15T00:00:00`, `…T00:00:00.000Z`), as a
-//!   .NET `DateTime` is written; any other time part is still refused.
+//! - a date (`dob`, `slotDate`, `scheduleDate`) may come with a midnight time part
+//!   (`1990-05-15T00:00:00`, `…T00:00:00.000Z`), as a .NET `DateTime` is written; any other time
+//!   part is still refused, and no other field is touched.
 //!
 //! It is one deserializer over the parsed JSON that hands the target type's own field names to
 //! the renaming, so each struct is matched against exactly the names it declares.
@@ -53,7 +54,7 @@ impl Dialect {
     pub fn decode<T: DeserializeOwned>(self, value: Value) -> Result<T, ApiError> {
         match self {
             Dialect::Strict => decode(value),
-            Dialect::Reference => deserialize_named(Lenient(value), "body"),
+            Dialect::Reference => deserialize_named(Lenient(value, false), "body"),
         }
     }
 
@@ -120,8 +121,11 @@ fn matched(object: Map<String, Value>, fields: &'static [&'static str]) -> Vec<(
     out
 }
 
-/// A JSON value read in the reference dialect.
-struct Lenient(Value);
+/// The date fields of the reference's requests, where a .NET `DateTime` may stand for a date.
+const DATE_FIELDS: [&str; 3] = ["dob", "slotDate", "scheduleDate"];
+
+/// A JSON value read in the reference dialect; `date` when it is the value of a date field.
+struct Lenient(Value, bool);
 
 type Error = serde_json::Error;
 
@@ -151,7 +155,7 @@ impl<'de> Deserializer<'de> for Lenient {
             Value::Object(object) => {
                 visitor.visit_map(Entries { entries: object.into_iter().collect::<Vec<_>>().into_iter(), value: None })
             }
-            Value::String(s) => match midnight_date(&s) {
+            Value::String(s) => match midnight_date(&s).filter(|_| self.1) {
                 Some(date) => visitor.visit_string(date.to_string()),
                 None => visitor.visit_string(s),
             },
@@ -180,7 +184,7 @@ impl<'de> Deserializer<'de> for Lenient {
             Value::Object(object) => {
                 visitor.visit_map(Entries { entries: matched(object, fields).into_iter(), value: None })
             }
-            other => Lenient(other).deserialize_any(visitor),
+            other => Lenient(other, self.1).deserialize_any(visitor),
         }
     }
 
@@ -215,7 +219,8 @@ impl<'de> Deserializer<'de> for Lenient {
 
 struct Entries {
     entries: std::vec::IntoIter<(String, Value)>,
-    value: Option<Value>,
+    /// The value of the key just read, and whether that key is a date field.
+    value: Option<(Value, bool)>,
 }
 
 impl<'de> MapAccess<'de> for Entries {
@@ -225,14 +230,14 @@ impl<'de> MapAccess<'de> for Entries {
         let Some((key, value)) = self.entries.next() else {
             return Ok(None);
         };
-        self.value = Some(value);
+        self.value = Some((value, DATE_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(&key))));
         let key: StringDeserializer<Error> = key.into_deserializer();
         seed.deserialize(key).map(Some)
     }
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Error> {
-        let value = self.value.take().ok_or_else(|| de::Error::custom("a value is missing"))?;
-        seed.deserialize(Lenient(value))
+        let (value, date) = self.value.take().ok_or_else(|| de::Error::custom("a value is missing"))?;
+        seed.deserialize(Lenient(value, date))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -246,7 +251,7 @@ impl<'de> SeqAccess<'de> for Items {
     type Error = Error;
 
     fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Error> {
-        self.0.next().map(|value| seed.deserialize(Lenient(value))).transpose()
+        self.0.next().map(|value| seed.deserialize(Lenient(value, false))).transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -297,6 +302,9 @@ mod tests {
                 answers: vec![Inner { question_id: 7, answer_text: Some("ok".into()) }],
             }
         );
+        // Only date fields lose a midnight time part.
+        let id: Outer = Dialect::Reference.decode(json!({"userId": "2020-01-01T00:00:00", "answers": []})).unwrap();
+        assert_eq!(id.user_id, "2020-01-01T00:00:00");
         // The strict dialect refuses the same body.
         let e = Dialect::Strict.decode::<Outer>(body).unwrap_err();
         assert_eq!(e.reason(), Reason::ValidationFailed);

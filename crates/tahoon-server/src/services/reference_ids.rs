@@ -66,8 +66,13 @@ pub async fn resolve(state: &AppState, organization: Option<OrganizationId>, nam
     }
 }
 
+/// The most distinct aliases one request body may have looked up: far above any route's ids (a
+/// bulk booking's included), so a body stuffed with fake ids costs at most this many lookups.
+const MAX_LOOKUPS: usize = 256;
+
 /// Replaces the aliases in a request body (at any depth) by the ids they name.
 pub async fn resolve_in_body(state: &AppState, organization: Option<OrganizationId>, body: &mut Value) {
+    let mut looked_up: HashMap<(AliasKind, String), Option<String>> = HashMap::new();
     // Iterative, so a deeply nested body cannot grow the stack.
     let mut pending = vec![body];
     while let Some(value) = pending.pop() {
@@ -75,7 +80,21 @@ pub async fn resolve_in_body(state: &AppState, organization: Option<Organization
             Value::Object(fields) => {
                 for (name, field) in fields.iter_mut() {
                     if let Value::String(text) = field {
-                        if let Some(id) = resolve(state, organization, name, text).await {
+                        let Some(kind) = kind_of_field(name) else { continue };
+                        if is_public_id(state, kind, text) {
+                            continue;
+                        }
+                        let key = (kind, text.clone());
+                        let found = match looked_up.get(&key) {
+                            Some(found) => found.clone(),
+                            None if looked_up.len() >= MAX_LOOKUPS => None,
+                            None => {
+                                let found = resolve(state, organization, name, text).await;
+                                looked_up.insert(key, found.clone());
+                                found
+                            }
+                        };
+                        if let Some(id) = found {
                             *text = id;
                         }
                     } else {
