@@ -41,12 +41,27 @@ fn standard() -> String {
 
 /// A care provider in the operator's format, with the reference's id of it.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(try_from = "serde_json::Map<String, serde_json::Value>")]
 pub struct ProviderRecord {
     /// The reference's (encrypted) id of the provider, as partners stored it.
     pub user_login_info_id: String,
-    #[serde(flatten)]
     pub provider: ProviderInput,
+}
+
+impl TryFrom<serde_json::Map<String, serde_json::Value>> for ProviderRecord {
+    type Error = String;
+
+    /// `userLoginInfoId` beside the operator's format, which is read as strictly as
+    /// `tahoon provider import` reads it (an unknown field is refused, naming it).
+    fn try_from(mut fields: serde_json::Map<String, serde_json::Value>) -> Result<ProviderRecord, String> {
+        let user_login_info_id = match fields.remove("userLoginInfoId") {
+            Some(serde_json::Value::String(id)) if !id.trim().is_empty() => id,
+            _ => return Err("userLoginInfoId: is required (the reference's id of the provider)".into()),
+        };
+        let provider = serde_path_to_error::deserialize(serde_json::Value::Object(fields))
+            .map_err(|e| format!("{}: {}", e.path(), e.inner()))?;
+        Ok(ProviderRecord { user_login_info_id, provider })
+    }
 }
 
 /// A user of an organization.

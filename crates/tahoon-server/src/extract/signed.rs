@@ -237,7 +237,7 @@ impl<T: DeserializeOwned + Send, P: SigningPolicy> FromRequest<AppState> for Sig
                 return Err(refuse(state, &auth, &parts, "header signature replayed", error).await);
             }
             (Some(SignatureForm::Header), if P::BODY { parse_value(&bytes)? } else { Value::Null })
-        } else if P::REFERENCE_UNSIGNED && dialect.is_reference() {
+        } else if P::REFERENCE_UNSIGNED && dialect.is_reference() && !auth.organization.require_signature_header {
             (None, parse_value(&bytes)?)
         } else if !P::BODY {
             let error = signature_error(

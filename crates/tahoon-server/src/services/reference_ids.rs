@@ -2,7 +2,7 @@
 //! records imported from it (issue 14, `docs/switching.md`).
 //!
 //! In: every id a request carries — in the body, the path or the query, under `userId`,
-//! `careProviderId` or `bookingId` — that is not one of this API's ids of that kind is looked up
+//! `careProviderId`, `bookingId` or `organizationId` (the operator's routes) — that is not one of this API's ids of that kind is looked up
 //! as an alias and replaced by the id it names, before the request is parsed; so every route
 //! accepts both, for every organization, and nothing downstream knows aliases exist. An unknown
 //! alias is left as it was and answered as any unknown id is.
@@ -18,10 +18,15 @@ use tahoon_store::AliasKind;
 
 /// The request fields (and path and query parameters) that name records, by kind.
 fn kind_of_field(name: &str) -> Option<AliasKind> {
-    [("userId", AliasKind::User), ("careProviderId", AliasKind::CareProvider), ("bookingId", AliasKind::Booking)]
-        .into_iter()
-        .find(|(field, _)| field.eq_ignore_ascii_case(name))
-        .map(|(_, kind)| kind)
+    [
+        ("userId", AliasKind::User),
+        ("careProviderId", AliasKind::CareProvider),
+        ("bookingId", AliasKind::Booking),
+        ("organizationId", AliasKind::Organization),
+    ]
+    .into_iter()
+    .find(|(field, _)| field.eq_ignore_ascii_case(name))
+    .map(|(_, kind)| kind)
 }
 
 /// Whether `text` is already this API's id of `kind`.
@@ -53,7 +58,8 @@ pub async fn resolve(state: &AppState, organization: Option<OrganizationId>, nam
         return None;
     }
     let scope = match (kind, organization) {
-        (AliasKind::CareProvider, organization) => organization.unwrap_or(Id::new(0)),
+        // Providers and organizations are looked up anywhere (an organization's alias names it).
+        (AliasKind::CareProvider | AliasKind::Organization, organization) => organization.unwrap_or(Id::new(0)),
         (_, Some(organization)) => organization,
         (_, None) => return None,
     };

@@ -207,6 +207,10 @@ async fn assessment_answers_need_only_the_token_in_compatibility_mode(backend: B
     let strict = app.partner().await;
     let (status, _, answer) = app.post(SUBMIT, &strict.token, &json!({"userId": user, "answers": []})).await;
     assert_envelope(status, &answer, 401, 102, None);
+    // An organization that requires the header keeps requiring it in compatibility mode.
+    set(&app, &p, json!({"requireSignatureHeader": true})).await;
+    let (status, answer) = post_dotnet(&app, SUBMIT, &p.token, &body).await;
+    assert_envelope(status, &answer, 401, 102, None);
 }
 
 async fn search_without_paging_returns_every_match_in_compatibility_mode(backend: Backend) {

@@ -66,6 +66,29 @@ async fn aliases_are_accepted_wherever_ids_are(backend: Backend) {
     assert_eq!((status, answer["reason"].as_i64()), (404, Some(104)), "{answer}");
     assert_eq!(slots(&app, &other, PROVIDER_ALIAS, &date).await.len(), 2, "one slot is now booked");
 
+    // Export and erasure take a user's alias in their path too.
+    let (status, export) = app
+        .call_signed(
+            reqwest::Method::GET,
+            &format!("/api/v1/user/{USER_ALIAS}/export"),
+            &p.token,
+            &p.org.shared_key,
+            None,
+        )
+        .await;
+    assert_eq!((status, export["data"]["user"]["referenceId"].as_str()), (200, Some("ORG-USER-123")), "{export}");
+
+    // The operator's routes take an organization's alias.
+    alias(&app, AliasKind::Organization, &p.org.id, "T3JnYW5pemF0aW9uLTEwMQ").await;
+    let (status, changed) = crate::careprovider::admin(
+        &app,
+        reqwest::Method::PATCH,
+        "/api/v1/admin/organizations/T3JnYW5pemF0aW9uLTEwMQ",
+        Some(json!({"name": "Renamed"})),
+    )
+    .await;
+    assert_eq!((status, changed["data"]["organizationId"].as_str()), (200, Some(p.org.id.as_str())), "{changed}");
+
     // An unknown alias is an unknown id; the cancellation by aliases works.
     let (status, answer) = app
         .send(

@@ -16,6 +16,9 @@ pub struct ImportedBooking {
     pub status: tahoon_domain::booking::BookingStatus,
     pub price_minor: i64,
     pub currency: String,
+    /// A charity organization's session already taken from its balance (given back on a timely
+    /// cancellation, as a booking made here is).
+    pub charity_debited: bool,
     pub meeting: Option<Meeting>,
     /// Named in the status history ("import", "bench").
     pub actor: String,

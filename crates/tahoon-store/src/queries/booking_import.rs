@@ -1,11 +1,12 @@
 //! Bookings written as they already are (`BookingImportStore`).
 
 use super::DbStore;
-use super::booking_rows::{HistoryLine, MeetingColumns, Overlap};
+use super::booking_rows::{BookingRow, COLUMNS, HistoryLine, MeetingColumns, Overlap};
 use crate::error::StoreError;
 use crate::models::{BookingImport, ImportedBooking};
 use crate::store::BookingImportStore;
-use tahoon_domain::ids::Id;
+use const_format::formatcp;
+use tahoon_domain::booking::Booking;
 
 /// Imports this large refresh the planner's statistics (`refresh_statistics`).
 const ANALYZE_AFTER: u64 = 500;
@@ -44,13 +45,13 @@ impl BookingImportStore for DbStore {
                 }
             }
             let meeting = MeetingColumns::of(b.meeting.as_ref());
-            let (id,): (i64,) = sqlx::query_as(
+            let row: BookingRow = sqlx::query_as(formatcp!(
                 "INSERT INTO bookings (organization_id, user_id, provider_id, starts_at, ends_at, status, \
                  price_minor, currency, communication_type, from_mobile, platform_id, charity_debited, created_at, \
                  updated_at, blocks_until, meeting_id, join_url, video_vendor, reference_alias) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, FALSE, NULL, FALSE, $9, $9, $10, $11, $12, $13, $14) \
-                 RETURNING id",
-            )
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, FALSE, NULL, $15, $9, $9, $10, $11, $12, $13, $14) \
+                 RETURNING {COLUMNS}"
+            ))
             .bind(b.organization_id.get())
             .bind(b.user_id.get())
             .bind(b.provider_id.get())
@@ -65,10 +66,14 @@ impl BookingImportStore for DbStore {
             .bind(&meeting.join_url)
             .bind(meeting.vendor)
             .bind(&b.reference_alias)
+            .bind(b.charity_debited)
             .fetch_one(&mut *tx)
             .await?;
+            let booking = Booking::try_from(row)?;
+            // An imported session is reminded of like any other.
+            super::reminders::replan(&mut tx, &booking, b.now).await?;
             let line = HistoryLine {
-                booking_id: Id::new(id),
+                booking_id: booking.id,
                 from: None,
                 to: b.status,
                 at: b.now,

@@ -127,6 +127,7 @@ pub async fn seed(state: &AppState, providers: usize, seed: u64) -> anyhow::Resu
                     status: BookingStatus::Confirmed,
                     price_minor: provider.primary_rate().map_or(0, |r| r.price_minor),
                     currency: "SAR".into(),
+                    charity_debited: false,
                     meeting: None,
                     actor: "bench".into(),
                     reference_alias: None,

@@ -50,6 +50,8 @@ struct BookingCounts {
     past: u64,
     /// Left out: an active booking of the provider or the user overlapped.
     overlapping: u64,
+    /// Left out: Pending (awaiting payment) in the reference system; settle them there first.
+    pending: u64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -103,6 +105,7 @@ pub async fn run(settings: &Settings, args: ImportReferenceArgs) -> anyhow::Resu
         .map(|(i, b)| plan_booking(b).with_context(|| format!("bookings record {}", i + 1)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     check_references(&files)?;
+    check_against_the_database(&state, &files).await?;
 
     let mut report = Report { dry_run: args.dry_run, ..Report::default() };
     let bar = ProgressBar::new(files.len() as u64);
@@ -127,8 +130,13 @@ pub async fn run(settings: &Settings, args: ImportReferenceArgs) -> anyhow::Resu
         );
         println!("  users: {} {verb} created, {} already present", report.users.created, report.users.present);
         println!(
-            "  bookings: {} {verb} imported, {} already present, {} past (left in the reference system), {} overlapping",
-            report.bookings.imported, report.bookings.present, report.bookings.past, report.bookings.overlapping
+            "  bookings: {} {verb} imported, {} already present, {} overlapping; left in the reference system: {} \
+             past, {} pending",
+            report.bookings.imported,
+            report.bookings.present,
+            report.bookings.overlapping,
+            report.bookings.past,
+            report.bookings.pending
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -188,8 +196,13 @@ fn plan_booking(record: &BookingRecord) -> anyhow::Result<BookingPlan<'_>> {
     if ends_at <= starts_at || ends_at.duration_since(starts_at).as_hours() > 24 {
         bail!("endUtc must be after startUtc, at most 24 hours later");
     }
-    let status =
-        BookingStatus::from_code(record.status).ok_or_else(|| anyhow::anyhow!("status must be 1, 3, 6 or 8"))?;
+    // The reference's statuses (Confirmed, Cancelled, Pending, Failed); Pending ones are counted
+    // and left behind (`write`).
+    let status = match record.status {
+        1 | 3 | 6 | 8 => BookingStatus::from_code(record.status),
+        _ => None,
+    }
+    .ok_or_else(|| anyhow::anyhow!("status must be 1 (Confirmed), 3 (Cancelled), 6 (Pending) or 8 (Failed)"))?;
     if record.booking_id.trim().is_empty() {
         bail!("bookingId is empty");
     }
@@ -224,6 +237,45 @@ fn check_references(files: &ReferenceFiles) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What the files cannot tell alone: keys already held by another organization, reference ids
+/// of providers already held by another provider, and bookings' providers known only here.
+async fn check_against_the_database(state: &AppState, files: &ReferenceFiles) -> anyhow::Result<()> {
+    for o in &files.organizations {
+        let named = state.store.resolve_alias(AliasKind::Organization, Id::new(0), &o.organization_id).await?;
+        let digest = tahoon_domain::secrets::digest(&o.application_token);
+        if let Some((_, holder)) = state.store.access_key_by_digest(&digest).await?
+            && named.is_none_or(|row| row != holder.id.get())
+            && holder.name != o.name.trim()
+        {
+            bail!("organization {:?}: its applicationToken belongs to another organization", o.organization_id);
+        }
+    }
+    for p in &files.providers {
+        if let Some(row) = state.store.resolve_alias(AliasKind::CareProvider, Id::new(0), &p.user_login_info_id).await?
+            && let Some(holder) = state.store.care_provider(Id::new(row)).await?
+            && holder.external_id != p.provider.external_id
+        {
+            bail!(
+                "provider {:?}: its userLoginInfoId already names the provider {:?}",
+                p.user_login_info_id,
+                holder.external_id
+            );
+        }
+    }
+    for b in &files.bookings {
+        let in_files = files
+            .providers
+            .iter()
+            .any(|p| p.user_login_info_id == b.care_provider_id || p.provider.external_id == b.care_provider_id);
+        if !in_files
+            && state.store.resolve_alias(AliasKind::CareProvider, Id::new(0), &b.care_provider_id).await?.is_none()
+        {
+            bail!("booking {:?}: careProviderId {:?} names no care provider", b.booking_id, b.care_provider_id);
+        }
+    }
+    Ok(())
+}
+
 async fn write(
     state: &AppState,
     files: &ReferenceFiles,
@@ -236,6 +288,11 @@ async fn write(
     let dry = report.dry_run;
     bar.set_message("organizations");
     let mut organization_ids: HashMap<&str, Option<OrganizationId>> = HashMap::new();
+    let charities: std::collections::HashSet<&str> = organizations
+        .iter()
+        .filter(|p| p.kind == OrganizationKind::Charity)
+        .map(|p| p.record.organization_id.as_str())
+        .collect();
     for plan in organizations {
         let id = import_organization(state, &plan, dry, &mut report.organizations).await?;
         organization_ids.insert(plan.record.organization_id.as_str(), id);
@@ -306,13 +363,24 @@ async fn write(
             report.bookings.past += 1;
             continue;
         }
+        if plan.status == BookingStatus::Pending {
+            report.bookings.pending += 1;
+            continue;
+        }
         let record = plan.record;
         let organization = organization_ids.get(record.organization_id.as_str()).copied().flatten();
+        if let Some(o) = organization
+            && state.store.resolve_alias(AliasKind::Booking, o, &record.booking_id).await?.is_some()
+        {
+            report.bookings.present += 1;
+            continue;
+        }
         let user = user_ids.get(&(record.organization_id.as_str(), record.user_login_info_id.as_str())).copied();
         let (Some(organization), Some(user), false) = (organization, user, dry) else {
             report.bookings.imported += 1;
             continue;
         };
+        let charity = charities.contains(record.organization_id.as_str());
         let provider = match provider_ids.get(&record.care_provider_id) {
             Some(id) => *id,
             None => Id::new(
@@ -339,6 +407,7 @@ async fn write(
             status: plan.status,
             price_minor: rate.map_or(0, |r| r.price_minor),
             currency: rate.map_or_else(|| "SAR".to_string(), |r| r.currency.clone()),
+            charity_debited: charity && plan.status.is_active(),
             meeting: record.meeting_id.as_ref().filter(|m| !m.trim().is_empty()).map(|m| Meeting {
                 meeting_id: m.trim().to_string(),
                 join_url: None,

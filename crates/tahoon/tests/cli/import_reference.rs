@@ -26,7 +26,7 @@ pub async fn the_reference_data_set_imports_once(backend: Backend) {
         "organizations": {"created": 2, "present": 0},
         "careProviders": {"created": 2, "present": 0},
         "users": {"created": 3, "present": 0},
-        "bookings": {"imported": 2, "present": 0, "past": 1, "overlapping": 0},
+        "bookings": {"imported": 2, "present": 0, "past": 1, "overlapping": 0, "pending": 1},
     });
     for kind in ["organizations", "careProviders", "users", "bookings"] {
         assert_eq!(planned[kind], counts[kind], "dry run, {kind}: {planned}");
@@ -65,12 +65,17 @@ pub async fn the_reference_data_set_imports_once(backend: Backend) {
         "organizations": {"created": 0, "present": 2},
         "careProviders": {"created": 0, "present": 2},
         "users": {"created": 0, "present": 3},
-        "bookings": {"imported": 0, "present": 2, "past": 1, "overlapping": 0},
+        "bookings": {"imported": 0, "present": 2, "past": 1, "overlapping": 0, "pending": 1},
     });
     for kind in ["organizations", "careProviders", "users", "bookings"] {
         assert_eq!(again[kind], present[kind], "again, {kind}: {again}");
     }
     assert_eq!(cli.json(&["org", "list", "--json"]).as_array().unwrap().len(), 2);
+    // A dry run after the import sees everything present.
+    let rehearsed = import(&cli, &data, &["--dry-run"]);
+    for kind in ["organizations", "careProviders", "users", "bookings"] {
+        assert_eq!(rehearsed[kind], present[kind], "dry run again, {kind}: {rehearsed}");
+    }
 
     // The operator can take an organization out of compatibility mode, and back.
     let id = organizations[0]["organizationId"].as_str().unwrap();
@@ -121,6 +126,21 @@ pub async fn a_wrong_record_stops_the_import_before_anything_is_written(backend:
     std::fs::write(broken.join("users.json"), "[]").unwrap();
     let output = cli.run(&["import", "reference", "--dir", broken.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("both users.json and users.csv"));
+    std::fs::remove_file(broken.join("users.json")).unwrap();
+    std::fs::write(broken.join("organizations.csv"), &organizations).unwrap();
+    // A booking naming no provider, a misspelt provider field, a status the reference never had.
+    let bookings = std::fs::read_to_string(reference_data().join("bookings.json")).unwrap();
+    std::fs::write(broken.join("bookings.json"), bookings.replace("REF-CP-502", "REF-CP-999")).unwrap();
+    let output = cli.run(&["import", "reference", "--dir", broken.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("\"REF-CP-999\" names no care provider"), "{output:?}");
+    std::fs::write(broken.join("bookings.json"), bookings.replace("\"status\": 6", "\"status\": 9")).unwrap();
+    let output = cli.run(&["import", "reference", "--dir", broken.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("status must be 1 (Confirmed)"), "{output:?}");
+    std::fs::write(broken.join("bookings.json"), &bookings).unwrap();
+    let providers = std::fs::read_to_string(reference_data().join("careproviders.json")).unwrap();
+    std::fs::write(broken.join("careproviders.json"), providers.replacen("shortBioPLang", "shortBioPlang", 1)).unwrap();
+    let output = cli.run(&["import", "reference", "--dir", broken.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("shortBioPlang"), "{output:?}");
     let output = cli.run(&["import", "reference", "--dir", "/nonexistent/reference"]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not a directory"));
     assert_eq!(cli.json(&["org", "list", "--json"]), json!([]), "still nothing written");

@@ -10,6 +10,7 @@ use tahoon_store::testing::{TestDatabase, tamper_with_audit_row};
 mod audit;
 mod backup_restore;
 mod bench;
+mod contract;
 mod data;
 mod directory;
 mod import_reference;
@@ -24,6 +25,7 @@ mod video;
 mod worker;
 use audit::*;
 use bench::*;
+use contract::*;
 use data::*;
 use directory::*;
 use import_reference::*;
@@ -376,4 +378,6 @@ tahoon_store::backend_tests!(
     the_cli_switches_a_running_server_to_videosdk,
     the_reference_data_set_imports_once,
     a_wrong_record_stops_the_import_before_anything_is_written,
+    contract_with_a_new_compatibility_mode_organization,
+    contract_with_imported_credentials_and_ids,
 );

@@ -2,6 +2,7 @@
 
 use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
+use crate::extract::auth::Partner;
 use crate::extract::path::ApiPath;
 use crate::extract::signed::SignedNoBody;
 use crate::openapi::{Conflict, Forbidden, Idempotency, SignedNoBodyErrors, UserId};
@@ -42,6 +43,8 @@ pub struct Erased {
 )]
 pub async fn erase_user(
     State(state): State<AppState>,
+    // Authenticated before the path is read, so a reference id in it resolves in the organization.
+    _: Partner,
     ApiPath(UserPath { user_id: user }): ApiPath<UserPath>,
     request: SignedNoBody,
 ) -> ApiResult<Success<Erased>> {

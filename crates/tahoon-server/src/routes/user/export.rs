@@ -3,6 +3,7 @@
 use super::views::{AssessmentResult, UserPath, result};
 use crate::envelope::{Envelope, Success};
 use crate::error::ApiResult;
+use crate::extract::auth::Partner;
 use crate::extract::path::ApiPath;
 use crate::extract::signed::SignedNoBodyRead;
 use crate::openapi::{Date, GenderType, SignedNoBodyErrors, UserId};
@@ -67,6 +68,8 @@ pub struct UserExport {
 )]
 pub async fn export_user(
     State(state): State<AppState>,
+    // Authenticated before the path is read, so a reference id in it resolves in the organization.
+    _: Partner,
     ApiPath(UserPath { user_id: user }): ApiPath<UserPath>,
     request: SignedNoBodyRead,
 ) -> ApiResult<Success<UserExport>> {
