@@ -151,6 +151,50 @@ async fn compatibility_mode_answers_with_the_ids_the_partner_knows(backend: Back
     assert_eq!(theirs["data"]["careProvidersList"][0]["careProviderId"].as_str(), Some(provider.as_str()));
 }
 
+/// A Confirmed session imported for a charity counts as taken from its balance and gets its
+/// reminders: cancelled by its reference ids in time, the session comes back.
+async fn an_imported_charity_session_comes_back_when_cancelled(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    let p = app.partner_of(tahoon_domain::organization::OrganizationKind::Charity).await;
+    let me = user(&app, &p, "CH-0042").await;
+    let organization = app.state.ids.decode::<kind::Organization>(&p.org.id).unwrap();
+    let starts_at = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(24 * 10)).unwrap();
+    let ends_at = starts_at.checked_add(jiff::SignedDuration::from_hours(1)).unwrap();
+    let imported = tahoon_store::ImportedBooking {
+        organization_id: organization,
+        user_id: app.state.ids.decode::<kind::User>(&me).unwrap(),
+        provider_id: app.state.ids.decode::<kind::CareProvider>(&provider).unwrap(),
+        starts_at,
+        ends_at,
+        blocks_until: ends_at,
+        status: tahoon_domain::booking::BookingStatus::Confirmed,
+        price_minor: 20000,
+        currency: "SAR".into(),
+        charity_debited: true,
+        meeting: None,
+        actor: "import".into(),
+        reference_alias: Some("U2Vzc2lvbkJvb2tpbmctOTAwMg".into()),
+        now: app.state.clock.now(),
+    };
+    assert_eq!(app.state.store.import_bookings(&[imported]).await.unwrap().imported, 1);
+    let row = app
+        .state
+        .store
+        .resolve_alias(AliasKind::Booking, organization, "U2Vzc2lvbkJvb2tpbmctOTAwMg")
+        .await
+        .unwrap()
+        .unwrap();
+    let reminders = app.state.store.booking_reminders(tahoon_domain::ids::Id::new(row)).await.unwrap();
+    assert_eq!(reminders.iter().map(|r| r.offset_minutes).collect::<Vec<_>>(), [1440, 15], "the default offsets");
+    let balance = || async { app.state.store.organization(organization).await.unwrap().unwrap().balance };
+    let before = balance().await;
+    let (status, cancelled) = app
+        .send(&p, CANCEL, json!({"bookingId": "U2Vzc2lvbkJvb2tpbmctOTAwMg", "userId": me, "careProviderId": provider}))
+        .await;
+    assert_eq!((status, cancelled["data"]["balanceRestored"].as_bool()), (200, Some(true)), "{cancelled}");
+    assert_eq!(balance().await, before + 1);
+}
+
 async fn get(app: &TestApp, path: &str, token: &str) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
     let response = app.http.get(app.url(path)).bearer_auth(token).send().await.unwrap();
     let status = response.status().as_u16();
@@ -160,5 +204,6 @@ async fn get(app: &TestApp, path: &str, token: &str) -> (u16, reqwest::header::H
 
 tahoon_store::backend_tests!(
     aliases_are_accepted_wherever_ids_are,
-    compatibility_mode_answers_with_the_ids_the_partner_knows
+    compatibility_mode_answers_with_the_ids_the_partner_knows,
+    an_imported_charity_session_comes_back_when_cancelled,
 );
