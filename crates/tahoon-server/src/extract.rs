@@ -4,6 +4,7 @@ pub mod auth;
 pub mod body;
 pub mod dialect;
 pub mod json;
+pub mod named;
 pub mod operator;
 pub mod path;
 pub mod query;

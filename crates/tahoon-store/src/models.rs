@@ -6,6 +6,7 @@
 mod audit;
 mod booking_import;
 mod directory;
+mod organizations;
 mod push;
 mod reference_aliases;
 mod reminders;
@@ -14,6 +15,7 @@ mod webhooks;
 pub use audit::*;
 pub use booking_import::*;
 pub use directory::*;
+pub use organizations::*;
 pub use push::*;
 pub use reference_aliases::*;
 pub use reminders::*;
@@ -24,48 +26,9 @@ use tahoon_domain::audit::AuditContent;
 use tahoon_domain::availability::Interval;
 use tahoon_domain::booking::{Booking, BookingStatus};
 use tahoon_domain::ids::{AccessKeyId, AssessmentId, BookingId, CareProviderId, OrganizationId, OutboxEventId, UserId};
-use tahoon_domain::organization::{CompatMode, Organization, OrganizationKind, Role, ZoneSetting};
+use tahoon_domain::organization::{Organization, Role};
 use tahoon_domain::settings::VideoProvider;
 use tahoon_domain::user::User;
-
-#[derive(Debug, Clone)]
-pub struct NewOrganization {
-    pub name: String,
-    pub kind: OrganizationKind,
-    pub balance: i64,
-    pub rate_limit_per_minute: i64,
-    pub max_active_bookings_per_user: Option<i64>,
-    pub require_signature_header: bool,
-    pub shared_key_sealed: String,
-    pub access_key_digest: String,
-    pub role: Role,
-    pub now: Timestamp,
-}
-
-/// New credentials for `rotate_organization_keys`.
-#[derive(Debug, Clone)]
-pub struct NewCredentials {
-    pub shared_key_sealed: String,
-    pub access_key_digest: String,
-    pub role: Role,
-    pub now: Timestamp,
-}
-
-/// Settings an operator can change after creation.
-#[derive(Debug, Clone, Default)]
-pub struct OrganizationChanges {
-    pub enabled: Option<bool>,
-    pub require_signature_header: Option<bool>,
-    pub rate_limit_per_minute: Option<i64>,
-    pub balance: Option<i64>,
-    pub name: Option<String>,
-    pub cancellation_cutoff_hours: Option<i64>,
-    /// `Some(None)` removes the cap.
-    pub max_active_bookings_per_user: Option<Option<i64>>,
-    pub compat_mode: Option<CompatMode>,
-    /// The operator's zone; `Some(None)` removes it (requests may then remember one again).
-    pub default_time_zone: Option<Option<ZoneSetting>>,
-}
 
 /// One password grant's token family, as a token's claims name it.
 #[derive(Debug, Clone, PartialEq, Eq)]

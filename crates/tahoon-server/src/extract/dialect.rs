@@ -13,7 +13,7 @@
 //! It is one deserializer over the parsed JSON that hands the target type's own field names to
 //! the renaming, so each struct is matched against exactly the names it declares.
 
-use super::body::{decode, deserialize_named};
+use super::named::{decode, deserialize_named};
 use crate::error::ApiError;
 use crate::services::tokens::Authenticated;
 use axum::http::Extensions;

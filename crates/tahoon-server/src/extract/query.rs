@@ -5,7 +5,7 @@
 //! not valid percent-encoded UTF-8 are ValidationFailed. Unknown parameters are ignored unless
 //! `T` denies them.
 
-use super::body::deserialize_named;
+use super::named::deserialize_named;
 use crate::error::ApiError;
 use crate::services::reference_ids;
 use crate::services::tokens::Authenticated;
