@@ -78,6 +78,8 @@ pub struct ServerConfig {
     /// Webhook targets may be plain `http` and loopback (`TAHOON_WEBHOOKS_ALLOW_LOOPBACK`, for
     /// local development and tests only).
     pub webhooks_allow_loopback: bool,
+    /// The console's cookies carry `Secure` (served over TLS, or behind a proxy that terminates it).
+    pub console_secure_cookies: bool,
 }
 
 const fn per_minute(limit: i64) -> RateLimit {
@@ -116,6 +118,7 @@ impl ServerConfig {
             trusted_proxies: Vec::new(),
             pending_hold_ttl_secs: 120,
             webhooks_allow_loopback: false,
+            console_secure_cookies: false,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod context;
 pub mod envelope;
 pub mod error;

@@ -148,6 +148,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
         .nest("/api/v1/admin", admin)
         .merge(health)
         .nest("/api", served_partner_routes(&state).layer(axum::middleware::from_fn(legacy::mark_deprecated)))
+        .merge(crate::console::routes())
         .merge(extra)
         .with_state(state.clone())
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi));

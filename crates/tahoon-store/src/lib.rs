@@ -29,9 +29,9 @@ pub use backend::sqlite::SqliteStore;
 pub use error::StoreError;
 pub use models::*;
 pub use store::{
-    AuditStore, Backend, BookingImportStore, BookingStore, CatalogueStore, DirectoryStore, FavoriteStore,
-    IdempotencyStore, OrganizationStore, OutboxStore, ProviderStore, PushStore, ReminderStore, ScreeningStore,
-    SettingStore, Store, TokenStore, UserStore, WebhookStore,
+    AuditStore, Backend, BookingImportStore, BookingStore, CatalogueStore, ConsoleSessionStore, DirectoryStore,
+    FavoriteStore, IdempotencyStore, OrganizationStore, OutboxStore, ProviderStore, PushStore, ReminderStore,
+    ScreeningStore, SettingStore, Store, TokenStore, UserStore, WebhookStore,
 };
 
 use std::sync::Arc;

@@ -1,9 +1,11 @@
 mod booking_import;
+mod console;
 mod directory;
 mod reminders;
 mod webhooks;
 
 pub use booking_import::BookingImportStore;
+pub use console::ConsoleSessionStore;
 pub use directory::DirectoryStore;
 pub use reminders::ReminderStore;
 pub use webhooks::WebhookStore;
@@ -52,6 +54,7 @@ impl Backend {
 #[async_trait]
 pub trait Store:
     OrganizationStore
+    + ConsoleSessionStore
     + ReferenceAliasStore
     + TokenStore
     + CatalogueStore

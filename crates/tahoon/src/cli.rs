@@ -57,6 +57,10 @@ pub struct GlobalArgs {
     /// only; every other private or internal address stays refused).
     #[arg(long, env = "TAHOON_WEBHOOKS_ALLOW_LOOPBACK", global = true)]
     pub webhooks_allow_loopback: bool,
+    /// Mark the console's cookies `Secure` (behind a proxy that terminates TLS; with
+    /// `--tls-certificate` they are always).
+    #[arg(long, env = "TAHOON_CONSOLE_SECURE_COOKIES", global = true)]
+    pub console_secure_cookies: bool,
     /// Redis shared by every instance for rate-limit state (redis://… or rediss://…). Without
     /// it each instance keeps its own.
     #[arg(long, env = "TAHOON_REDIS_URL", global = true, hide_env_values = true)]

@@ -52,6 +52,8 @@ pub struct FileConfig {
     pub pending_hold_ttl_secs: Option<i64>,
     /// Webhook targets may be plain `http` and loopback (development only; default false).
     pub webhooks_allow_loopback: Option<bool>,
+    /// The console's cookies are `Secure` (behind a TLS-terminating proxy; default false).
+    pub console_secure_cookies: Option<bool>,
 }
 
 impl FileConfig {
@@ -182,6 +184,8 @@ impl Settings {
         }
         config.webhooks_allow_loopback =
             self.global.webhooks_allow_loopback || self.file.webhooks_allow_loopback.unwrap_or(false);
+        config.console_secure_cookies =
+            self.global.console_secure_cookies || self.file.console_secure_cookies.unwrap_or(false);
         let rate_limit = |name: &str, value: i64| {
             tahoon_domain::organization::RateLimit::new(value).map_err(|e| anyhow::anyhow!("{name} {e}"))
         };

@@ -21,17 +21,29 @@ const DOCS_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'sel
      img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
      base-uri 'none'; form-action 'none'";
 
+/// The console: its own stylesheet and script only, no inline script or style; forms post to
+/// itself.
+const CONSOLE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let docs = request.uri().path().starts_with("/docs");
+    let console = request.uri().path().starts_with("/console");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    let policy = if docs { DOCS_POLICY } else { API_POLICY };
+    let policy = if docs {
+        DOCS_POLICY
+    } else if console {
+        CONSOLE_POLICY
+    } else {
+        API_POLICY
+    };
     headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     // Answers hold personal and health data: no cache, shared or private, may keep them. (The
-    // docs page's static assets may be cached.)
+    // docs page's and the console's static assets set their own.)
     if !docs && !headers.contains_key(CACHE_CONTROL) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -26,6 +26,8 @@ pub enum LimitKey {
     TokenAddress(IpAddr),
     /// Password grants naming one access key (its digest: keys never leave the process).
     AccessKey(String),
+    /// Console sign-in attempts from one client address.
+    ConsoleAddress(IpAddr),
 }
 
 impl LimitKey {
@@ -35,6 +37,7 @@ impl LimitKey {
             LimitKey::Organization(id) => format!("org:{}", id.get()),
             LimitKey::TokenAddress(ip) => format!("token-addr:{ip}"),
             LimitKey::AccessKey(digest) => format!("token-key:{digest}"),
+            LimitKey::ConsoleAddress(ip) => format!("console-addr:{ip}"),
         }
     }
 
@@ -44,6 +47,7 @@ impl LimitKey {
             LimitKey::Organization(_) => "organization",
             LimitKey::TokenAddress(_) => "token_address",
             LimitKey::AccessKey(_) => "token_key",
+            LimitKey::ConsoleAddress(_) => "console_address",
         }
     }
 }

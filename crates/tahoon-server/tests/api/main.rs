@@ -9,6 +9,7 @@ mod bulk_and_usage;
 mod careprovider;
 mod careprovider_admin;
 mod compat;
+mod console;
 mod directory_index;
 mod docs;
 mod envelope;

@@ -37,12 +37,14 @@
 //! | `AuditStore` | `audit.rs` |
 //! | `SettingStore` | `settings.rs` |
 //! | `ReferenceAliasStore` | `reference_aliases.rs` |
+//! | `ConsoleSessionStore` | `console_sessions.rs` |
 
 mod audit;
 mod booking_import;
 mod booking_rows;
 mod bookings;
 mod catalogue;
+mod console_sessions;
 mod directory;
 mod favorites;
 mod idempotency;

@@ -11,7 +11,14 @@ use tokio::task::JoinHandle;
 
 pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let metrics_listen = args.metrics_listen.clone().or_else(|| settings.file.metrics_listen.clone());
-    let state = settings.state_with(|config| config.metrics_listen = metrics_listen.clone()).await?;
+    let tls = settings.tls(args.tls_certificate.clone(), args.tls_private_key.clone())?;
+    let state = settings
+        .state_with(|config| {
+            config.metrics_listen = metrics_listen.clone();
+            // A console served over TLS sends its cookies only over TLS.
+            config.console_secure_cookies |= tls.is_some();
+        })
+        .await?;
     if args.demo && crate::demo_data::is_empty(&state).await.context("reading the database")? {
         let data = super::demo::load(&state, 50, 1).await?;
         super::demo::print(&data, false)?;
@@ -33,14 +40,16 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
             }
         });
     }
-    let tls = settings.tls(args.tls_certificate.clone(), args.tls_private_key.clone())?;
     let certificate = match tls {
         Some(files) => Some(ReloadableCertificate::load(files).map_err(anyhow::Error::msg)?),
         None => None,
     };
     let background = Background::start(&state);
     let app = Application::new(state, listener);
-    tracing::info!(address = %app.local_addr()?, tls = certificate.is_some(), docs = "/docs", "tahoon is listening");
+    let address = app.local_addr()?;
+    let scheme = if certificate.is_some() { "https" } else { "http" };
+    tracing::info!(%address, tls = certificate.is_some(), docs = "/docs", "tahoon is listening");
+    eprintln!("console: {scheme}://{address}/console");
     match certificate {
         Some(certificate) => {
             tokio::spawn(reload_on_hangup(certificate.clone()));

@@ -1,0 +1,141 @@
+//! The console's words in English and Arabic: one catalogue beside the API's messages
+//! (`reason::Reason::message`), in the same `Language`, so a page and the API speak alike.
+
+pub use crate::reason::Language;
+
+impl Language {
+    /// The `lang` attribute of a page.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Arabic => "ar",
+        }
+    }
+
+    /// The writing direction of a page.
+    pub fn direction(self) -> &'static str {
+        match self {
+            Language::English => "ltr",
+            Language::Arabic => "rtl",
+        }
+    }
+
+    /// `en` or `ar` (a preference cookie's value or a switch link's), nothing else.
+    pub fn from_tag(tag: &str) -> Option<Language> {
+        match tag {
+            "en" => Some(Language::English),
+            "ar" => Some(Language::Arabic),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! texts {
+    ($( $name:ident => $en:literal, $ar:literal; )*) => {
+        /// A string of the console.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Text { $( $name, )* }
+
+        impl Text {
+            pub const ALL: &'static [Text] = &[ $( Text::$name, )* ];
+
+            pub fn get(self, language: Language) -> &'static str {
+                match (self, language) {
+                    $( (Text::$name, Language::English) => $en,
+                       (Text::$name, Language::Arabic) => $ar, )*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    Console => "Tahoon console", "لوحة طاهون";
+    SkipToContent => "Skip to content", "انتقل إلى المحتوى";
+    MainNavigation => "Main", "الرئيسية";
+    LanguageName => "English", "العربية";
+    OtherLanguage => "العربية", "English";
+    SignIn => "Sign in", "تسجيل الدخول";
+    SignInPartner => "Partner sign-in", "دخول الشريك";
+    SignInOperator => "Operator sign-in", "دخول المشغّل";
+    AccessKey => "Access key", "مفتاح الوصول";
+    OperatorToken => "Operator token", "رمز المشغّل";
+    SignOut => "Sign out", "تسجيل الخروج";
+    SignedInAs => "Signed in as", "مسجّل الدخول باسم";
+    Operator => "Operator", "المشغّل";
+    ReadOnly => "Read-only access: you can look but not change.", "صلاحية قراءة فقط: يمكنك الاطلاع دون التعديل.";
+    WrongCredentials => "These credentials are not accepted.", "بيانات الدخول هذه غير مقبولة.";
+    TooManyAttempts => "Too many attempts; wait a minute and try again.", "محاولات كثيرة؛ انتظر دقيقة ثم أعد المحاولة.";
+    FormExpired => "This form has expired; please try again.", "انتهت صلاحية هذا النموذج؛ يرجى المحاولة مجددًا.";
+    SessionEnded => "Your session has ended; please sign in again.", "انتهت جلستك؛ يرجى تسجيل الدخول مجددًا.";
+    Forbidden => "Your access key cannot make changes.", "مفتاح الوصول الخاص بك لا يسمح بإجراء تغييرات.";
+    Bookings => "Bookings", "الحجوزات";
+    Booking => "Booking", "الحجز";
+    NoBookings => "No bookings match.", "لا توجد حجوزات مطابقة.";
+    Status => "Status", "الحالة";
+    AnyStatus => "Any status", "أي حالة";
+    From => "From", "من";
+    To => "To", "إلى";
+    Filter => "Filter", "تصفية";
+    Session => "Session", "الجلسة";
+    Provider => "Care provider", "مقدّم الرعاية";
+    User => "User", "المستخدم";
+    Meeting => "Meeting", "الاجتماع";
+    Price => "Price", "السعر";
+    History => "Status history", "سجل الحالات";
+    When => "When", "الوقت";
+    Change => "Change", "التغيير";
+    By => "By", "بواسطة";
+    Note => "Note", "ملاحظة";
+    CancelBooking => "Cancel this booking", "إلغاء هذا الحجز";
+    CancellationReason => "Reason (optional)", "السبب (اختياري)";
+    ConfirmCancel => "Yes, cancel it", "نعم، ألغِه";
+    Cancelled => "The booking is cancelled.", "تم إلغاء الحجز.";
+    Back => "Back", "رجوع";
+    Keys => "API keys", "مفاتيح الواجهة";
+    RotateKeys => "Rotate keys", "تدوير المفاتيح";
+    RotateWarning => "New keys replace the current ones at once: every current key and token stops working.", "تحل المفاتيح الجديدة محل الحالية فورًا: يتوقف كل مفتاح ورمز حالي عن العمل.";
+    ConfirmRotate => "Yes, issue new keys", "نعم، أصدر مفاتيح جديدة";
+    NewKeysOnce => "Store these keys now: they are shown this once only.", "احفظ هذه المفاتيح الآن: لن تظهر إلا هذه المرة.";
+    SharedKey => "Shared API key", "مفتاح التوقيع المشترك";
+    OrganizationId => "Organization id", "معرّف المنظمة";
+    Organizations => "Organizations", "المنظمات";
+    CreateOrganization => "Create an organization", "إنشاء منظمة";
+    Name => "Name", "الاسم";
+    Kind => "Kind", "النوع";
+    Standard => "Standard", "عادية";
+    Charity => "Charity", "خيرية";
+    Balance => "Balance", "الرصيد";
+    RateLimit => "Requests a minute", "الطلبات في الدقيقة";
+    Compatibility => "Compatibility mode", "وضع التوافق";
+    State => "State", "الحالة التشغيلية";
+    Enabled => "Enabled", "مفعّلة";
+    Disabled => "Disabled", "معطّلة";
+    Create => "Create", "إنشاء";
+    Created => "Created", "أُنشئت";
+    Disable => "Disable", "تعطيل";
+    Enable => "Enable", "تفعيل";
+    Pending => "Pending", "قيد الانتظار";
+    Confirmed => "Confirmed", "مؤكد";
+    CancelledStatus => "Cancelled", "ملغى";
+    Failed => "Failed", "فشل";
+    Completed => "Completed", "مكتمل";
+    NoShow => "No-show", "لم يحضر";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_has_both_languages_and_arabic_is_arabic() {
+        for text in Text::ALL {
+            let (en, ar) = (text.get(Language::English), text.get(Language::Arabic));
+            assert!(!en.trim().is_empty() && !ar.trim().is_empty(), "{text:?}");
+            let arabic_letters = ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+            assert!(arabic_letters || *text == Text::OtherLanguage, "{text:?} is not written in Arabic: {ar}");
+        }
+        assert_eq!((Language::Arabic.direction(), Language::Arabic.tag()), ("rtl", "ar"));
+        assert_eq!(Language::from_tag("fr"), None);
+    }
+}

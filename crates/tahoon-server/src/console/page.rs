@@ -1,0 +1,130 @@
+//! The frame of every console page: language and direction, the skip link, navigation, who is
+//! signed in, the language switch and signing out.
+
+use super::session::SignedIn;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
+use tahoon_domain::booking::BookingStatus;
+use tahoon_domain::console::Principal;
+use tahoon_domain::texts::{Language, Text};
+
+/// What a page is drawn for.
+pub struct Frame<'a> {
+    pub language: Language,
+    pub signed_in: Option<&'a SignedIn>,
+    /// The page's own path, for the navigation's current item and the language switch's way back.
+    pub path: &'a str,
+}
+
+impl Frame<'_> {
+    pub fn t(&self, text: Text) -> &'static str {
+        text.get(self.language)
+    }
+
+    /// A full page with status 200.
+    pub fn page(&self, title: Text, body: Markup) -> Response {
+        self.page_with(StatusCode::OK, title, body)
+    }
+
+    pub fn page_with(&self, status: StatusCode, title: Text, body: Markup) -> Response {
+        let language = self.language;
+        let other = match language {
+            Language::English => "ar",
+            Language::Arabic => "en",
+        };
+        let markup = html! {
+            (DOCTYPE)
+            html lang=(language.tag()) dir=(language.direction()) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (self.t(title)) " · " (self.t(Text::Console)) }
+                    link rel="stylesheet" href="/console/assets/console.css";
+                    script src="/console/assets/console.js" defer {}
+                }
+                body {
+                    a class="skip" href="#content" { (self.t(Text::SkipToContent)) }
+                    header {
+                        span class="brand" { (self.t(Text::Console)) }
+                        @if let Some(signed_in) = self.signed_in { (self.navigation(signed_in)) }
+                        div class="who" {
+                            a href={ "/console/language/" (other) "?back=" (self.path) } lang=(other) hreflang=(other) {
+                                (self.t(Text::OtherLanguage))
+                            }
+                            @if let Some(signed_in) = self.signed_in {
+                                span { (self.t(Text::SignedInAs)) " " (who(signed_in, self)) }
+                                form method="post" action="/console/sign-out" {
+                                    input type="hidden" name="csrf" value=(signed_in.csrf_token);
+                                    button class="secondary" type="submit" { (self.t(Text::SignOut)) }
+                                }
+                            }
+                        }
+                    }
+                    main id="content" tabindex="-1" {
+                        h1 { (self.t(title)) }
+                        @if self.signed_in.is_some_and(|s| !s.can_change()) {
+                            p class="notice" role="status" { (self.t(Text::ReadOnly)) }
+                        }
+                        (body)
+                    }
+                }
+            }
+        };
+        (status, Html(markup.into_string())).into_response()
+    }
+
+    fn navigation(&self, signed_in: &SignedIn) -> Markup {
+        let items: &[(&str, Text)] = match signed_in.principal {
+            Principal::Partner { .. } => &[("/console/bookings", Text::Bookings), ("/console/keys", Text::Keys)],
+            Principal::Operator => &[("/console/organizations", Text::Organizations)],
+        };
+        html! {
+            nav aria-label=(self.t(Text::MainNavigation)) {
+                ul {
+                    @for (href, text) in items {
+                        li {
+                            @if self.path.starts_with(href) {
+                                a href=(href) aria-current="page" { (self.t(*text)) }
+                            } @else {
+                                a href=(href) { (self.t(*text)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A message above a page's content.
+    pub fn notice(&self, text: Text, error: bool) -> Markup {
+        html! { p class={ "notice " (if error { "error" } else { "ok" }) } role=(if error { "alert" } else { "status" }) { (self.t(text)) } }
+    }
+
+    /// The hidden CSRF field every form of a signed-in page carries.
+    pub fn csrf(&self) -> Markup {
+        html! {
+            @if let Some(signed_in) = self.signed_in {
+                input type="hidden" name="csrf" value=(signed_in.csrf_token);
+            }
+        }
+    }
+
+    pub fn status(&self, status: BookingStatus) -> &'static str {
+        self.t(match status {
+            BookingStatus::Pending => Text::Pending,
+            BookingStatus::Confirmed => Text::Confirmed,
+            BookingStatus::Cancelled => Text::CancelledStatus,
+            BookingStatus::Failed => Text::Failed,
+            BookingStatus::Completed => Text::Completed,
+            BookingStatus::NoShow => Text::NoShow,
+        })
+    }
+}
+
+fn who(signed_in: &SignedIn, frame: &Frame<'_>) -> String {
+    match (&signed_in.organization, signed_in.principal) {
+        (Some(organization), _) => organization.name.clone(),
+        (None, _) => frame.t(Text::Operator).to_string(),
+    }
+}

@@ -1,0 +1,289 @@
+//! The console over HTTP, without a browser (issue 15): sign-in, cookie flags, CSRF, roles, session
+//! revocation, languages, escaping. The browser flows are `console_browser`.
+
+use crate::careprovider::{admin, soon};
+use crate::helpers::*;
+use crate::sessionbooking::{BOOK, setup, slots, user};
+use serde_json::json;
+use std::collections::BTreeMap;
+use tahoon_domain::organization::{OrganizationKind, Role};
+use tahoon_store::Backend;
+
+/// A browser without a browser: a cookie jar, no redirects followed.
+pub struct Visitor<'a> {
+    app: &'a TestApp,
+    cookies: BTreeMap<String, String>,
+    pub language: Option<&'static str>,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub set_cookies: Vec<String>,
+    pub location: Option<String>,
+    pub html: String,
+}
+
+impl<'a> Visitor<'a> {
+    pub fn new(app: &'a TestApp) -> Visitor<'a> {
+        Visitor { app, cookies: BTreeMap::new(), language: None }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let mut request = request.header("cookie", cookie);
+        if let Some(language) = self.language {
+            request = request.header("accept-language", language);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let set_cookies: Vec<String> =
+            response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+        for line in &set_cookies {
+            let (pair, attributes) = line.split_once(';').unwrap_or((line, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+        Page { status, set_cookies, location, html: response.text().await.unwrap() }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let request = self.app.http.get(self.app.url(path));
+        self.send(request).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let request = self.app.http.post(self.app.url(path)).form(form);
+        self.send(request).await
+    }
+
+    /// Signs in (`partner` with an access key, `operator` with the token); the page it lands on.
+    pub async fn sign_in(&mut self, kind: &str, secret: &str) -> Page {
+        let form = self.get("/console/sign-in").await;
+        let token = field(&form.html, "form");
+        let landed = self.post("/console/sign-in", &[("form", &token), ("kind", kind), ("secret", secret)]).await;
+        assert_eq!((landed.status, landed.location.as_deref()), (303, Some("/console")), "{}", landed.html);
+        let home = self.get("/console").await;
+        self.get(home.location.as_deref().unwrap()).await
+    }
+}
+
+/// The value of the first form field `name` in a page.
+pub fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in {html}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// A partner with one booking made over the API; its booking id.
+pub async fn partner_with_a_booking(app: &TestApp, provider: &str, role: Role) -> (Partner, String, Partner) {
+    let p = app.partner().await;
+    let me = user(app, &p, "ORG-USER-1").await;
+    let free = slots(app, &p, provider, &soon()).await;
+    let (status, booked) = app.send(&p, BOOK, json!({"userId": me, "applicationMultiSlotId": free[0].0})).await;
+    assert_eq!(status, 200, "{booked}");
+    // A second key of another role would need the admin routes; a ReadOnly organization of its own
+    // stands for it.
+    let viewer = app.create_org(OrganizationKind::Standard, role, false).await;
+    let token = app.access_token(&viewer).await;
+    (p, booked["data"]["bookingId"].as_str().unwrap().to_string(), Partner { org: viewer, token })
+}
+
+async fn sign_in_sets_a_strict_session_cookie_and_every_form_needs_its_token(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    let (p, booking, _) = partner_with_a_booking(&app, &provider, Role::FullAccess).await;
+    let mut v = Visitor::new(&app);
+
+    // Wrong keys are refused without a session; the form's own token is required too.
+    let form = v.get("/console/sign-in").await;
+    assert!(form.set_cookies.iter().any(|c| c.starts_with("tahoon_sign_in=") && c.contains("HttpOnly")));
+    let token = field(&form.html, "form");
+    let wrong = v.post("/console/sign-in", &[("form", &token), ("kind", "partner"), ("secret", "thn_ak_wrong")]).await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.html.contains("These credentials are not accepted."));
+    let forged =
+        v.post("/console/sign-in", &[("form", "other"), ("kind", "partner"), ("secret", &p.org.access_key)]).await;
+    assert_eq!(forged.status, 403, "a sign-in form from elsewhere");
+    assert_eq!(v.get("/console/bookings").await.location.as_deref(), Some("/console/sign-in"));
+
+    let page = v.sign_in("partner", &p.org.access_key).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains(&booking), "the booking made over the API is listed");
+    let session = v.cookies.get("tahoon_console").cloned().unwrap();
+    assert!(session.len() >= 40);
+
+    // The session cookie: HttpOnly, SameSite=Strict, the console's path; not Secure over plain HTTP.
+    let form = v.get("/console/sign-in").await;
+    let token = field(&form.html, "form");
+    let mut other = Visitor::new(&app);
+    other.cookies.insert("tahoon_sign_in".into(), token.clone());
+    let landed =
+        other.post("/console/sign-in", &[("form", &token), ("kind", "partner"), ("secret", &p.org.access_key)]).await;
+    let cookie = landed.set_cookies.iter().find(|c| c.starts_with("tahoon_console=")).unwrap();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/console", "Max-Age=43200"] {
+        assert!(cookie.contains(flag), "{flag} in {cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain HTTP");
+
+    // Posts without the session's token are refused and change nothing.
+    let detail = v.get(&format!("/console/bookings/{booking}")).await;
+    assert!(detail.html.contains("id=\"cancel-submit\""), "{}", detail.html);
+    for csrf in ["", "csrf_forged"] {
+        let refused =
+            v.post(&format!("/console/bookings/{booking}/cancel"), &[("csrf", csrf), ("confirm", "yes")]).await;
+        assert_eq!(refused.status, 403);
+        assert!(refused.html.contains("This form has expired"));
+    }
+    let refused = v.post("/console/keys/rotate", &[("confirm", "yes")]).await;
+    assert_eq!(refused.status, 403);
+    let (status, _) = app
+        .call_signed(
+            reqwest::Method::GET,
+            &format!("/api/v1/sessionbooking/{booking}"),
+            &p.token,
+            &p.org.shared_key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "the keys still work: nothing was rotated");
+    let still = v.get(&format!("/console/bookings/{booking}")).await;
+    assert!(still.html.contains("Confirmed"), "not cancelled");
+
+    // With the token, cancelling works and the history shows it.
+    let csrf = field(&still.html, "csrf");
+    let done = v
+        .post(
+            &format!("/console/bookings/{booking}/cancel"),
+            &[("csrf", &csrf), ("confirm", "yes"), ("reason", "moved abroad")],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let after = v.get(&format!("/console/bookings/{booking}?cancelled=1")).await;
+    assert!(after.html.contains("The booking is cancelled.") && after.html.contains("moved abroad"), "{}", after.html);
+
+    // Signing out ends the session on the server: the old cookie opens nothing.
+    let csrf = field(&after.html, "csrf");
+    let out = v.post("/console/sign-out", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, 303);
+    v.cookies.insert("tahoon_console".into(), session);
+    assert_eq!(v.get("/console/bookings").await.location.as_deref(), Some("/console/sign-in?ended=1"));
+}
+
+async fn sessions_end_when_keys_rotate_or_the_organization_is_disabled(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    let (p, _, _) = partner_with_a_booking(&app, &provider, Role::FullAccess).await;
+    let mut v = Visitor::new(&app);
+    v.sign_in("partner", &p.org.access_key).await;
+    let (status, _) =
+        admin(&app, reqwest::Method::POST, &format!("/api/v1/admin/organizations/{}/rotate-keys", p.org.id), None)
+            .await;
+    assert_eq!(status, 200);
+    let ended = v.get("/console/bookings").await;
+    assert_eq!(ended.location.as_deref(), Some("/console/sign-in?ended=1"), "rotated keys end the session");
+    assert!(ended.set_cookies.iter().any(|c| c.starts_with("tahoon_console=;") && c.contains("Max-Age=0")));
+
+    let q = app.partner().await;
+    let mut w = Visitor::new(&app);
+    w.sign_in("partner", &q.org.access_key).await;
+    let (status, _) = admin(
+        &app,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/admin/organizations/{}", q.org.id),
+        Some(json!({"enabled": false})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(w.get("/console/bookings").await.location.as_deref(), Some("/console/sign-in?ended=1"));
+    let page = w.get("/console/sign-in?ended=1").await;
+    assert!(page.html.contains("Your session has ended"));
+    // A disabled organization cannot sign in again.
+    let form = w.get("/console/sign-in").await;
+    let token = field(&form.html, "form");
+    let refused =
+        w.post("/console/sign-in", &[("form", &token), ("kind", "partner"), ("secret", &q.org.access_key)]).await;
+    assert_eq!(refused.status, 401);
+}
+
+async fn a_read_only_session_sees_no_change_buttons_and_cannot_post(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    let (_, _, viewer) = partner_with_a_booking(&app, &provider, Role::ReadOnly).await;
+    let mut v = Visitor::new(&app);
+    let page = v.sign_in("partner", &viewer.org.access_key).await;
+    assert!(page.html.contains("Read-only access"));
+    let keys = v.get("/console/keys").await;
+    assert!(!keys.html.contains("rotate-submit"), "no rotate button");
+    let csrf = field(&keys.html, "csrf");
+    let refused = v.post("/console/keys/rotate", &[("csrf", &csrf), ("confirm", "yes")]).await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.html.contains("Your access key cannot make changes."));
+    assert_eq!(app.token(&viewer.org).await["token_type"], "bearer", "its key still works: nothing rotated");
+    // Operator pages are not a partner's.
+    assert_eq!(v.get("/console/organizations").await.location.as_deref(), Some("/console"));
+}
+
+async fn pages_speak_arabic_right_to_left_and_escape_what_they_show(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    let (p, _, _) = partner_with_a_booking(&app, &provider, Role::FullAccess).await;
+    let mut v = Visitor::new(&app);
+    v.language = Some("ar-SA,en;q=0.5");
+    let page = v.sign_in("partner", &p.org.access_key).await;
+    assert!(page.html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{}", &page.html[..200]);
+    assert!(page.html.contains("الحجوزات"));
+    // The switch remembers English, and returns to the same page; elsewhere is refused.
+    let switched = v.get("/console/language/en?back=/console/keys").await;
+    assert_eq!(switched.location.as_deref(), Some("/console/keys"));
+    assert!(v.get("/console/keys").await.html.contains("<html lang=\"en\" dir=\"ltr\">"));
+    let away = v.get("/console/language/ar?back=https://evil.example/").await;
+    assert_eq!(away.location.as_deref(), Some("/console"));
+
+    // The operator's page shows an organization's name escaped (names are checked for markup
+    // when set, and the template escapes whatever it shows).
+    let mut o = Visitor::new(&app);
+    let page = o.sign_in("operator", OPERATOR_TOKEN).await;
+    let csrf = field(&page.html, "csrf");
+    let refused = o
+        .post("/console/organizations", &[("csrf", &csrf), ("name", "<script>x</script>"), ("kind", "standard")])
+        .await;
+    assert_eq!(refused.status, 400);
+    let created = o
+        .post(
+            "/console/organizations",
+            &[("csrf", &csrf), ("name", "Tom & Jerry \"Care\""), ("kind", "charity"), ("balance", "3")],
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.html);
+    let list = o.get("/console/organizations").await;
+    assert!(list.html.contains("Tom &amp; Jerry &quot;Care&quot;"), "escaped");
+    // Headers: a strict CSP without inline script or style, no caching.
+    let response = app.http.get(app.url("/console/sign-in")).send().await.unwrap();
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+}
+
+async fn sign_in_attempts_are_limited_per_address(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut v = Visitor::new(&app);
+    let mut statuses = Vec::new();
+    for _ in 0..35 {
+        let form = v.get("/console/sign-in").await;
+        let token = field(&form.html, "form");
+        statuses.push(
+            v.post("/console/sign-in", &[("form", &token), ("kind", "operator"), ("secret", "wrong")]).await.status,
+        );
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 30, "{statuses:?}");
+    assert_eq!(*statuses.last().unwrap(), 429);
+}
+
+tahoon_store::backend_tests!(
+    sign_in_sets_a_strict_session_cookie_and_every_form_needs_its_token,
+    sessions_end_when_keys_rotate_or_the_organization_is_disabled,
+    a_read_only_session_sees_no_change_buttons_and_cannot_post,
+    pages_speak_arabic_right_to_left_and_escape_what_they_show,
+    sign_in_attempts_are_limited_per_address,
+);
