@@ -87,6 +87,8 @@ texts! {
     Change => "Change", "التغيير";
     By => "By", "بواسطة";
     Note => "Note", "ملاحظة";
+    YourOrganization => "Your organization", "منظمتك";
+    System => "Tahoon", "طاهون";
     CancelBooking => "Cancel this booking", "إلغاء هذا الحجز";
     CancellationReason => "Reason (optional)", "السبب (اختياري)";
     ConfirmCancel => "Yes, cancel it", "نعم، ألغِه";

@@ -178,13 +178,20 @@ fn history_table(frame: &Frame<'_>, history: &[tahoon_domain::booking::StatusCha
                             @if let Some(from) = change.from { (frame.status(from)) " → " }
                             (frame.status(change.to))
                         }
-                        td { (change.actor) }
+                        td { (actor(frame, &change.actor)) }
                         td { (change.reason) }
                     }
                 }
             }
         }
     }
+}
+
+/// Who made a change, in words: the history records `org:<row>` for the organization's own
+/// requests (through the API or the console) and other names for Tahoon's own work (the hold
+/// sweep, the operator, an import); row numbers are not shown.
+fn actor(frame: &Frame<'_>, recorded: &str) -> &'static str {
+    frame.t(if recorded.starts_with("org:") { Text::YourOrganization } else { Text::System })
 }
 
 fn cancel_form(frame: &Frame<'_>, id: &str) -> Markup {

@@ -10,6 +10,7 @@ mod careprovider;
 mod careprovider_admin;
 mod compat;
 mod console;
+mod console_browser;
 mod directory_index;
 mod docs;
 mod envelope;
