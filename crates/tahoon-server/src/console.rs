@@ -7,11 +7,13 @@
 //! apply (a ReadOnly key's session sees no change buttons and is refused if it posts anyway).
 
 mod assets;
+mod audit;
 mod bookings;
 mod forms;
 mod keys;
 mod language;
 mod organizations;
+mod overview;
 mod page;
 mod session;
 mod sign_in;
@@ -34,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/sign-in", get(sign_in::form).post(sign_in::submit))
         .route("/console/sign-out", post(sign_in::sign_out))
         .route("/console/language/{tag}", get(language::switch))
+        .route("/console/overview", get(overview::page))
+        .route("/console/audit", get(audit::page))
         .route("/console/bookings", get(bookings::list))
         .route("/console/bookings/{bookingId}", get(bookings::detail))
         .route("/console/bookings/{bookingId}/cancel", post(bookings::cancel))
@@ -52,7 +56,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     };
     match signed_in.map(|s| s.principal) {
         Some(Principal::Operator) => Redirect::to("/console/organizations").into_response(),
-        Some(Principal::Partner { .. }) => Redirect::to("/console/bookings").into_response(),
+        Some(Principal::Partner { .. }) => Redirect::to("/console/overview").into_response(),
         None => Redirect::to("/console/sign-in").into_response(),
     }
 }

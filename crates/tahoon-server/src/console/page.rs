@@ -76,7 +76,12 @@ impl Frame<'_> {
 
     fn navigation(&self, signed_in: &SignedIn) -> Markup {
         let items: &[(&str, Text)] = match signed_in.principal {
-            Principal::Partner { .. } => &[("/console/bookings", Text::Bookings), ("/console/keys", Text::Keys)],
+            Principal::Partner { .. } => &[
+                ("/console/overview", Text::Overview),
+                ("/console/bookings", Text::Bookings),
+                ("/console/audit", Text::AuditTrail),
+                ("/console/keys", Text::Keys),
+            ],
             Principal::Operator => &[("/console/organizations", Text::Organizations)],
         };
         html! {

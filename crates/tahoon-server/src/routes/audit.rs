@@ -79,7 +79,7 @@ fn actor_kind(actor: &str) -> &'static str {
     }
 }
 
-fn view(entry: AuditEntry) -> AuditEntryView {
+pub(crate) fn view(entry: AuditEntry) -> AuditEntryView {
     let content = entry.content;
     AuditEntryView {
         seq: entry.seq,

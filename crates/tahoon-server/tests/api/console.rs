@@ -112,7 +112,9 @@ async fn sign_in_sets_a_strict_session_cookie_and_every_form_needs_its_token(bac
 
     let page = v.sign_in("partner", &p.org.access_key).await;
     assert_eq!(page.status, 200);
-    assert!(page.html.contains(&booking), "the booking made over the API is listed");
+    assert!(page.html.contains("<h1>Overview</h1>"), "a partner lands on its overview");
+    let list = v.get("/console/bookings").await;
+    assert!(list.html.contains(&booking), "the booking made over the API is listed");
     let session = v.cookies.get("tahoon_console").cloned().unwrap();
     assert!(session.len() >= 40);
 
@@ -265,6 +267,26 @@ async fn pages_speak_arabic_right_to_left_and_escape_what_they_show(backend: Bac
     assert_eq!(response.headers()["cache-control"], "no-store");
 }
 
+async fn the_overview_counts_sessions_and_the_audit_trail_lists_the_organizations_entries(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    let (p, _, _) = partner_with_a_booking(&app, &provider, Role::FullAccess).await;
+    let mut v = Visitor::new(&app);
+    let overview = v.sign_in("partner", &p.org.access_key).await;
+    assert!(overview.html.contains("id=\"sessions-week\">1<"), "the booking 4 days ahead: {}", overview.html);
+    assert!(overview.html.contains("id=\"sessions-today\">0<"));
+    assert_eq!(overview.html.matches("<rect class=\"bar\"").count(), 14, "a bar a day for two weeks");
+    assert!(overview.html.contains(&format!("<title>{}: 1</title>", soon())), "the session's day has one");
+    let audit = v.get("/console/audit").await;
+    for action in ["user.registered", "console.signed_in"] {
+        assert!(audit.html.contains(action), "{action} in {}", audit.html);
+    }
+    // Another organization's entries are not there.
+    let other = app.partner().await;
+    let _ = crate::sessionbooking::user(&app, &other, "THEIRS").await;
+    let audit = v.get("/console/audit").await;
+    assert_eq!(audit.html.matches("user.registered").count(), 1, "only its own registration");
+}
+
 async fn sign_in_attempts_are_limited_per_address(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let mut v = Visitor::new(&app);
@@ -285,5 +307,6 @@ tahoon_store::backend_tests!(
     sessions_end_when_keys_rotate_or_the_organization_is_disabled,
     a_read_only_session_sees_no_change_buttons_and_cannot_post,
     pages_speak_arabic_right_to_left_and_escape_what_they_show,
+    the_overview_counts_sessions_and_the_audit_trail_lists_the_organizations_entries,
     sign_in_attempts_are_limited_per_address,
 );

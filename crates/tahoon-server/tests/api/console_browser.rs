@@ -163,6 +163,9 @@ async fn a_partner_and_the_operator_use_the_console_in_a_browser(backend: Backen
     b.check("sign-in").await;
     b.type_into("#access-key", &p.org.access_key).await;
     b.click("#partner-sign-in").await;
+    assert_eq!(b.text_when("h1", |t| t == "Overview").await, "Overview");
+    b.check("overview").await;
+    b.click("nav a[href='/console/bookings']").await;
     assert_eq!(b.text_when("h1", |t| t == "Bookings").await, "Bookings");
     b.check("bookings").await;
     b.click(&format!("a[data-booking='{booking}']")).await;
@@ -196,6 +199,11 @@ async fn a_partner_and_the_operator_use_the_console_in_a_browser(backend: Backen
     b.check("booking-ar").await;
     b.click("a[hreflang='en']").await;
     b.text_when("#booking-status", |t| t == "Cancelled").await;
+
+    // The audit trail.
+    b.client.goto(&app.url("/console/audit")).await.unwrap();
+    assert!(b.text_when("#audit", |t| t.contains("booking.")).await.contains("booking."));
+    b.check("audit").await;
 
     // Rotating the keys: shown once; the old key no longer gets a token, the new one does.
     b.client.goto(&app.url("/console/keys")).await.unwrap();
