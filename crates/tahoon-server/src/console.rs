@@ -17,6 +17,7 @@ mod overview;
 mod page;
 mod session;
 mod sign_in;
+mod webhooks;
 
 pub use session::{SESSION_COOKIE, SignedIn};
 
@@ -41,6 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route("/console/bookings", get(bookings::list))
         .route("/console/bookings/{bookingId}", get(bookings::detail))
         .route("/console/bookings/{bookingId}/cancel", post(bookings::cancel))
+        .route("/console/webhooks", get(webhooks::list))
+        .route("/console/webhooks/{endpointId}", get(webhooks::endpoint))
+        .route("/console/webhooks/{endpointId}/test", post(webhooks::send_test))
+        .route("/console/webhooks/deliveries/{deliveryId}/redeliver", post(webhooks::redeliver))
         .route("/console/keys", get(keys::page))
         .route("/console/keys/rotate", post(keys::rotate))
         .route("/console/organizations", get(organizations::list).post(organizations::create))

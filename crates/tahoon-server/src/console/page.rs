@@ -79,6 +79,7 @@ impl Frame<'_> {
             Principal::Partner { .. } => &[
                 ("/console/overview", Text::Overview),
                 ("/console/bookings", Text::Bookings),
+                ("/console/webhooks", Text::Webhooks),
                 ("/console/audit", Text::AuditTrail),
                 ("/console/keys", Text::Keys),
             ],

@@ -309,4 +309,44 @@ tahoon_store::backend_tests!(
     pages_speak_arabic_right_to_left_and_escape_what_they_show,
     the_overview_counts_sessions_and_the_audit_trail_lists_the_organizations_entries,
     sign_in_attempts_are_limited_per_address,
+    webhook_endpoints_show_their_deliveries_and_send_tests,
 );
+
+/// Webhooks in the console: the endpoint and its deliveries; a test event sent from the page is
+/// delivered to the receiver; a delivered one can be delivered again.
+async fn webhook_endpoints_show_their_deliveries_and_send_tests(backend: Backend) {
+    let w = crate::webhooks::world(backend).await;
+    let receiver = tahoon_integrations::testing::webhook_receiver::WebhookReceiver::start().await;
+    let endpoint = w.endpoint(receiver.url("/hook").as_str(), &["*"]).await;
+    let mut v = Visitor::new(&w.app);
+    v.sign_in("partner", &w.p.org.access_key).await;
+    let list = v.get("/console/webhooks").await;
+    assert!(list.html.contains(&format!("data-endpoint=\"{}\"", endpoint.id)), "{}", list.html);
+    let page = v.get(&format!("/console/webhooks/{}", endpoint.id)).await;
+    let csrf = field(&page.html, "csrf");
+    let refused = v.post(&format!("/console/webhooks/{}/test", endpoint.id), &[("csrf", "forged")]).await;
+    assert_eq!(refused.status, 403);
+    let sent = v.post(&format!("/console/webhooks/{}/test", endpoint.id), &[("csrf", &csrf)]).await;
+    assert_eq!(sent.location.as_deref(), Some(format!("/console/webhooks/{}?done=test", endpoint.id).as_str()));
+    let deliveries = w.deliveries(&endpoint.id).await;
+    assert_eq!(deliveries.len(), 1);
+    let delivery = deliveries[0]["deliveryId"].as_str().unwrap().to_string();
+    // Pending: no redeliver button (its attempt is due anyway).
+    let page = v.get(&format!("/console/webhooks/{}?done=test", endpoint.id)).await;
+    assert!(page.html.contains("A test event is on its way.") && page.html.contains("webhook.test"));
+    assert!(!page.html.contains(&format!("/console/webhooks/deliveries/{delivery}/redeliver")));
+    // Delivered: the receiver has it, and the page offers it again.
+    crate::webhooks::pass(&w.app.state).await;
+    assert_eq!(receiver.requests().len(), 1);
+    let page = v.get(&format!("/console/webhooks/{}", endpoint.id)).await;
+    assert!(page.html.contains(&format!("/console/webhooks/deliveries/{delivery}/redeliver")), "{}", page.html);
+    let again = v
+        .post(
+            &format!("/console/webhooks/deliveries/{delivery}/redeliver"),
+            &[("csrf", &csrf), ("endpoint", &endpoint.id)],
+        )
+        .await;
+    assert_eq!(again.location.as_deref(), Some(format!("/console/webhooks/{}?done=redeliver", endpoint.id).as_str()));
+    crate::webhooks::pass(&w.app.state).await;
+    assert_eq!(receiver.requests().len(), 2, "delivered again");
+}

@@ -200,7 +200,10 @@ async fn a_partner_and_the_operator_use_the_console_in_a_browser(backend: Backen
     b.click("a[hreflang='en']").await;
     b.text_when("#booking-status", |t| t == "Cancelled").await;
 
-    // The audit trail.
+    // Webhooks (none yet) and the audit trail.
+    b.client.goto(&app.url("/console/webhooks")).await.unwrap();
+    assert_eq!(b.text_when("h1", |t| t == "Webhooks").await, "Webhooks");
+    b.check("webhooks").await;
     b.client.goto(&app.url("/console/audit")).await.unwrap();
     assert!(b.text_when("#audit", |t| t.contains("booking.")).await.contains("booking."));
     b.check("audit").await;
