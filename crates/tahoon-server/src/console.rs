@@ -17,6 +17,7 @@ mod overview;
 mod page;
 mod session;
 mod sign_in;
+mod users;
 mod webhooks;
 
 pub use session::{SESSION_COOKIE, SignedIn};
@@ -42,6 +43,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console/bookings", get(bookings::list))
         .route("/console/bookings/{bookingId}", get(bookings::detail))
         .route("/console/bookings/{bookingId}/cancel", post(bookings::cancel))
+        .route("/console/users", get(users::list))
+        .route("/console/users/{userId}", get(users::detail))
+        .route("/console/users/{userId}/export", post(users::download))
+        .route("/console/users/{userId}/erase", post(users::erase))
+        .route("/console/screening", get(users::screening))
         .route("/console/webhooks", get(webhooks::list))
         .route("/console/webhooks/{endpointId}", get(webhooks::endpoint))
         .route("/console/webhooks/{endpointId}/test", post(webhooks::send_test))

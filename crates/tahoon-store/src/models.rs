@@ -91,6 +91,14 @@ pub struct NewUser {
     pub now: Timestamp,
 }
 
+/// A user as a list shows one: no name, no date of birth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub reference_id: String,
+    pub created_at: Timestamp,
+}
+
 /// An active booking's time, as slot computation needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BusyInterval {

@@ -216,6 +216,15 @@ pub trait ProviderStore: Send + Sync {
 /// Users: partners' clients and guests.
 #[async_trait]
 pub trait UserStore: Send + Sync {
+    /// The organization's users (not erased) whose reference id starts with `reference_prefix`,
+    /// by reference id: one page and the total.
+    async fn organization_users(
+        &self,
+        organization_id: OrganizationId,
+        reference_prefix: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<UserSummary>, i64), StoreError>;
     /// Registers a user, or returns the one already registered with this reference id in this
     /// organization; concurrent registrations of one reference id create exactly one user.
     async fn register_user(&self, new: NewUser) -> Result<Registration, StoreError>;
@@ -237,6 +246,12 @@ pub trait UserStore: Send + Sync {
 /// Screening instruments and assessments.
 #[async_trait]
 pub trait ScreeningStore: Send + Sync {
+    /// How many of the organization's submissions fell in each severity band, by instrument and
+    /// band code (counts only: no user, score or answer).
+    async fn screening_band_counts(
+        &self,
+        organization_id: OrganizationId,
+    ) -> Result<Vec<(String, String, i64)>, StoreError>;
     /// Operator-defined instruments (the built-in ones live in the domain).
     async fn custom_instruments(&self) -> Result<Vec<tahoon_domain::screening::Instrument>, StoreError>;
     /// Stores a new instrument with the next free id; `None` when its code is taken.

@@ -79,6 +79,8 @@ impl Frame<'_> {
             Principal::Partner { .. } => &[
                 ("/console/overview", Text::Overview),
                 ("/console/bookings", Text::Bookings),
+                ("/console/users", Text::Users),
+                ("/console/screening", Text::Screening),
                 ("/console/webhooks", Text::Webhooks),
                 ("/console/audit", Text::AuditTrail),
                 ("/console/keys", Text::Keys),

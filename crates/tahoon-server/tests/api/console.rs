@@ -310,6 +310,7 @@ tahoon_store::backend_tests!(
     the_overview_counts_sessions_and_the_audit_trail_lists_the_organizations_entries,
     sign_in_attempts_are_limited_per_address,
     webhook_endpoints_show_their_deliveries_and_send_tests,
+    users_are_listed_by_reference_exported_and_erased_and_screening_is_summed_up,
 );
 
 /// Webhooks in the console: the endpoint and its deliveries; a test event sent from the page is
@@ -349,4 +350,97 @@ async fn webhook_endpoints_show_their_deliveries_and_send_tests(backend: Backend
     assert_eq!(again.location.as_deref(), Some(format!("/console/webhooks/{}?done=redeliver", endpoint.id).as_str()));
     crate::webhooks::pass(&w.app.state).await;
     assert_eq!(receiver.requests().len(), 2, "delivered again");
+}
+
+/// Users by reference id (no names), export and erasure behind a confirmation; the screening
+/// summary counts bands and shows no answers.
+async fn users_are_listed_by_reference_exported_and_erased_and_screening_is_summed_up(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    let (p, _, _) = partner_with_a_booking(&app, &provider, Role::FullAccess).await;
+    let (status, other) = app
+        .send(
+            &p,
+            "/api/v1/user/register",
+            json!({"referenceId": "OTHER-9", "name": "Hidden Person", "dob": "1980-02-02", "genderType": 0}),
+        )
+        .await;
+    assert_eq!(status, 200, "{other}");
+    let other_id = other["data"]["userId"].as_str().unwrap().to_string();
+    // One PHQ-9 submission, every answer the first option.
+    let questions: serde_json::Value = app
+        .http
+        .get(app.url("/api/v1/user/getassessmentquestions"))
+        .bearer_auth(&p.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let phq9 =
+        questions["data"]["instrumentsList"].as_array().unwrap().iter().find(|i| i["instrument"] == "PHQ-9").unwrap();
+    let answers: Vec<serde_json::Value> = phq9["questionsList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| json!({"questionId": q["questionId"], "catScreeningQuetionOptionId": q["optionsList"][0]["catScreeningQuetionOptionId"]}))
+        .collect();
+    let (status, submitted) = app
+        .post_signed(
+            "/api/v1/user/submituserassessmentquestions",
+            &p.token,
+            &p.org.shared_key,
+            &json!({"userId": other_id, "answers": answers}),
+        )
+        .await;
+    assert_eq!(status, 200, "{submitted}");
+
+    let mut v = Visitor::new(&app);
+    v.sign_in("partner", &p.org.access_key).await;
+    let list = v.get("/console/users").await;
+    assert!(list.html.contains("ORG-USER-1") && list.html.contains("OTHER-9"));
+    assert!(
+        !list.html.contains("Hidden Person") && !list.html.contains("1980-02-02"),
+        "no names or birth dates in lists"
+    );
+    let narrowed = v.get("/console/users?reference=OTH").await;
+    assert!(narrowed.html.contains("OTHER-9") && !narrowed.html.contains("ORG-USER-1"));
+    let percent = v.get("/console/users?reference=%25").await;
+    assert!(!percent.html.contains("OTHER-9"), "a prefix is text, not a pattern");
+
+    let summary = v.get("/console/screening").await;
+    assert!(summary.html.contains("PHQ-9") && summary.html.contains("<td>1</td>"), "{}", summary.html);
+
+    let detail = v.get(&format!("/console/users/{other_id}")).await;
+    assert!(!detail.html.contains("Hidden Person"));
+    let csrf = field(&detail.html, "csrf");
+    let unconfirmed = v.post(&format!("/console/users/{other_id}/export"), &[("csrf", &csrf)]).await;
+    assert_eq!(unconfirmed.status, 303, "no download without the confirmation");
+    let response = app
+        .http
+        .post(app.url(&format!("/console/users/{other_id}/export")))
+        .header("cookie", format!("tahoon_console={}", v.cookies["tahoon_console"]))
+        .form(&[("csrf", csrf.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    let exported: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(exported["user"]["name"], "Hidden Person");
+
+    let erased = v.post(&format!("/console/users/{other_id}/erase"), &[("csrf", &csrf), ("confirm", "yes")]).await;
+    assert_eq!(erased.location.as_deref(), Some("/console/users?erased=1"));
+    let list = v.get("/console/users?erased=1").await;
+    assert!(list.html.contains("The user&#39;s data is erased.") || list.html.contains("The user's data is erased."));
+    assert!(!list.html.contains("OTHER-9"));
+    let (status, _) = app
+        .call_signed(
+            reqwest::Method::GET,
+            &format!("/api/v1/user/{other_id}/export"),
+            &p.token,
+            &p.org.shared_key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "erased over the API too");
 }

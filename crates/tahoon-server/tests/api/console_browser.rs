@@ -200,6 +200,16 @@ async fn a_partner_and_the_operator_use_the_console_in_a_browser(backend: Backen
     b.click("a[hreflang='en']").await;
     b.text_when("#booking-status", |t| t == "Cancelled").await;
 
+    // Users by reference id, one user's page, the screening summary.
+    b.client.goto(&app.url("/console/users")).await.unwrap();
+    assert!(b.text_when("#users", |t| t.contains("ORG-USER-1")).await.contains("ORG-USER-1"));
+    b.check("users").await;
+    b.click("#users a").await;
+    assert_eq!(b.attribute("#erase-submit", "disabled").await.as_deref(), Some("true"));
+    b.check("user").await;
+    b.client.goto(&app.url("/console/screening")).await.unwrap();
+    b.check("screening").await;
+
     // Webhooks (none yet) and the audit trail.
     b.client.goto(&app.url("/console/webhooks")).await.unwrap();
     assert_eq!(b.text_when("h1", |t| t == "Webhooks").await, "Webhooks");

@@ -57,6 +57,19 @@ impl TryFrom<AssessmentRow> for AssessmentRecord {
 
 #[async_trait::async_trait]
 impl ScreeningStore for DbStore {
+    async fn screening_band_counts(
+        &self,
+        organization_id: OrganizationId,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT instrument_code, band_code, COUNT(*) FROM assessments WHERE organization_id = $1 \
+             GROUP BY instrument_code, band_code ORDER BY instrument_code, band_code",
+        )
+        .bind(organization_id.get())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn custom_instruments(&self) -> Result<Vec<Instrument>, StoreError> {
         let rows: Vec<InstrumentRow> = sqlx::query_as("SELECT id, definition FROM screening_instruments ORDER BY id")
             .fetch_all(&self.pool)

@@ -87,6 +87,41 @@ fn without_text(answers: &str) -> Result<String, StoreError> {
 
 #[async_trait::async_trait]
 impl UserStore for DbStore {
+    async fn organization_users(
+        &self,
+        organization_id: OrganizationId,
+        reference_prefix: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<UserSummary>, i64), StoreError> {
+        // A prefix compared by `substr`, so `%` and `_` in it are only characters.
+        const WHERE: &str = "organization_id = $1 AND erased_at IS NULL AND reference_id IS NOT NULL \
+             AND substr(reference_id, 1, length($2)) = $2";
+        let mut tx = self.begin_read().await?;
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(formatcp!(
+            "SELECT id, reference_id, created_at FROM users WHERE {WHERE} ORDER BY reference_id LIMIT $3 OFFSET $4"
+        ))
+        .bind(organization_id.get())
+        .bind(reference_prefix)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *tx)
+        .await?;
+        let (total,): (i64,) = sqlx::query_as(formatcp!("SELECT COUNT(*) FROM users WHERE {WHERE}"))
+            .bind(organization_id.get())
+            .bind(reference_prefix)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let users = rows
+            .into_iter()
+            .map(|(id, reference_id, created_at)| {
+                Ok(UserSummary { id: Id::new(id), reference_id, created_at: instant(created_at)? })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok((users, total))
+    }
+
     async fn register_user(&self, new: NewUser) -> Result<Registration, StoreError> {
         let mut tx = self.begin_write().await?;
         let outcome = register(&mut tx, &new).await?;

@@ -13,6 +13,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use serde::Serialize;
 use serde_json::json;
+use tahoon_domain::ids::OrganizationId;
 use tahoon_domain::screening::ScoredAnswer;
 use utoipa::ToSchema;
 
@@ -73,10 +74,15 @@ pub async fn export_user(
     ApiPath(UserPath { user_id: user }): ApiPath<UserPath>,
     request: SignedNoBodyRead,
 ) -> ApiResult<Success<UserExport>> {
-    let organization_id = request.auth.organization.id;
-    let user_id = users::owned_user(&state, organization_id, &user).await?;
-    let profile = users::profile(&state, organization_id, user_id).await?;
-    let (records, instruments) = screening::history(&state, organization_id, user_id).await?;
+    Ok(Success(export(&state, request.auth.organization.id, &user).await?))
+}
+
+/// Everything kept about one of the organization's users (the API's export and the console's),
+/// audited as `user.exported`.
+pub async fn export(state: &AppState, organization_id: OrganizationId, user: &str) -> ApiResult<UserExport> {
+    let user_id = users::owned_user(state, organization_id, user).await?;
+    let profile = users::profile(state, organization_id, user_id).await?;
+    let (records, instruments) = screening::history(state, organization_id, user_id).await?;
     state
         .audit
         .record(
@@ -84,7 +90,7 @@ pub async fn export_user(
                 .details(json!({ "user": user_id.get() })),
         )
         .await?;
-    Ok(Success(UserExport {
+    Ok(UserExport {
         user: UserProfile {
             user_id: user.trim().to_string(),
             reference_id: profile.reference_id,
@@ -95,8 +101,8 @@ pub async fn export_user(
         },
         assessments: records
             .iter()
-            .map(|r| ExportedAssessment { result: result(&state, r, &instruments), answers: r.answers.clone() })
+            .map(|r| ExportedAssessment { result: result(state, r, &instruments), answers: r.answers.clone() })
             .collect(),
         exported_at: state.clock.now().to_string(),
-    }))
+    })
 }
