@@ -108,6 +108,12 @@ texts! {
     Cancelled => "The booking is cancelled.", "تم إلغاء الحجز.";
     Back => "Back", "رجوع";
     Keys => "API keys", "مفاتيح الواجهة";
+    Providers => "Care providers", "مقدّمو الرعاية";
+    FreeSlots => "Free sessions that day", "الجلسات المتاحة ذلك اليوم";
+    TimeZone => "Time zone", "المنطقة الزمنية";
+    NoSuchProvider => "No such care provider.", "لا يوجد مقدّم رعاية بهذا المعرّف.";
+    NoFreeSlots => "No free time.", "لا وقت متاحًا.";
+    Booked => "your session", "جلستكم";
     Users => "Users", "المستخدمون";
     ReferenceId => "Reference id", "المعرّف المرجعي";
     Registered => "Registered", "تاريخ التسجيل";

@@ -15,6 +15,7 @@ mod language;
 mod organizations;
 mod overview;
 mod page;
+mod providers;
 mod session;
 mod sign_in;
 mod users;
@@ -43,6 +44,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/bookings", get(bookings::list))
         .route("/console/bookings/{bookingId}", get(bookings::detail))
         .route("/console/bookings/{bookingId}/cancel", post(bookings::cancel))
+        .route("/console/providers", get(providers::list))
+        .route("/console/providers/{careProviderId}", get(providers::week))
         .route("/console/users", get(users::list))
         .route("/console/users/{userId}", get(users::detail))
         .route("/console/users/{userId}/export", post(users::download))

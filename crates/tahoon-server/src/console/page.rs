@@ -79,6 +79,7 @@ impl Frame<'_> {
             Principal::Partner { .. } => &[
                 ("/console/overview", Text::Overview),
                 ("/console/bookings", Text::Bookings),
+                ("/console/providers", Text::Providers),
                 ("/console/users", Text::Users),
                 ("/console/screening", Text::Screening),
                 ("/console/webhooks", Text::Webhooks),

@@ -311,6 +311,7 @@ tahoon_store::backend_tests!(
     sign_in_attempts_are_limited_per_address,
     webhook_endpoints_show_their_deliveries_and_send_tests,
     users_are_listed_by_reference_exported_and_erased_and_screening_is_summed_up,
+    a_providers_week_shows_free_time_and_only_the_organizations_own_sessions,
 );
 
 /// Webhooks in the console: the endpoint and its deliveries; a test event sent from the page is
@@ -443,4 +444,36 @@ async fn users_are_listed_by_reference_exported_and_erased_and_screening_is_summ
         )
         .await;
     assert_eq!(status, 400, "erased over the API too");
+}
+
+/// The provider directory: a provider's week in a chosen zone shows free time, and the
+/// organization's own session with them; another organization sees that time only as not free.
+async fn a_providers_week_shows_free_time_and_only_the_organizations_own_sessions(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    let (p, booking, _) = partner_with_a_booking(&app, &provider, Role::FullAccess).await;
+    let day = soon();
+    let mut v = Visitor::new(&app);
+    v.sign_in("partner", &p.org.access_key).await;
+    let list = v.get(&format!("/console/providers?from={day}&zone=Asia/Riyadh")).await;
+    assert!(list.html.contains(&format!("data-provider=\"{provider}\"")), "{}", list.html);
+    let week = v.get(&format!("/console/providers/{provider}?from={day}&zone=Asia/Riyadh")).await;
+    assert_eq!(week.status, 200);
+    // Amal works 09:00–12:00 in Riyadh; the 09:00 session is this organization's.
+    let first_day = week.html.split("class=\"day card\"").nth(1).unwrap().to_string();
+    assert!(first_day.contains("10:00–11:00") && first_day.contains("11:00–12:00"), "{first_day}");
+    assert!(!first_day.contains("09:00–10:00"), "taken");
+    assert!(first_day.contains(&format!("/console/bookings/{booking}")) && first_day.contains("your session"));
+    // In London the same sessions are three hours earlier.
+    let london = v.get(&format!("/console/providers/{provider}?from={day}&zone=Europe/London")).await;
+    assert!(london.html.contains("07:00–08:00"), "{}", london.html);
+    // Another organization: the time is not free, and nothing says whose it is.
+    let other = app.partner().await;
+    let mut w = Visitor::new(&app);
+    w.sign_in("partner", &other.org.access_key).await;
+    let theirs = w.get(&format!("/console/providers/{provider}?from={day}&zone=Asia/Riyadh")).await;
+    let first_day = theirs.html.split("class=\"day card\"").nth(1).unwrap().to_string();
+    assert!(!first_day.contains("09:00–10:00") && !first_day.contains("your session"), "{first_day}");
+    // A zone that is not one falls back; an id that is not one is not found.
+    assert_eq!(w.get(&format!("/console/providers/{provider}?zone=Mars/Olympus")).await.status, 200);
+    assert_eq!(w.get("/console/providers/cp_nope").await.status, 404);
 }

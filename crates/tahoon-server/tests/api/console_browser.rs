@@ -200,6 +200,13 @@ async fn a_partner_and_the_operator_use_the_console_in_a_browser(backend: Backen
     b.click("a[hreflang='en']").await;
     b.text_when("#booking-status", |t| t == "Cancelled").await;
 
+    // The provider directory and a provider's week.
+    b.client.goto(&app.url("/console/providers")).await.unwrap();
+    b.check("providers").await;
+    b.click("#providers a").await;
+    assert!(!b.text_when("#week", |t| !t.is_empty()).await.is_empty());
+    b.check("provider-week").await;
+
     // Users by reference id, one user's page, the screening summary.
     b.client.goto(&app.url("/console/users")).await.unwrap();
     assert!(b.text_when("#users", |t| t.contains("ORG-USER-1")).await.contains("ORG-USER-1"));
