@@ -12,12 +12,14 @@ mod bookings;
 mod forms;
 mod keys;
 mod language;
+mod organization;
 mod organizations;
 mod overview;
 mod page;
 mod providers;
 mod session;
 mod sign_in;
+mod system;
 mod users;
 mod webhooks;
 
@@ -58,7 +60,10 @@ pub fn routes() -> Router<AppState> {
         .route("/console/keys", get(keys::page))
         .route("/console/keys/rotate", post(keys::rotate))
         .route("/console/organizations", get(organizations::list).post(organizations::create))
+        .route("/console/organizations/{organizationId}", get(organization::page).post(organization::save))
         .route("/console/organizations/{organizationId}/state", post(organizations::set_state))
+        .route("/console/settings", get(system::settings_page))
+        .route("/console/system", get(system::system_page))
         .route("/console/assets/{file}", get(assets::serve))
 }
 

@@ -51,7 +51,7 @@ pub async fn list(State(state): State<AppState>, signed_in: SignedIn) -> Respons
                 @for o in &all {
                     @let id = state.ids.encode(o.id);
                     tr data-organization=(id) {
-                        td { (o.name) br; code { (id) } }
+                        td { a href={ "/console/organizations/" (id) } { (o.name) } br; code { (id) } }
                         td { (frame.t(if o.kind == OrganizationKind::Charity { Text::Charity } else { Text::Standard })) }
                         td { (o.balance) }
                         td { (o.rate_limit_per_minute) }

@@ -86,7 +86,11 @@ impl Frame<'_> {
                 ("/console/audit", Text::AuditTrail),
                 ("/console/keys", Text::Keys),
             ],
-            Principal::Operator => &[("/console/organizations", Text::Organizations)],
+            Principal::Operator => &[
+                ("/console/organizations", Text::Organizations),
+                ("/console/settings", Text::Settings),
+                ("/console/system", Text::SystemPage),
+            ],
         };
         html! {
             nav aria-label=(self.t(Text::MainNavigation)) {

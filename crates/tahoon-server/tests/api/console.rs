@@ -312,6 +312,7 @@ tahoon_store::backend_tests!(
     webhook_endpoints_show_their_deliveries_and_send_tests,
     users_are_listed_by_reference_exported_and_erased_and_screening_is_summed_up,
     a_providers_week_shows_free_time_and_only_the_organizations_own_sessions,
+    the_operator_changes_an_organization_and_reads_settings_and_the_system,
 );
 
 /// Webhooks in the console: the endpoint and its deliveries; a test event sent from the page is
@@ -476,4 +477,63 @@ async fn a_providers_week_shows_free_time_and_only_the_organizations_own_session
     // A zone that is not one falls back; an id that is not one is not found.
     assert_eq!(w.get(&format!("/console/providers/{provider}?zone=Mars/Olympus")).await.status, 200);
     assert_eq!(w.get("/console/providers/cp_nope").await.status, 404);
+}
+
+/// The operator's pages: an organization's settings within their bounds, the settings with
+/// secrets masked, the system page; a partner is sent to its own pages.
+async fn the_operator_changes_an_organization_and_reads_settings_and_the_system(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let p = app.partner().await;
+    let (status, _) = admin(
+        &app,
+        reqwest::Method::PUT,
+        "/api/v1/admin/settings/videosdk.secret_key",
+        Some(json!({"value": "vsdk-secret-0123456789-WXYZ"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut o = Visitor::new(&app);
+    o.sign_in("operator", OPERATOR_TOKEN).await;
+    let page = o.get(&format!("/console/organizations/{}", p.org.id)).await;
+    let csrf = field(&page.html, "csrf");
+    let path = format!("/console/organizations/{}", p.org.id);
+    let form = |balance: &'static str| {
+        [
+            ("balance", balance),
+            ("rateLimitPerMinute", "500"),
+            ("cancellationCutoffHours", "48"),
+            ("compatMode", "reference"),
+        ]
+    };
+    let mut fields: Vec<(&str, &str)> = form("7").to_vec();
+    assert_eq!(o.post(&path, &fields).await.status, 403, "no CSRF token");
+    fields.push(("csrf", &csrf));
+    let saved = o.post(&path, &fields).await;
+    assert_eq!(saved.location.as_deref(), Some(format!("{path}?saved=1").as_str()));
+    let (_, list) = admin(&app, reqwest::Method::GET, "/api/v1/admin/organizations", None).await;
+    let mine =
+        list["data"].as_array().unwrap().iter().find(|x| x["organizationId"] == p.org.id.as_str()).unwrap().clone();
+    assert_eq!(
+        (&mine["balance"], &mine["rateLimitPerMinute"], &mine["cancellationCutoffHours"], &mine["compatMode"]),
+        (&json!(7), &json!(500), &json!(48), &json!("reference"))
+    );
+    let mut bad: Vec<(&str, &str)> = form("-1").to_vec();
+    bad.push(("csrf", &csrf));
+    assert_eq!(o.post(&path, &bad).await.status, 400);
+    let (_, list) = admin(&app, reqwest::Method::GET, "/api/v1/admin/organizations", None).await;
+    let mine =
+        list["data"].as_array().unwrap().iter().find(|x| x["organizationId"] == p.org.id.as_str()).unwrap().clone();
+    assert_eq!(mine["balance"], 7, "nothing changed");
+
+    let settings = o.get("/console/settings").await;
+    assert!(settings.html.contains("video.provider") && settings.html.contains("videosdk.secret_key"));
+    assert!(!settings.html.contains("vsdk-secret-0123456789-WXYZ") && settings.html.contains("WXYZ"), "masked");
+    let system = o.get("/console/system").await;
+    assert!(system.html.contains(env!("CARGO_PKG_VERSION")) && system.html.contains("id=\"database\""));
+
+    let mut v = Visitor::new(&app);
+    v.sign_in("partner", &p.org.access_key).await;
+    for page in ["/console/settings", "/console/system", &path] {
+        assert_eq!(v.get(page).await.location.as_deref(), Some("/console"), "{page}");
+    }
 }

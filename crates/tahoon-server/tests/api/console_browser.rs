@@ -252,6 +252,10 @@ async fn a_partner_and_the_operator_use_the_console_in_a_browser(backend: Backen
     b.click("#create-organization").await;
     let created_key = b.text_when("#new-access-key", |t| t.starts_with("thn_ak_")).await;
     b.check("organization-created").await;
+    for page in ["/console/settings", "/console/system"] {
+        b.client.goto(&app.url(page)).await.unwrap();
+        b.check(page.trim_start_matches("/console/")).await;
+    }
     let token = app.form("/api/v1/auth/token", &[("grant_type", "password"), ("access_key", &created_key)]).await;
     assert_eq!(token.0, 200, "{}", token.1);
     let listed: Value = token.1;
