@@ -27,6 +27,10 @@ pub struct ListQuery {
     status: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// A care provider's id.
+    provider: Option<String>,
+    /// A user's reference id (exact).
+    reference: Option<String>,
 }
 
 fn home() -> Response {
@@ -69,7 +73,22 @@ pub async fn list(State(state): State<AppState>, signed_in: SignedIn, Query(quer
         Ok(found) => found,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
-    let shown: Vec<&Booking> = found.iter().filter(|b| status.is_none_or(|s| b.status == s)).take(MAX_LISTED).collect();
+    let provider = query.provider.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let provider_id = provider.map(|p| state.ids.decode::<kind::CareProvider>(p).ok());
+    let reference: String = query.reference.as_deref().unwrap_or("").trim().chars().take(100).collect();
+    let user_id = if reference.is_empty() {
+        None
+    } else {
+        let matching = state.store.organization_users(organization.id, &reference, 0, 50).await.unwrap_or_default().0;
+        Some(matching.into_iter().find(|u| u.reference_id == reference).map(|u| u.id))
+    };
+    let shown: Vec<&Booking> = found
+        .iter()
+        .filter(|b| status.is_none_or(|s| b.status == s))
+        .filter(|b| provider_id.is_none_or(|p| p == Some(b.provider_id)))
+        .filter(|b| user_id.is_none_or(|u| u == Some(b.user_id)))
+        .take(MAX_LISTED)
+        .collect();
     let mut rows = Vec::with_capacity(shown.len());
     for b in &shown {
         rows.push((
@@ -92,6 +111,8 @@ pub async fn list(State(state): State<AppState>, signed_in: SignedIn, Query(quer
             }
             label { (frame.t(Text::From)) input type="date" name="from" value=(from); }
             label { (frame.t(Text::To)) input type="date" name="to" value=(to); }
+            label { (frame.t(Text::Provider)) input type="text" name="provider" value=(provider.unwrap_or("")) maxlength="64"; }
+            label { (frame.t(Text::ReferenceId)) input type="text" name="reference" value=(reference) maxlength="100"; }
             button type="submit" { (frame.t(Text::Filter)) }
         }
         @if rows.is_empty() {
@@ -140,6 +161,7 @@ pub async fn detail(
     };
     let zone = default_zone(organization);
     let history = state.store.booking_history(found.id).await.unwrap_or_default();
+    let audit = booking_audit(&state, organization, found.id).await;
     let cancellable = found.status.is_active() && found.starts_at > state.clock.now() && signed_in.can_change();
     let body = html! {
         @if query.cancelled.is_some() { (frame.notice(Text::Cancelled, false)) }
@@ -155,6 +177,25 @@ pub async fn detail(
         }
         h2 { (frame.t(Text::History)) }
         (history_table(&frame, &history, &zone))
+        h2 { (frame.t(Text::AuditTrail)) }
+        table id="booking-audit" {
+            thead { tr {
+                th scope="col" { (frame.t(Text::When)) }
+                th scope="col" { (frame.t(Text::Action)) }
+                th scope="col" { (frame.t(Text::Outcome)) }
+                th scope="col" { (frame.t(Text::RequestId)) }
+            } }
+            tbody {
+                @for entry in &audit {
+                    tr {
+                        td { (when(entry.content.occurred_at, &zone)) }
+                        td { code { (entry.content.action) } }
+                        td { (entry.content.outcome.as_str()) }
+                        td { @if let Some(id) = &entry.content.request_id { code { (id) } } }
+                    }
+                }
+            }
+        }
         @if cancellable { (cancel_form(&frame, &id)) }
         p { a href="/console/bookings" { (frame.t(Text::Back)) } }
     };
@@ -207,6 +248,35 @@ fn cancel_form(frame: &Frame<'_>, id: &str) -> Markup {
             }
         }
     }
+}
+
+/// The organization's audit entries about this booking, among its latest `AUDIT_WINDOW`.
+async fn booking_audit(
+    state: &AppState,
+    organization: &Organization,
+    booking: tahoon_domain::ids::BookingId,
+) -> Vec<tahoon_domain::audit::AuditEntry> {
+    const AUDIT_WINDOW: i64 = 1000;
+    let query = |offset: i64, limit: i64| tahoon_store::AuditQuery {
+        organization_id: Some(organization.id),
+        from: None,
+        to: None,
+        action: None,
+        after_seq: 0,
+        offset,
+        limit,
+    };
+    let total = state.store.audit_search(&query(0, 1)).await.map(|(_, total)| total).unwrap_or(0);
+    let latest = state.store.audit_search(&query((total - AUDIT_WINDOW).max(0), AUDIT_WINDOW)).await;
+    latest
+        .map(|(entries, _)| entries)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.content.details)
+                .is_ok_and(|details| details["booking"].as_i64() == Some(booking.get()))
+        })
+        .collect()
 }
 
 async fn owned(state: &AppState, organization: &Organization, id: &str) -> Option<Booking> {

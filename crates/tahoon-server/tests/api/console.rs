@@ -313,6 +313,7 @@ tahoon_store::backend_tests!(
     users_are_listed_by_reference_exported_and_erased_and_screening_is_summed_up,
     a_providers_week_shows_free_time_and_only_the_organizations_own_sessions,
     the_operator_changes_an_organization_and_reads_settings_and_the_system,
+    bookings_are_found_by_provider_and_reference_and_show_their_audit_entries,
 );
 
 /// Webhooks in the console: the endpoint and its deliveries; a test event sent from the page is
@@ -536,4 +537,27 @@ async fn the_operator_changes_an_organization_and_reads_settings_and_the_system(
     for page in ["/console/settings", "/console/system", &path] {
         assert_eq!(v.get(page).await.location.as_deref(), Some("/console"), "{page}");
     }
+}
+
+/// Bookings are found by provider and by the user's reference id; a booking's page shows its
+/// audit entries beside its history.
+async fn bookings_are_found_by_provider_and_reference_and_show_their_audit_entries(backend: Backend) {
+    let (app, provider) = setup(backend).await;
+    let (p, booking, _) = partner_with_a_booking(&app, &provider, Role::FullAccess).await;
+    let mut v = Visitor::new(&app);
+    v.sign_in("partner", &p.org.access_key).await;
+    for (query, listed) in [
+        ("reference=ORG-USER-1".to_string(), true),
+        ("reference=ORG-USER".to_string(), false),
+        (format!("provider={provider}"), true),
+        ("provider=cp_nope".to_string(), false),
+        (format!("provider={provider}&reference=ORG-USER-1&status=1"), true),
+        ("status=3".to_string(), false),
+    ] {
+        let page = v.get(&format!("/console/bookings?{query}")).await;
+        assert_eq!(page.html.contains(&booking), listed, "{query}");
+    }
+    let detail = v.get(&format!("/console/bookings/{booking}")).await;
+    let audit = detail.html.split("id=\"booking-audit\"").nth(1).unwrap();
+    assert!(audit.contains("booking.confirmed"), "{audit}");
 }
