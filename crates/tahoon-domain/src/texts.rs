@@ -109,6 +109,16 @@ texts! {
     Back => "Back", "رجوع";
     Keys => "API keys", "مفاتيح الواجهة";
     Providers => "Care providers", "مقدّمو الرعاية";
+    ImportProviders => "Import care providers", "استيراد مقدّمي الرعاية";
+    ImportNote => "A JSON file in the operator's import format (docs/providers.md); existing externalIds are updated.", "ملف JSON بصيغة الاستيراد الخاصة بالمشغّل (docs/providers.md)؛ تُحدَّث المعرّفات الخارجية الموجودة.";
+    File => "File", "الملف";
+    Import => "Import", "استيراد";
+    NoSuchImport => "No such import (imports are kept for an hour).", "لا توجد عملية استيراد بهذا المعرّف (تُحفظ لمدة ساعة).";
+    Imported => "Imported", "تم استيراد";
+    ImportRunning => "The import is running; this page follows it.", "الاستيراد جارٍ؛ هذه الصفحة تتابعه.";
+    ImportDone => "Done: created + updated =", "اكتمل: المُنشأ + المُحدَّث =";
+    Availability => "Availability", "أوقات التوفر";
+    AvailabilityJson => "Availability (JSON, as tahoon provider availability show prints it)", "أوقات التوفر (JSON كما يطبعها tahoon provider availability show)";
     FreeSlots => "Free sessions that day", "الجلسات المتاحة ذلك اليوم";
     TimeZone => "Time zone", "المنطقة الزمنية";
     NoSuchProvider => "No such care provider.", "لا يوجد مقدّم رعاية بهذا المعرّف.";

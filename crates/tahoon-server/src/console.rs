@@ -9,6 +9,7 @@
 mod assets;
 mod audit;
 mod bookings;
+mod care_providers;
 mod forms;
 mod keys;
 mod language;
@@ -62,6 +63,13 @@ pub fn routes() -> Router<AppState> {
         .route("/console/organizations", get(organizations::list).post(organizations::create))
         .route("/console/organizations/{organizationId}", get(organization::page).post(organization::save))
         .route("/console/organizations/{organizationId}/state", post(organizations::set_state))
+        .route("/console/care-providers", get(care_providers::list))
+        .route("/console/care-providers/import", post(care_providers::import))
+        .route("/console/care-providers/import/{importId}", get(care_providers::progress))
+        .route(
+            "/console/care-providers/{careProviderId}",
+            get(care_providers::availability).post(care_providers::set_availability),
+        )
         .route("/console/settings", get(system::settings_page))
         .route("/console/system", get(system::system_page))
         .route("/console/assets/{file}", get(assets::serve))

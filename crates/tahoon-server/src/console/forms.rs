@@ -39,6 +39,11 @@ impl FormFields {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refused(Text);
 
+impl Refused {
+    /// A form without the session's token.
+    pub const FORM_EXPIRED: Refused = Refused(Text::FormExpired);
+}
+
 /// The form's CSRF token must be the session's.
 pub fn check_csrf(signed_in: &SignedIn, fields: &FormFields) -> Result<(), Refused> {
     if same_token(&signed_in.csrf_token, fields.get("csrf").unwrap_or("")) {

@@ -28,6 +28,16 @@ impl Frame<'_> {
     }
 
     pub fn page_with(&self, status: StatusCode, title: Text, body: Markup) -> Response {
+        self.page_refreshed(status, None, title, body)
+    }
+
+    /// A page that reloads `refresh` every two seconds while it is `Some` (a `meta` refresh: no
+    /// script needed), for work under way.
+    pub fn page_refreshing(&self, refresh: Option<&str>, title: Text, body: Markup) -> Response {
+        self.page_refreshed(StatusCode::OK, refresh, title, body)
+    }
+
+    fn page_refreshed(&self, status: StatusCode, refresh: Option<&str>, title: Text, body: Markup) -> Response {
         let language = self.language;
         let other = match language {
             Language::English => "ar",
@@ -39,6 +49,7 @@ impl Frame<'_> {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
+                    @if let Some(url) = refresh { meta http-equiv="refresh" content={ "2; url=" (url) }; }
                     title { (self.t(title)) " · " (self.t(Text::Console)) }
                     link rel="stylesheet" href="/console/assets/console.css";
                     script src="/console/assets/console.js" defer {}
@@ -88,6 +99,7 @@ impl Frame<'_> {
             ],
             Principal::Operator => &[
                 ("/console/organizations", Text::Organizations),
+                ("/console/care-providers", Text::Providers),
                 ("/console/settings", Text::Settings),
                 ("/console/system", Text::SystemPage),
             ],

@@ -314,6 +314,7 @@ tahoon_store::backend_tests!(
     a_providers_week_shows_free_time_and_only_the_organizations_own_sessions,
     the_operator_changes_an_organization_and_reads_settings_and_the_system,
     bookings_are_found_by_provider_and_reference_and_show_their_audit_entries,
+    the_operator_imports_providers_and_edits_availability,
 );
 
 /// Webhooks in the console: the endpoint and its deliveries; a test event sent from the page is
@@ -560,4 +561,89 @@ async fn bookings_are_found_by_provider_and_reference_and_show_their_audit_entri
     let detail = v.get(&format!("/console/bookings/{booking}")).await;
     let audit = detail.html.split("id=\"booking-audit\"").nth(1).unwrap();
     assert!(audit.contains("booking.confirmed"), "{audit}");
+}
+
+/// A multipart body as a browser sends a form with a file.
+fn multipart(fields: &[(&str, &str)], file: &str) -> (String, String) {
+    let boundary = "----tahoon-test-boundary-7d1c";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"providers.json\"\r\n\
+         Content-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    ));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The operator imports providers from a file and follows the import's progress, and edits a
+/// provider's availability, which search then follows.
+async fn the_operator_imports_providers_and_edits_availability(backend: Backend) {
+    let (app, amal) = setup(backend).await;
+    let mut o = Visitor::new(&app);
+    let page = o.sign_in("operator", OPERATOR_TOKEN).await;
+    let csrf = field(&page.html, "csrf");
+    let list = o.get("/console/care-providers").await;
+    assert!(list.html.contains(&format!("data-provider=\"{amal}\"")));
+
+    let file = json!({"providers": [crate::careprovider::provider("Badr", json!({})), crate::careprovider::provider("Huda", json!({}))]}).to_string();
+    let post = |fields: Vec<(&'static str, String)>, file: String| {
+        let cookie = format!("tahoon_console={}", o.cookies["tahoon_console"]);
+        let fields: Vec<(&str, String)> = fields;
+        let app = &app;
+        async move {
+            let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (kind, body) = multipart(&borrowed, &file);
+            app.http
+                .post(app.url("/console/care-providers/import"))
+                .header("cookie", cookie)
+                .header("content-type", kind)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(post(vec![("csrf", "forged".into())], file.clone()).await.status(), 403);
+    let refused = post(vec![("csrf", csrf.clone())], "{\"providers\": [{\"externalId\": 5}]}".into()).await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("providers[0].externalId"));
+    let started = post(vec![("csrf", csrf.clone())], file).await;
+    assert_eq!(started.status(), 303);
+    let progress = started.headers()["location"].to_str().unwrap().to_string();
+    assert!(progress.starts_with("/console/care-providers/import/imp_"));
+    let mut done = String::new();
+    for _ in 0..100 {
+        let page = o.get(&progress).await;
+        if page.html.contains("id=\"import-done\"") {
+            done = page.html;
+            break;
+        }
+        assert!(page.html.contains("http-equiv=\"refresh\""), "a page under way refreshes itself");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(done.contains("2 + 0") && done.contains("value=\"2\""), "{done}");
+    assert!(!done.contains("http-equiv=\"refresh\""), "a finished import stops refreshing");
+    let list = o.get("/console/care-providers").await;
+    assert!(list.html.contains("Badr") && list.html.contains("Huda"));
+
+    // Availability: Amal's hours move to the afternoon, and her schedule follows.
+    let page = o.get(&format!("/console/care-providers/{amal}")).await;
+    assert!(page.html.contains("weeklyAvailability"));
+    let afternoon = json!({"minimumNoticeMinutes": 60, "bookingHorizonDays": 365, "bufferMinutes": 0,
+        "weeklyAvailability": (1..=7).map(|d| json!({"weekday": d, "startTime": "13:00", "endTime": "15:00"})).collect::<Vec<_>>()});
+    let saved = o
+        .post(&format!("/console/care-providers/{amal}"), &[("csrf", &csrf), ("availability", &afternoon.to_string())])
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.html);
+    let p = app.partner().await;
+    let slots = slots(&app, &p, &amal, &soon()).await;
+    assert_eq!(slots.iter().map(|s| s.1.as_str()).collect::<Vec<_>>(), ["13:00:00", "14:00:00"]);
+    let broken = json!({"weeklyAvailability": [{"weekday": 9, "startTime": "13:00", "endTime": "15:00"}]});
+    let refused = o
+        .post(&format!("/console/care-providers/{amal}"), &[("csrf", &csrf), ("availability", &broken.to_string())])
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.html.contains("weekday"), "{}", refused.html);
 }

@@ -252,6 +252,11 @@ async fn a_partner_and_the_operator_use_the_console_in_a_browser(backend: Backen
     b.click("#create-organization").await;
     let created_key = b.text_when("#new-access-key", |t| t.starts_with("thn_ak_")).await;
     b.check("organization-created").await;
+    b.client.goto(&app.url("/console/care-providers")).await.unwrap();
+    b.check("care-providers").await;
+    b.click("#care-providers a").await;
+    assert!(b.text_when("#availability", |t| t.contains("weeklyAvailability")).await.contains("weeklyAvailability"));
+    b.check("availability").await;
     for page in ["/console/settings", "/console/system"] {
         b.client.goto(&app.url(page)).await.unwrap();
         b.check(page.trim_start_matches("/console/")).await;
