@@ -170,6 +170,7 @@ texts! {
     SystemPage => "System", "النظام";
     Version => "Version", "الإصدار";
     Database => "Database", "قاعدة البيانات";
+    Migrations => "Migrations applied (latest)", "الترحيلات المطبّقة (الأحدث)";
     PushWaiting => "Push notifications waiting", "الإشعارات المنتظرة";
     OutboxLag => "Oldest overdue push notification", "أقدم إشعار متأخر";
     RecentRefusals => "Recent refusals (audit)", "أحدث حالات الرفض (التدقيق)";

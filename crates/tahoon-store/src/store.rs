@@ -80,6 +80,8 @@ pub trait Store:
 
     /// A cheap round trip, for readiness.
     async fn ping(&self) -> Result<(), StoreError>;
+    /// The migrations applied to the database (version and description), in order.
+    async fn applied_migrations(&self) -> Result<Vec<(i64, String)>, StoreError>;
 }
 
 /// Organizations and their access keys.

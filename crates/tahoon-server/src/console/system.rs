@@ -1,5 +1,5 @@
 //! The operator's settings (the database-held groups, secrets masked) and system page (version,
-//! database, push backlog, recent refusals).
+//! database and its migrations, push backlog, recent refusals).
 
 use super::page::Frame;
 use super::session::SignedIn;
@@ -64,6 +64,7 @@ pub async fn system_page(State(state): State<AppState>, signed_in: SignedIn) -> 
     }
     let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/system" };
     let database = crate::services::health::database(&state).await.unwrap_or("unreachable");
+    let migrations = state.store.applied_migrations().await.unwrap_or_default();
     let now = state.clock.now();
     let waiting = state.store.push_jobs(Some(PushStatus::Pending), 1000).await.unwrap_or_default();
     let oldest_due = waiting.iter().map(|j| j.next_attempt_at).filter(|due| *due <= now).min();
@@ -79,6 +80,12 @@ pub async fn system_page(State(state): State<AppState>, signed_in: SignedIn) -> 
             dl class="facts" {
                 dt { (frame.t(Text::Version)) } dd { code id="version" { (env!("CARGO_PKG_VERSION")) } }
                 dt { (frame.t(Text::Database)) } dd { code id="database" { (database) } }
+                dt { (frame.t(Text::Migrations)) }
+                dd id="migrations" {
+                    @if let Some((version, description)) = migrations.last() {
+                        (migrations.len()) " · " code { (format!("{version:04}")) } " " (description)
+                    }
+                }
                 dt { (frame.t(Text::PushWaiting)) } dd { span id="push-waiting" { (waiting.len()) } }
                 dt { (frame.t(Text::OutboxLag)) } dd { span id="outbox-lag" { (lag) " s" } }
             }

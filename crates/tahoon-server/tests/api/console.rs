@@ -532,6 +532,7 @@ async fn the_operator_changes_an_organization_and_reads_settings_and_the_system(
     assert!(!settings.html.contains("vsdk-secret-0123456789-WXYZ") && settings.html.contains("WXYZ"), "masked");
     let system = o.get("/console/system").await;
     assert!(system.html.contains(env!("CARGO_PKG_VERSION")) && system.html.contains("id=\"database\""));
+    assert!(system.html.contains("16 · <code>0016</code> console sessions"), "{}", system.html);
 
     let mut v = Visitor::new(&app);
     v.sign_in("partner", &p.org.access_key).await;

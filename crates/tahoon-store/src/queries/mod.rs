@@ -81,4 +81,10 @@ impl Store for DbStore {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+
+    async fn applied_migrations(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(sqlx::query_as("SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(&self.pool)
+            .await?)
+    }
 }
