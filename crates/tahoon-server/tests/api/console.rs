@@ -315,6 +315,7 @@ tahoon_store::backend_tests!(
     the_operator_changes_an_organization_and_reads_settings_and_the_system,
     bookings_are_found_by_provider_and_reference_and_show_their_audit_entries,
     the_operator_imports_providers_and_edits_availability,
+    another_organizations_ids_are_not_found_in_the_console,
 );
 
 /// Webhooks in the console: the endpoint and its deliveries; a test event sent from the page is
@@ -647,4 +648,40 @@ async fn the_operator_imports_providers_and_edits_availability(backend: Backend)
         .await;
     assert_eq!(refused.status, 400);
     assert!(refused.html.contains("weekday"), "{}", refused.html);
+}
+
+/// Another organization's ids lead nowhere in the console: its bookings, users and webhook
+/// endpoints are not found, and nothing of them is shown.
+async fn another_organizations_ids_are_not_found_in_the_console(backend: Backend) {
+    let w = crate::webhooks::world(backend).await;
+    let user = w.register("THEIRS-1").await;
+    let booked = w.book(&user, &w.free[0].0).await;
+    let booking = booked["bookingId"].as_str().unwrap().to_string();
+    let endpoint = w.endpoint("http://127.0.0.1:9/hook", &["*"]).await;
+    let intruder = w.app.partner().await;
+    let mut v = Visitor::new(&w.app);
+    let page = v.sign_in("partner", &intruder.org.access_key).await;
+    let csrf = field(&page.html, "csrf");
+    for path in [
+        format!("/console/bookings/{booking}"),
+        format!("/console/users/{user}"),
+        format!("/console/webhooks/{}", endpoint.id),
+    ] {
+        let page = v.get(&path).await;
+        assert_eq!(page.status, 404, "{path}");
+        assert!(!page.html.contains("THEIRS-1") && !page.html.contains("127.0.0.1:9"), "{path}");
+    }
+    for (path, form) in [
+        (format!("/console/bookings/{booking}/cancel"), vec![("csrf", csrf.as_str()), ("confirm", "yes")]),
+        (format!("/console/users/{user}/erase"), vec![("csrf", csrf.as_str()), ("confirm", "yes")]),
+        (format!("/console/webhooks/{}/test", endpoint.id), vec![("csrf", csrf.as_str())]),
+    ] {
+        let refused = v.post(&path, &form).await;
+        assert!(refused.status >= 400, "{path}: {}", refused.status);
+    }
+    let (status, found) = w.get(&format!("/api/v1/sessionbooking/{booking}")).await;
+    assert_eq!((status, found["data"]["statusName"].as_str()), (200, Some("Confirmed")), "untouched");
+    assert_eq!(w.deliveries(&endpoint.id).await.iter().filter(|d| d["eventType"] == "webhook.test").count(), 0);
+    let (status, _) = w.get(&format!("/api/v1/user/bookings?userId={user}")).await;
+    assert_eq!(status, 200, "the user is not erased");
 }
