@@ -11,8 +11,10 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
+use tahoon_domain::audit::AuditEntry;
+use tahoon_domain::ids::OrganizationId;
 use tahoon_domain::texts::Text;
-use tahoon_store::AuditQuery;
+use tahoon_store::{AuditQuery, StoreError};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -22,28 +24,38 @@ pub struct AuditParams {
     page: Option<i64>,
 }
 
+/// The audit query of `organization` (every organization's for `None`) at `offset`.
+fn window(organization: Option<OrganizationId>, offset: i64, limit: i64) -> AuditQuery {
+    AuditQuery { organization_id: organization, from: None, to: None, action: None, after_seq: 0, offset, limit }
+}
+
+/// How many entries `organization` has (every organization's for `None`).
+async fn count(state: &AppState, organization: Option<OrganizationId>) -> Result<i64, StoreError> {
+    Ok(state.store.audit_search(&window(organization, 0, 1)).await?.1)
+}
+
+/// The latest `limit` entries of `organization` (every organization's for `None`), oldest first;
+/// none when the trail cannot be read (a page shows what it can).
+pub async fn latest_entries(state: &AppState, organization: Option<OrganizationId>, limit: i64) -> Vec<AuditEntry> {
+    let total = count(state, organization).await.unwrap_or(0);
+    let latest = window(organization, (total - limit).max(0), limit);
+    state.store.audit_search(&latest).await.map(|(entries, _)| entries).unwrap_or_default()
+}
+
 pub async fn page(State(state): State<AppState>, signed_in: SignedIn, Query(params): Query<AuditParams>) -> Response {
     let Some(organization) = &signed_in.organization else { return Redirect::to("/console").into_response() };
     let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/audit" };
-    let query = |offset: i64, limit: i64| AuditQuery {
-        organization_id: Some(organization.id),
-        from: None,
-        to: None,
-        action: None,
-        after_seq: 0,
-        offset,
-        limit,
-    };
-    let total = match state.store.audit_search(&query(0, 1)).await {
-        Ok((_, total)) => total,
+    let total = match count(&state, Some(organization.id)).await {
+        Ok(total) => total,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = params.page.unwrap_or(pages).clamp(1, pages);
-    let entries = match state.store.audit_search(&query((page - 1) * PAGE_SIZE, PAGE_SIZE)).await {
-        Ok((entries, _)) => entries,
-        Err(e) => return crate::error::ApiError::from(e).into_response(),
-    };
+    let entries =
+        match state.store.audit_search(&window(Some(organization.id), (page - 1) * PAGE_SIZE, PAGE_SIZE)).await {
+            Ok((entries, _)) => entries,
+            Err(e) => return crate::error::ApiError::from(e).into_response(),
+        };
     let zone = default_zone(organization);
     let body = html! {
         table id="audit" {

@@ -239,38 +239,22 @@ fn cancel_form(frame: &Frame<'_>, id: &str) -> Markup {
     html! {
         section class="card" aria-labelledby="cancel-heading" {
             h2 id="cancel-heading" { (frame.t(Text::CancelBooking)) }
-            form class="stack" method="post" action={ "/console/bookings/" (id) "/cancel" } data-confirmed-by="cancel-confirm" {
-                (frame.csrf())
+            (frame.confirmed_form(&format!("/console/bookings/{id}/cancel"), "cancel", Text::ConfirmCancel, Text::CancelBooking, true, html! {
                 label for="cancel-reason" { (frame.t(Text::CancellationReason)) }
                 textarea id="cancel-reason" name="reason" maxlength="500" rows="2" {}
-                label { input type="checkbox" id="cancel-confirm" name="confirm" value="yes" required; (frame.t(Text::ConfirmCancel)) }
-                button class="danger" type="submit" id="cancel-submit" { (frame.t(Text::CancelBooking)) }
-            }
+            }))
         }
     }
 }
 
-/// The organization's audit entries about this booking, among its latest `AUDIT_WINDOW`.
+/// The organization's audit entries about this booking, among its latest 1,000.
 async fn booking_audit(
     state: &AppState,
     organization: &Organization,
     booking: tahoon_domain::ids::BookingId,
 ) -> Vec<tahoon_domain::audit::AuditEntry> {
-    const AUDIT_WINDOW: i64 = 1000;
-    let query = |offset: i64, limit: i64| tahoon_store::AuditQuery {
-        organization_id: Some(organization.id),
-        from: None,
-        to: None,
-        action: None,
-        after_seq: 0,
-        offset,
-        limit,
-    };
-    let total = state.store.audit_search(&query(0, 1)).await.map(|(_, total)| total).unwrap_or(0);
-    let latest = state.store.audit_search(&query((total - AUDIT_WINDOW).max(0), AUDIT_WINDOW)).await;
-    latest
-        .map(|(entries, _)| entries)
-        .unwrap_or_default()
+    super::audit::latest_entries(state, Some(organization.id), 1000)
+        .await
         .into_iter()
         .filter(|e| {
             serde_json::from_str::<serde_json::Value>(&e.content.details)
@@ -309,14 +293,6 @@ pub async fn cancel(
     };
     match booking::cancel(&state, &organization, found, reason).await {
         Ok(_) => Redirect::to(&format!("/console/bookings/{id}?cancelled=1")).into_response(),
-        Err(e) => {
-            let error = crate::error::ApiError::from(e);
-            let message = error.reason().message(signed_in.language);
-            frame.page_with(
-                StatusCode::CONFLICT,
-                Text::Booking,
-                html! { p class="notice error" role="alert" { (message) } },
-            )
-        }
+        Err(e) => frame.refusal_page(Text::Booking, e),
     }
 }

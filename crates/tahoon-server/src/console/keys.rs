@@ -25,11 +25,7 @@ pub async fn page(State(state): State<AppState>, signed_in: SignedIn) -> Respons
             section class="card" aria-labelledby="rotate-heading" {
                 h2 id="rotate-heading" { (frame.t(Text::RotateKeys)) }
                 p { (frame.t(Text::RotateWarning)) }
-                form class="stack" method="post" action="/console/keys/rotate" data-confirmed-by="rotate-confirm" {
-                    (frame.csrf())
-                    label { input type="checkbox" id="rotate-confirm" name="confirm" value="yes" required; (frame.t(Text::ConfirmRotate)) }
-                    button class="danger" type="submit" id="rotate-submit" { (frame.t(Text::RotateKeys)) }
-                }
+                (frame.confirmed_form("/console/keys/rotate", "rotate", Text::ConfirmRotate, Text::RotateKeys, true, html! {}))
             }
         }
     };

@@ -126,6 +126,36 @@ impl Frame<'_> {
         html! { p class={ "notice " (if error { "error" } else { "ok" }) } role=(if error { "alert" } else { "status" }) { (self.t(text)) } }
     }
 
+    /// The page of a refused action: the reason's message in the page's language, with the
+    /// reason's HTTP status (as the API would answer).
+    pub fn refusal_page(&self, title: Text, error: impl Into<crate::error::ApiError>) -> Response {
+        let reason = error.into().reason();
+        let status = StatusCode::from_u16(reason.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        self.page_with(status, title, html! { p class="notice error" role="alert" { (reason.message(self.language)) } })
+    }
+
+    /// A form that changes something only once its box is ticked (the server requires the box;
+    /// the script keeps the button disabled until then): `name-confirm` and `name-submit` are its
+    /// box's and button's ids, `fields` what it carries besides.
+    pub fn confirmed_form(
+        &self,
+        action: &str,
+        name: &str,
+        confirm: Text,
+        submit: Text,
+        danger: bool,
+        fields: Markup,
+    ) -> Markup {
+        html! {
+            form class="stack" method="post" action=(action) data-confirmed-by={ (name) "-confirm" } {
+                (self.csrf())
+                (fields)
+                label { input type="checkbox" id={ (name) "-confirm" } name="confirm" value="yes" required; (self.t(confirm)) }
+                button class=(if danger { "danger" } else { "primary" }) type="submit" id={ (name) "-submit" } { (self.t(submit)) }
+            }
+        }
+    }
+
     /// The hidden CSRF field every form of a signed-in page carries.
     pub fn csrf(&self) -> Markup {
         html! {

@@ -11,7 +11,7 @@ use maud::html;
 use tahoon_domain::audit::Outcome;
 use tahoon_domain::console::Principal;
 use tahoon_domain::texts::Text;
-use tahoon_store::{AuditQuery, PushStatus};
+use tahoon_store::PushStatus;
 
 /// The refusals shown are among this many latest entries.
 const RECENT: i64 = 500;
@@ -69,11 +69,7 @@ pub async fn system_page(State(state): State<AppState>, signed_in: SignedIn) -> 
     let waiting = state.store.push_jobs(Some(PushStatus::Pending), 1000).await.unwrap_or_default();
     let oldest_due = waiting.iter().map(|j| j.next_attempt_at).filter(|due| *due <= now).min();
     let lag = oldest_due.map_or(0, |due| now.as_second() - due.as_second());
-    let query =
-        AuditQuery { organization_id: None, from: None, to: None, action: None, after_seq: 0, offset: 0, limit: 1 };
-    let total = state.store.audit_search(&query).await.map(|(_, total)| total).unwrap_or(0);
-    let latest = AuditQuery { offset: (total - RECENT).max(0), limit: RECENT, ..query };
-    let entries = state.store.audit_search(&latest).await.map(|(entries, _)| entries).unwrap_or_default();
+    let entries = super::audit::latest_entries(&state, None, RECENT).await;
     let refusals: Vec<_> = entries.iter().rev().filter(|e| e.content.outcome == Outcome::Failure).take(20).collect();
     let body = html! {
         div class="card" {

@@ -94,20 +94,12 @@ pub async fn detail(State(state): State<AppState>, signed_in: SignedIn, Path(id)
             section class="card" aria-labelledby="export-heading" {
                 h2 id="export-heading" { (frame.t(Text::Export)) }
                 p { (frame.t(Text::ExportNote)) }
-                form class="stack" method="post" action={ "/console/users/" (id) "/export" } data-confirmed-by="export-confirm" {
-                    (frame.csrf())
-                    label { input type="checkbox" id="export-confirm" name="confirm" value="yes" required; (frame.t(Text::ConfirmExport)) }
-                    button type="submit" id="export-submit" { (frame.t(Text::Export)) }
-                }
+                (frame.confirmed_form(&format!("/console/users/{id}/export"), "export", Text::ConfirmExport, Text::Export, false, html! {}))
             }
             section class="card" aria-labelledby="erase-heading" {
                 h2 id="erase-heading" { (frame.t(Text::Erase)) }
                 p { (frame.t(Text::EraseNote)) }
-                form class="stack" method="post" action={ "/console/users/" (id) "/erase" } data-confirmed-by="erase-confirm" {
-                    (frame.csrf())
-                    label { input type="checkbox" id="erase-confirm" name="confirm" value="yes" required; (frame.t(Text::ConfirmErase)) }
-                    button class="danger" type="submit" id="erase-submit" { (frame.t(Text::Erase)) }
-                }
+                (frame.confirmed_form(&format!("/console/users/{id}/erase"), "erase", Text::ConfirmErase, Text::Erase, true, html! {}))
             }
         }
         p { a href="/console/users" { (frame.t(Text::Back)) } }
@@ -136,11 +128,7 @@ pub async fn download(
             let name = format!("attachment; filename=\"user-export-{}.json\"", state.clock.now().as_second());
             ([(CONTENT_TYPE, "application/json".to_string()), (CONTENT_DISPOSITION, name)], body).into_response()
         }
-        Err(e) => frame.page_with(
-            StatusCode::NOT_FOUND,
-            Text::User,
-            html! { p class="notice error" role="alert" { (e.reason().message(signed_in.language)) } },
-        ),
+        Err(e) => frame.refusal_page(Text::User, e),
     }
 }
 
@@ -160,14 +148,7 @@ pub async fn erase(
     }
     match users::erase(&state, organization.id, &id).await {
         Ok(()) => Redirect::to("/console/users?erased=1").into_response(),
-        Err(e) => {
-            let error = crate::error::ApiError::from(e);
-            frame.page_with(
-                StatusCode::NOT_FOUND,
-                Text::User,
-                html! { p class="notice error" role="alert" { (error.reason().message(signed_in.language)) } },
-            )
-        }
+        Err(e) => frame.refusal_page(Text::User, e),
     }
 }
 

@@ -156,7 +156,7 @@ pub async fn send_test(
         Ok(endpoint_id) => endpoints::send_test(&state, organization.id, endpoint_id).await.map(|_| ()),
         Err(e) => Err(e),
     };
-    outcome(&frame, &signed_in, sent, &format!("/console/webhooks/{id}?done=test"))
+    outcome(&frame, sent, &format!("/console/webhooks/{id}?done=test"))
 }
 
 pub async fn redeliver(
@@ -181,22 +181,12 @@ pub async fn redeliver(
     } else {
         "/console/webhooks".to_string()
     };
-    outcome(&frame, &signed_in, done, &back)
+    outcome(&frame, done, &back)
 }
 
-fn outcome(
-    frame: &Frame<'_>,
-    signed_in: &SignedIn,
-    done: crate::services::error::ServiceResult<()>,
-    back: &str,
-) -> Response {
+fn outcome(frame: &Frame<'_>, done: crate::services::error::ServiceResult<()>, back: &str) -> Response {
     match done {
         Ok(()) => Redirect::to(back).into_response(),
-        Err(e) => {
-            let error = crate::error::ApiError::from(e);
-            let message = error.reason().message(signed_in.language);
-            let status = StatusCode::from_u16(error.reason().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-            frame.page_with(status, Text::Webhooks, html! { p class="notice error" role="alert" { (message) } })
-        }
+        Err(e) => frame.refusal_page(Text::Webhooks, e),
     }
 }
