@@ -75,6 +75,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console/assets/{file}", get(assets::serve))
 }
 
+/// Where a page that is not this session's sends it: its first page.
+fn to_home() -> Response {
+    Redirect::to("/console").into_response()
+}
+
 /// The first page of whoever is signed in.
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let signed_in = match session::find(&state, &headers).await {

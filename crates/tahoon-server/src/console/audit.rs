@@ -2,7 +2,6 @@
 //! API's `GET /audit` shows them (action, outcome, who in kind only, request id; no details and no
 //! addresses).
 
-use super::page::Frame;
 use super::session::SignedIn;
 use crate::routes::audit::view;
 use crate::routes::careprovider::views::default_zone;
@@ -44,7 +43,7 @@ pub async fn latest_entries(state: &AppState, organization: Option<OrganizationI
 
 pub async fn page(State(state): State<AppState>, signed_in: SignedIn, Query(params): Query<AuditParams>) -> Response {
     let Some(organization) = &signed_in.organization else { return Redirect::to("/console").into_response() };
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/audit" };
+    let frame = signed_in.frame("/console/audit");
     let total = match count(&state, Some(organization.id)).await {
         Ok(total) => total,
         Err(e) => return crate::error::ApiError::from(e).into_response(),

@@ -4,6 +4,7 @@
 use super::forms::{FormFields, check_change};
 use super::page::Frame;
 use super::session::SignedIn;
+use super::to_home as home;
 use crate::routes::careprovider::views::default_zone;
 use crate::services::{booking, directory};
 use crate::state::AppState;
@@ -33,10 +34,6 @@ pub struct ListQuery {
     reference: Option<String>,
 }
 
-fn home() -> Response {
-    Redirect::to("/console").into_response()
-}
-
 fn when(at: Timestamp, zone: &TimeZone) -> String {
     zone.to_datetime(at).strftime("%Y-%m-%d %H:%M").to_string()
 }
@@ -51,7 +48,7 @@ async fn provider_name(state: &AppState, b: &Booking) -> String {
 pub async fn list(State(state): State<AppState>, signed_in: SignedIn, Query(query): Query<ListQuery>) -> Response {
     // The operator has no bookings pages.
     let Some(organization) = &signed_in.organization else { return home() };
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/bookings" };
+    let frame = signed_in.frame("/console/bookings");
     let zone = default_zone(organization);
     let today = zone.to_datetime(state.clock.now()).date();
     let date = |text: Option<&str>, default: jiff::civil::Date| {
@@ -155,7 +152,7 @@ pub async fn detail(
     // The operator has no bookings pages.
     let Some(organization) = &signed_in.organization else { return home() };
     let path = format!("/console/bookings/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: &path };
+    let frame = signed_in.frame(&path);
     let Some(found) = owned(&state, organization, &id).await else {
         return frame.page_with(StatusCode::NOT_FOUND, Text::Booking, html! { (frame.notice(Text::NoBookings, true)) });
     };
@@ -276,7 +273,7 @@ pub async fn cancel(
 ) -> Response {
     let Some(organization) = signed_in.organization.clone() else { return home() };
     let path = format!("/console/bookings/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: &path };
+    let frame = signed_in.frame(&path);
     if let Err(refused) = check_change(&signed_in, &fields) {
         return frame.refused(refused);
     }

@@ -9,6 +9,7 @@
 use super::forms::{FormFields, Refused, check_csrf};
 use super::page::Frame;
 use super::session::SignedIn;
+use super::to_home as home;
 use crate::services::providers::{self, AvailabilityInput, ProviderInput};
 use crate::state::AppState;
 use axum::extract::{Multipart, Path, State};
@@ -36,15 +37,11 @@ fn operator(signed_in: &SignedIn) -> bool {
     signed_in.principal == Principal::Operator
 }
 
-fn home() -> Response {
-    Redirect::to("/console").into_response()
-}
-
 pub async fn list(State(state): State<AppState>, signed_in: SignedIn) -> Response {
     if !operator(&signed_in) {
         return home();
     }
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/care-providers" };
+    let frame = signed_in.frame("/console/care-providers");
     let today = jiff::tz::TimeZone::UTC.to_datetime(state.clock.now()).date();
     let all = state.store.care_providers(today, today).await.unwrap_or_default();
     let body = html! {
@@ -85,7 +82,7 @@ pub async fn import(State(state): State<AppState>, signed_in: SignedIn, mut mult
     if !operator(&signed_in) {
         return home();
     }
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/care-providers" };
+    let frame = signed_in.frame("/console/care-providers");
     let (mut csrf, mut file) = (String::new(), Vec::new());
     while let Ok(Some(part)) = multipart.next_field().await {
         match part.name() {
@@ -149,7 +146,7 @@ pub async fn progress(signed_in: SignedIn, Path(id): Path<String>) -> Response {
         return home();
     }
     let path = format!("/console/care-providers/import/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/care-providers" };
+    let frame = signed_in.frame("/console/care-providers");
     let job = JOBS.lock().unwrap_or_else(|p| p.into_inner()).get(&id).cloned();
     let Some(job) = job else {
         return frame.page_with(
@@ -177,7 +174,7 @@ pub async fn availability(State(state): State<AppState>, signed_in: SignedIn, Pa
         return home();
     }
     let path = format!("/console/care-providers/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: &path };
+    let frame = signed_in.frame(&path);
     let found = match state.ids.decode::<kind::CareProvider>(id.trim()) {
         Ok(provider_id) => providers::provider(&state, provider_id).await.ok(),
         Err(_) => None,
@@ -226,7 +223,7 @@ pub async fn set_availability(
         return home();
     }
     let path = format!("/console/care-providers/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: &path };
+    let frame = signed_in.frame(&path);
     if let Err(refused) = check_csrf(&signed_in, &fields) {
         return frame.refused(refused);
     }

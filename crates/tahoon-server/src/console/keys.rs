@@ -13,7 +13,7 @@ use tahoon_domain::texts::Text;
 
 pub async fn page(State(state): State<AppState>, signed_in: SignedIn) -> Response {
     let Some(organization) = &signed_in.organization else { return Redirect::to("/console").into_response() };
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/keys" };
+    let frame = signed_in.frame("/console/keys");
     let body = html! {
         div class="card" {
             dl class="facts" {
@@ -48,7 +48,7 @@ pub fn credentials(frame: &Frame<'_>, issued: &IssuedCredentials) -> Markup {
 
 pub async fn rotate(State(state): State<AppState>, signed_in: SignedIn, fields: FormFields) -> Response {
     let Some(organization) = signed_in.organization.clone() else { return Redirect::to("/console").into_response() };
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/keys" };
+    let frame = signed_in.frame("/console/keys");
     if let Err(refused) = check_change(&signed_in, &fields) {
         return frame.refused(refused);
     }

@@ -2,7 +2,6 @@
 //! compatibility mode) changed with the same bounds as the admin route.
 
 use super::forms::{FormFields, check_csrf};
-use super::page::Frame;
 use super::session::SignedIn;
 use crate::services::organizations;
 use crate::state::AppState;
@@ -37,7 +36,7 @@ pub async fn page(
         return Redirect::to("/console").into_response();
     }
     let path = format!("/console/organizations/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: &path };
+    let frame = signed_in.frame(&path);
     let Some(o) = find(&state, &id).await else {
         return frame.page_with(
             StatusCode::NOT_FOUND,
@@ -79,7 +78,7 @@ pub async fn save(
         return Redirect::to("/console").into_response();
     }
     let path = format!("/console/organizations/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: &path };
+    let frame = signed_in.frame(&path);
     if let Err(refused) = check_csrf(&signed_in, &fields) {
         return frame.refused(refused);
     }

@@ -31,7 +31,7 @@ pub async fn list(State(state): State<AppState>, signed_in: SignedIn) -> Respons
     if let Some(elsewhere) = partner_elsewhere(&signed_in) {
         return elsewhere;
     }
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/organizations" };
+    let frame = signed_in.frame("/console/organizations");
     let all = match organizations::list(&state).await {
         Ok(all) => all,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
@@ -96,7 +96,7 @@ pub async fn create(State(state): State<AppState>, signed_in: SignedIn, fields: 
     if let Some(elsewhere) = partner_elsewhere(&signed_in) {
         return elsewhere;
     }
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/organizations" };
+    let frame = signed_in.frame("/console/organizations");
     if let Err(refused) = check_csrf(&signed_in, &fields) {
         return frame.refused(refused);
     }
@@ -148,7 +148,7 @@ pub async fn set_state(
     if let Some(elsewhere) = partner_elsewhere(&signed_in) {
         return elsewhere;
     }
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/organizations" };
+    let frame = signed_in.frame("/console/organizations");
     if let Err(refused) = check_csrf(&signed_in, &fields) {
         return frame.refused(refused);
     }

@@ -23,7 +23,7 @@ fn start_of(day: Date, zone: &TimeZone) -> jiff::Timestamp {
 
 pub async fn page(State(state): State<AppState>, signed_in: SignedIn) -> Response {
     let Some(organization) = &signed_in.organization else { return Redirect::to("/console").into_response() };
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/overview" };
+    let frame = signed_in.frame("/console/overview");
     let zone = default_zone(organization);
     let today = zone.to_datetime(state.clock.now()).date();
     let month_start = today.first_of_month();

@@ -9,6 +9,13 @@ use tahoon_domain::booking::BookingStatus;
 use tahoon_domain::console::Principal;
 use tahoon_domain::texts::{Language, Text};
 
+impl SignedIn {
+    /// The frame of a page this session draws at `path`.
+    pub fn frame<'a>(&'a self, path: &'a str) -> Frame<'a> {
+        Frame { language: self.language, signed_in: Some(self), path }
+    }
+}
+
 /// What a page is drawn for.
 pub struct Frame<'a> {
     pub language: Language,

@@ -47,7 +47,7 @@ pub async fn list(State(state): State<AppState>, signed_in: SignedIn, Query(quer
     if signed_in.organization.is_none() {
         return Redirect::to("/console").into_response();
     }
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/providers" };
+    let frame = signed_in.frame("/console/providers");
     let (zone, from, label) = view(&state, &signed_in, &query);
     let page = PageRequest::new(Some(query.page.unwrap_or(1).clamp(1, 1_000_000)), None, LIMITS)
         .unwrap_or_else(|_| PageRequest::new(None, None, LIMITS).expect("the default page is valid"));
@@ -95,7 +95,7 @@ pub async fn week(
 ) -> Response {
     let Some(organization) = &signed_in.organization else { return Redirect::to("/console").into_response() };
     let path = format!("/console/providers/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: &path };
+    let frame = signed_in.frame(&path);
     let (zone, from, label) = view(&state, &signed_in, &query);
     let Ok(provider_id) = state.ids.decode::<kind::CareProvider>(id.trim()) else {
         return frame.page_with(

@@ -140,7 +140,7 @@ fn operator(state: &AppState, token: &str) -> Option<(Principal, i64)> {
 }
 
 pub async fn sign_out(State(state): State<AppState>, signed_in: SignedIn, fields: FormFields) -> Response {
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console" };
+    let frame = signed_in.frame("/console");
     if let Err(refused) = check_csrf(&signed_in, &fields) {
         return frame.refused(refused);
     }

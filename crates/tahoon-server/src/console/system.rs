@@ -1,7 +1,6 @@
 //! The operator's settings (the database-held groups, secrets masked) and system page (version,
 //! database and its migrations, push backlog, recent refusals).
 
-use super::page::Frame;
 use super::session::SignedIn;
 use crate::services::settings;
 use crate::state::AppState;
@@ -24,7 +23,7 @@ pub async fn settings_page(State(state): State<AppState>, signed_in: SignedIn) -
     if !operator(&signed_in) {
         return Redirect::to("/console").into_response();
     }
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/settings" };
+    let frame = signed_in.frame("/console/settings");
     let all = match settings::list(&state).await {
         Ok(all) => all,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
@@ -62,7 +61,7 @@ pub async fn system_page(State(state): State<AppState>, signed_in: SignedIn) -> 
     if !operator(&signed_in) {
         return Redirect::to("/console").into_response();
     }
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/system" };
+    let frame = signed_in.frame("/console/system");
     let database = crate::services::health::database(&state).await.unwrap_or("unreachable");
     let migrations = state.store.applied_migrations().await.unwrap_or_default();
     let now = state.clock.now();

@@ -2,8 +2,8 @@
 //! behind a confirmation; and the screening summary (counts by severity band, never answers).
 
 use super::forms::{FormFields, check_change};
-use super::page::Frame;
 use super::session::SignedIn;
+use super::to_home as home;
 use crate::routes::user::export::export;
 use crate::services::users;
 use crate::state::AppState;
@@ -17,10 +17,6 @@ use tahoon_domain::texts::Text;
 
 const PAGE_SIZE: i64 = 50;
 
-fn home() -> Response {
-    Redirect::to("/console").into_response()
-}
-
 #[derive(Deserialize, Default)]
 pub struct UserQuery {
     reference: Option<String>,
@@ -30,7 +26,7 @@ pub struct UserQuery {
 
 pub async fn list(State(state): State<AppState>, signed_in: SignedIn, Query(query): Query<UserQuery>) -> Response {
     let Some(organization) = &signed_in.organization else { return home() };
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/users" };
+    let frame = signed_in.frame("/console/users");
     let prefix: String = query.reference.as_deref().unwrap_or("").trim().chars().take(100).collect();
     let page = query.page.unwrap_or(1).clamp(1, 1_000_000);
     let found = state.store.organization_users(organization.id, &prefix, (page - 1) * PAGE_SIZE, PAGE_SIZE).await;
@@ -74,7 +70,7 @@ pub async fn list(State(state): State<AppState>, signed_in: SignedIn, Query(quer
 pub async fn detail(State(state): State<AppState>, signed_in: SignedIn, Path(id): Path<String>) -> Response {
     let Some(organization) = &signed_in.organization else { return home() };
     let path = format!("/console/users/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: &path };
+    let frame = signed_in.frame(&path);
     let found = match users::owned_user(&state, organization.id, &id).await {
         Ok(user_id) => users::profile(&state, organization.id, user_id).await.ok(),
         Err(_) => None,
@@ -115,7 +111,7 @@ pub async fn download(
     fields: FormFields,
 ) -> Response {
     let Some(organization) = signed_in.organization.clone() else { return home() };
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/users" };
+    let frame = signed_in.frame("/console/users");
     if let Err(refused) = check_change(&signed_in, &fields) {
         return frame.refused(refused);
     }
@@ -139,7 +135,7 @@ pub async fn erase(
     fields: FormFields,
 ) -> Response {
     let Some(organization) = signed_in.organization.clone() else { return home() };
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/users" };
+    let frame = signed_in.frame("/console/users");
     if let Err(refused) = check_change(&signed_in, &fields) {
         return frame.refused(refused);
     }
@@ -154,7 +150,7 @@ pub async fn erase(
 
 pub async fn screening(State(state): State<AppState>, signed_in: SignedIn) -> Response {
     let Some(organization) = &signed_in.organization else { return home() };
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/screening" };
+    let frame = signed_in.frame("/console/screening");
     let counts = match state.store.screening_band_counts(organization.id).await {
         Ok(counts) => counts,
         Err(e) => return crate::error::ApiError::from(e).into_response(),

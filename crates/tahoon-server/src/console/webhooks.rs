@@ -4,6 +4,7 @@
 use super::forms::{FormFields, check_change};
 use super::page::Frame;
 use super::session::SignedIn;
+use super::to_home as home;
 use crate::routes::webhooks::deliveries::PAGE_LIMITS;
 use crate::routes::webhooks::views::{delivery_view, endpoint_view};
 use crate::services::webhooks::endpoints;
@@ -16,13 +17,9 @@ use serde::Deserialize;
 use tahoon_domain::paging::PageRequest;
 use tahoon_domain::texts::Text;
 
-fn home() -> Response {
-    Redirect::to("/console").into_response()
-}
-
 pub async fn list(State(state): State<AppState>, signed_in: SignedIn) -> Response {
     let Some(organization) = &signed_in.organization else { return home() };
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/webhooks" };
+    let frame = signed_in.frame("/console/webhooks");
     let all = match endpoints::list(&state, organization.id).await {
         Ok(all) => all,
         Err(e) => return crate::error::ApiError::from(e).into_response(),
@@ -66,7 +63,7 @@ pub async fn endpoint(
 ) -> Response {
     let Some(organization) = &signed_in.organization else { return home() };
     let path = format!("/console/webhooks/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: &path };
+    let frame = signed_in.frame(&path);
     let found = match endpoints::endpoint_id(&state, &id) {
         Ok(endpoint_id) => endpoints::list(&state, organization.id)
             .await
@@ -148,7 +145,7 @@ pub async fn send_test(
 ) -> Response {
     let Some(organization) = signed_in.organization.clone() else { return home() };
     let path = format!("/console/webhooks/{id}");
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: &path };
+    let frame = signed_in.frame(&path);
     if let Err(refused) = check_change(&signed_in, &fields) {
         return frame.refused(refused);
     }
@@ -167,7 +164,7 @@ pub async fn redeliver(
 ) -> Response {
     let Some(organization) = signed_in.organization.clone() else { return home() };
     let endpoint = fields.get("endpoint").unwrap_or("").to_string();
-    let frame = Frame { language: signed_in.language, signed_in: Some(&signed_in), path: "/console/webhooks" };
+    let frame = signed_in.frame("/console/webhooks");
     if let Err(refused) = check_change(&signed_in, &fields) {
         return frame.refused(refused);
     }
